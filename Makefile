@@ -1,0 +1,49 @@
+# Two commands for a fresh clone (see README.md):
+#   make run    set up (.venv, Node deps, build) and open JupyterLab on notebooks/quickstart.ipynb
+#   make test   set up and run the whole test suite (unit, server, kernel, nbval, browser)
+VENV    ?= .venv
+PY      := $(VENV)/bin/python
+BIN     := $(VENV)/bin
+STAMP   := $(VENV)/.vibing2-lab-installed
+LABEXT  := vibing2_lab/labextension/package.json
+PYTHON  ?= python3
+PYTEST_ARGS ?=
+
+.PHONY: setup run test test-python test-notebooks build clean
+
+setup: $(STAMP) $(LABEXT)
+
+# A virtualenv with the package (editable), its test extras, Node deps and the labextension.
+$(STAMP): pyproject.toml package.json yarn.lock
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(PY) -m pip install -q -e ".[test]"
+	$(BIN)/jupyter labextension develop . --overwrite
+	$(BIN)/jupyter server extension enable --sys-prefix vibing2_lab
+	touch $(STAMP)
+
+# Rebuild the labextension when its TypeScript or CSS changed.
+$(LABEXT): $(STAMP) $(wildcard labextension/*.ts) $(wildcard style/*)
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/jlpm install
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/jlpm build
+	touch $(LABEXT)
+
+run: setup
+	$(BIN)/jupyter lab notebooks/quickstart.ipynb
+
+test: setup test-python test-notebooks
+
+test-python:
+	$(PY) -m pytest tests $(PYTEST_ARGS)
+
+# Strict nbval: every saved output is compared; the notebooks replay their recorded answers.
+test-notebooks:
+	VIBING2_LAB_MODE=replay $(PY) -m pytest -p no:cacheprovider --nbval notebooks \
+		--nbval-sanitize-with notebooks/sanitize.cfg $(PYTEST_ARGS)
+
+build:
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/jlpm clean:all
+	$(PY) -m build
+
+clean:
+	rm -rf $(VENV) node_modules lib vibing2_lab/labextension dist *.tsbuildinfo

@@ -1,0 +1,111 @@
+"""StreamEvent: what every provider yields and every adapter renders.
+
+Four plain dataclasses, the Vibing2 StreamEvent types:
+
+    TokenEvent      a piece of answer text, as it arrives
+    ToolUseEvent    the model asked for a tool (name + input)
+    CompleteEvent   the answer finished: full text, usage, stop reason, timings
+    ErrorEvent      the answer ended early (status "error" or "cancelled"),
+                    keeping the partial text received so far
+
+A stream yields any number of token/tool_use events and ends with exactly one
+complete or error event. `to_dict()` gives the JSON shape used by
+`vibing2-lab ask --json`, the server's SSE stream and the notebook record.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal, Union
+
+Status = Literal["complete", "error", "cancelled"]
+
+
+@dataclass
+class Usage:
+    """Token counts as reported by the provider (0 when it reports none)."""
+
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cache_read_tokens: int = 0
+    cache_write_tokens: int = 0
+
+
+@dataclass
+class Timings:
+    """Seconds, measured on the client: time to first token and total."""
+
+    ttft: float | None = None
+    duration: float = 0.0
+
+
+@dataclass
+class TokenEvent:
+    text: str
+    agent: str | None = None
+    type: Literal["token"] = field(default="token", init=False)
+
+
+@dataclass
+class ToolUseEvent:
+    id: str
+    name: str
+    input: dict[str, Any]
+    agent: str | None = None
+    type: Literal["tool_use"] = field(default="tool_use", init=False)
+
+
+@dataclass
+class CompleteEvent:
+    text: str
+    usage: Usage = field(default_factory=Usage)
+    stop_reason: str | None = None
+    request_id: str | None = None
+    timings: Timings = field(default_factory=Timings)
+    provider: str | None = None
+    model: str | None = None
+    agent: str | None = None
+    status: Status = "complete"
+    type: Literal["complete"] = field(default="complete", init=False)
+
+
+@dataclass
+class ErrorEvent:
+    kind: str
+    message: str
+    partial_text: str = ""
+    status: Status = "error"
+    usage: Usage = field(default_factory=Usage)
+    request_id: str | None = None
+    timings: Timings = field(default_factory=Timings)
+    provider: str | None = None
+    model: str | None = None
+    agent: str | None = None
+    type: Literal["error"] = field(default="error", init=False)
+
+
+StreamEvent = Union[TokenEvent, ToolUseEvent, CompleteEvent, ErrorEvent]
+
+_BY_TYPE: dict[str, type] = {
+    "token": TokenEvent,
+    "tool_use": ToolUseEvent,
+    "complete": CompleteEvent,
+    "error": ErrorEvent,
+}
+
+
+def to_dict(event: StreamEvent) -> dict[str, Any]:
+    """The event as a JSON-ready dict with its `type` first."""
+    data = asdict(event)
+    return {"type": data.pop("type"), **data}
+
+
+def from_dict(data: dict[str, Any]) -> StreamEvent:
+    """Inverse of `to_dict`; unknown keys are an error."""
+    data = dict(data)
+    cls = _BY_TYPE[data.pop("type")]
+    if "usage" in data and isinstance(data["usage"], dict):
+        data["usage"] = Usage(**data["usage"])
+    if "timings" in data and isinstance(data["timings"], dict):
+        data["timings"] = Timings(**data["timings"])
+    return cls(**data)
