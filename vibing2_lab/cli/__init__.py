@@ -16,6 +16,12 @@ from .. import __version__
 
 # name -> "module:register" ; register(subparsers) adds the parser and sets `func`.
 COMMANDS: dict[str, str] = {
+    "ask": "vibing2_lab.cli.ask:register",
+    "agents": "vibing2_lab.cli.agents:register",
+    "projects": "vibing2_lab.cli.projects:register",
+    "stats": "vibing2_lab.cli.stats:register",
+    "login": "vibing2_lab.cli.login:register",
+    "replay": "vibing2_lab.cli.replay:register",
     "version": "vibing2_lab.cli.version:register",
 }
 

@@ -1,0 +1,173 @@
+"""Settings: built-in defaults, then `<home>/config.yaml`, then the environment.
+
+config.yaml (every key optional; an unknown key is an error that names it):
+
+    default_model: anthropic:claude-sonnet-4-5   # provider:model, or an alias
+    default_agent: fullstack-developer           # when auto-selection finds nothing
+    aliases: {sonnet: anthropic:claude-sonnet-4-5, llama: openai:llama3.1}
+    tiers: {fast: haiku, balanced: sonnet, thorough: opus}   # performance_tier -> model
+    providers:
+      anthropic: {base_url: https://api.anthropic.com, rate_limit_rpm: 50}
+      openai: {base_url: https://api.openai.com/v1, rate_limit_rpm: 60}
+    prices: {claude-sonnet-4-5: {input: 3.0, output: 15.0}}  # USD per million tokens
+    timeouts: {connect: 10, idle: 60}             # seconds; idle = max gap between bytes
+    retries: {max: 4, base_delay: 0.5, max_delay: 30}
+    max_tokens: 4096
+    temperature: null
+    max_prompt_bytes: 200000
+    replay_pace: 0.0                              # seconds per token when replaying
+
+Environment: ANTHROPIC_BASE_URL, OPENAI_BASE_URL override the providers' base URLs;
+VIBING2_LAB_IDLE_TIMEOUT overrides timeouts.idle; VIBING2_LAB_MODE=replay turns replay on.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+
+DEFAULT_ALIASES = {
+    "sonnet": "anthropic:claude-sonnet-4-5",
+    "opus": "anthropic:claude-opus-4-1",
+    "haiku": "anthropic:claude-haiku-4-5",
+    "claude": "anthropic:claude-sonnet-4-5",
+    "gpt": "openai:gpt-4o-mini",
+    "llama": "openai:llama3.1",
+}
+
+DEFAULT_PRICES = {  # USD per million tokens, public list prices
+    "claude-opus-4-1": {"input": 15.0, "output": 75.0},
+    "claude-sonnet-4-5": {"input": 3.0, "output": 15.0},
+    "claude-haiku-4-5": {"input": 1.0, "output": 5.0},
+    "gpt-4o-mini": {"input": 0.15, "output": 0.6},
+    "gpt-4o": {"input": 2.5, "output": 10.0},
+}
+
+
+@dataclass
+class ProviderSettings:
+    base_url: str
+    rate_limit_rpm: float = 60.0
+    api_version: str | None = None
+
+
+@dataclass
+class Timeouts:
+    connect: float = 10.0
+    idle: float = 60.0
+
+
+@dataclass
+class Retries:
+    max: int = 4
+    base_delay: float = 0.5
+    max_delay: float = 30.0
+
+
+def _default_providers() -> dict[str, ProviderSettings]:
+    return {
+        "anthropic": ProviderSettings("https://api.anthropic.com", 50.0, "2023-06-01"),
+        "openai": ProviderSettings("https://api.openai.com/v1", 60.0),
+    }
+
+
+@dataclass
+class Settings:
+    default_model: str = "anthropic:claude-sonnet-4-5"
+    default_agent: str = "fullstack-developer"
+    aliases: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_ALIASES))
+    tiers: dict[str, str] = field(default_factory=lambda: {"fast": "haiku", "balanced": "sonnet", "thorough": "opus"})
+    providers: dict[str, ProviderSettings] = field(default_factory=_default_providers)
+    prices: dict[str, dict[str, float]] = field(default_factory=lambda: dict(DEFAULT_PRICES))
+    timeouts: Timeouts = field(default_factory=Timeouts)
+    retries: Retries = field(default_factory=Retries)
+    max_tokens: int = 4096
+    temperature: float | None = None
+    max_prompt_bytes: int = 200_000
+    replay_pace: float = 0.0
+    mode: str = "live"  # "live" | "replay" (from VIBING2_LAB_MODE)
+    source: str = "defaults"  # where the settings came from, for messages
+
+    def cost(self, model: str, input_tokens: int, output_tokens: int) -> float | None:
+        """Estimated USD cost of a call, or None when the model has no price."""
+        price = self.prices.get(model.split(":", 1)[-1])
+        if not price:
+            return None
+        return (input_tokens * price.get("input", 0.0) + output_tokens * price.get("output", 0.0)) / 1e6
+
+
+def _check_keys(section: str, data: Any, allowed: set[str], path: Path) -> dict[str, Any]:
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: `{section}` must be a mapping, not {type(data).__name__}.",
+                          hint="Fix the file or delete the section to use the defaults.")
+    unknown = sorted(set(data) - allowed)
+    if unknown:
+        raise ConfigError(
+            f"{path}: unknown key {', '.join(repr(k) for k in unknown)} in {section}.",
+            hint=f"Known keys: {', '.join(sorted(allowed))}.",
+        )
+    return data
+
+
+def _merge(settings: Settings, data: dict[str, Any], path: Path) -> None:
+    top = {f.name for f in fields(Settings)} - {"mode", "source"}
+    _check_keys("config.yaml", data, top, path)
+    for key, value in data.items():
+        if key in ("aliases", "tiers", "prices"):
+            getattr(settings, key).update(_check_keys(key, value, set(value or {}), path))
+        elif key == "providers":
+            for name, conf in _check_keys(key, value, set(value), path).items():
+                conf = _check_keys(f"providers.{name}", conf, {f.name for f in fields(ProviderSettings)}, path)
+                base = settings.providers.get(name) or ProviderSettings(conf.get("base_url", ""))
+                settings.providers[name] = ProviderSettings(**{**vars(base), **conf})
+        elif key in ("timeouts", "retries"):
+            current = getattr(settings, key)
+            allowed = {f.name for f in fields(current)}
+            for k, v in _check_keys(key, value, allowed, path).items():
+                setattr(current, k, type(getattr(current, k))(v))
+        else:
+            setattr(settings, key, value)
+
+
+def _float_env(name: str) -> float | None:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return None
+    try:
+        return float(raw)
+    except ValueError:
+        raise ConfigError(f"{name}={raw!r} is not a number of seconds.", hint=f"Set {name} to e.g. 60.") from None
+
+
+def load_settings(path: Path | None = None) -> Settings:
+    """Defaults, then config.yaml (if present), then environment variables."""
+    from .paths import config_path
+
+    settings = Settings()
+    path = path or config_path()
+    if path.exists():
+        import yaml
+
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except yaml.YAMLError as exc:
+            raise ConfigError(f"{path} is not valid YAML: {exc}", hint="Fix the file or move it away.") from None
+        _merge(settings, data, path)
+        settings.source = str(path)
+    for provider, env in (("anthropic", "ANTHROPIC_BASE_URL"), ("openai", "OPENAI_BASE_URL")):
+        if os.environ.get(env):
+            settings.providers[provider].base_url = os.environ[env].rstrip("/")
+    idle = _float_env("VIBING2_LAB_IDLE_TIMEOUT")
+    if idle is not None:
+        settings.timeouts.idle = idle
+    mode = os.environ.get("VIBING2_LAB_MODE", "").strip().lower()
+    if mode:
+        if mode not in ("live", "replay", "replay-fallback"):
+            raise ConfigError(f"VIBING2_LAB_MODE={mode!r} is not a mode.",
+                              hint="Use VIBING2_LAB_MODE=replay (or live, replay-fallback).")
+        settings.mode = mode
+    return settings
