@@ -8,6 +8,8 @@ STAMP   := $(VENV)/.vibing2-lab-installed
 LABEXT  := vibing2_lab/labextension/package.json
 PYTHON  ?= python3
 PYTEST_ARGS ?=
+# Tools of the venv (jlpm, jupyter-builder, jupyter) come first.
+export PATH := $(CURDIR)/$(BIN):$(PATH)
 
 .PHONY: setup run test test-python test-notebooks build clean
 
@@ -17,15 +19,15 @@ setup: $(STAMP) $(LABEXT)
 $(STAMP): pyproject.toml package.json yarn.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(PY) -m pip install -q -e ".[test]"
+	$(PY) -m pip install -q -e ".[test]"
 	$(BIN)/jupyter labextension develop . --overwrite
 	$(BIN)/jupyter server extension enable --sys-prefix vibing2_lab
 	touch $(STAMP)
 
 # Rebuild the labextension when its TypeScript or CSS changed.
 $(LABEXT): $(STAMP) $(wildcard labextension/*.ts) $(wildcard style/*)
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/jlpm install
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/jlpm build
+	$(BIN)/jlpm install
+	$(BIN)/jlpm build
 	touch $(LABEXT)
 
 run: setup
@@ -42,7 +44,7 @@ test-notebooks:
 		--nbval-sanitize-with notebooks/sanitize.cfg $(PYTEST_ARGS)
 
 build:
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/jlpm clean:all
+	$(BIN)/jlpm clean:all
 	$(PY) -m build
 
 clean:
