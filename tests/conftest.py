@@ -95,3 +95,9 @@ def run_cli(*args: str, env: dict[str, str] | None = None, input: str | None = N
         [sys.executable, "-m", "vibing2_lab.cli", *args],
         capture_output=True, text=True, env=env or dict(os.environ), input=input, timeout=timeout,
     )
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser tests run last: Playwright's sync API keeps an event loop running in the
+    main thread for the session, which pytest-jupyter's loop fixtures cannot share."""
+    items.sort(key=lambda item: "/tests/browser/" in str(item.fspath).replace(os.sep, "/"))
