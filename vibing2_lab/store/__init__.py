@@ -1,0 +1,46 @@
+"""The project store: projects, conversations, generated files and model runs in one SQLite file.
+
+Cheap to import: names resolve on first use, so `import vibing2_lab.store` loads neither
+sqlite3 nor DuckDB.
+
+    Store                  open(), projects, messages, files, runs (store/projects.py)
+    Project, ProjectSummary, Message, ProjectFile, Run            (store/models.py)
+    extract_files, export_files, inline_preview, safe_relative_path (store/files.py)
+    stats_rows, stats_by_day, stats_chart, export_parquet         (store/stats.py, DuckDB)
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+_EXPORTS = {
+    "Store": "projects",
+    "Project": "models", "ProjectSummary": "models", "Message": "models", "ProjectFile": "models",
+    "Run": "models", "validate_project_name": "models", "utc_now": "models",
+    "extract_files": "files", "language_for": "files",
+    "export_files": "export", "safe_relative_path": "export",
+    "inline_preview": "preview",
+    "stats_rows": "stats", "stats_by_day": "stats", "export_parquet": "stats",
+    "stats_chart": "chart", "StatsChart": "chart",
+}
+
+__all__ = sorted(_EXPORTS)
+
+if TYPE_CHECKING:
+    from .chart import StatsChart, stats_chart
+    from .export import export_files, safe_relative_path
+    from .files import extract_files, language_for
+    from .models import Message, Project, ProjectFile, ProjectSummary, Run, utc_now, validate_project_name
+    from .preview import inline_preview
+    from .projects import Store
+    from .stats import export_parquet, stats_by_day, stats_rows
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'vibing2_lab.store' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value

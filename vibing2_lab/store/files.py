@@ -1,0 +1,140 @@
+"""Generated files: found in an answer's text, named by path.
+
+Recognised forms (a later block for the same path wins):
+
+    ```html title=index.html          ```js title="src/app.js"        ```python path=x.py
+    ```css:styles.css                 ```index.html                    ```js src/app.js
+    ```js                             <!-- path: index.html -->   (first line of a block;
+    // path: src/app.js               # path: app.py               the line is dropped)
+    <FILE_CREATE path="index.html">...</FILE_CREATE>   (also FILE_UPDATE, FILE_EDIT, any case)
+
+Paths that could not be exported safely (absolute, `..`, drive letters) are left out.
+`export_files` and `inline_preview` live beside this module and are re-exported here.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..errors import ExportError
+from .export import export_files, safe_relative_path
+from .preview import inline_preview
+
+__all__ = ["extract_files", "export_files", "inline_preview", "language_for"]
+
+_TAG = re.compile(r"<(file_create|file_update|file_edit)\s+path\s*=\s*([\"'])(.*?)\2\s*>(.*?)</\1\s*>",
+                  re.IGNORECASE | re.DOTALL)
+_FENCE_OPEN = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
+_ATTR = re.compile(r"\b(title|path|file|filename)\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|(\S+))", re.IGNORECASE)
+_LANG_PATH = re.compile(r"^[\w+#.-]+:(\S+)$")
+_FILE_LIKE = re.compile(r"^[\w@~.-]*[\w/@~.-]*\.[A-Za-z0-9]{1,10}$")
+_KEY = r"(?:path|file|filename)\s*:\s*"
+_PATH_COMMENTS = [
+    re.compile(rf"^\s*(?://|#|--|;)\s*{_KEY}(\S+)\s*$", re.IGNORECASE),
+    re.compile(rf"^\s*<!--\s*{_KEY}(\S+?)\s*-->\s*$", re.IGNORECASE),
+    re.compile(rf"^\s*/\*\s*{_KEY}(\S+?)\s*\*/\s*$", re.IGNORECASE),
+]
+
+_LANGUAGES = {
+    "html": "html", "htm": "html", "css": "css", "js": "javascript", "mjs": "javascript",
+    "cjs": "javascript", "jsx": "jsx", "ts": "typescript", "tsx": "tsx", "py": "python",
+    "json": "json", "md": "markdown", "svg": "svg", "sql": "sql", "sh": "bash", "yml": "yaml",
+    "yaml": "yaml", "toml": "toml", "txt": "text", "csv": "csv", "xml": "xml", "r": "r",
+    "ipynb": "json", "vue": "vue", "svelte": "svelte", "go": "go", "rs": "rust", "java": "java",
+}
+
+
+def language_for(path: str) -> str | None:
+    """The language of a file from its extension (None if unknown)."""
+    _, dot, ext = path.rpartition(".")
+    return _LANGUAGES.get(ext.lower()) if dot else None
+
+
+def extract_files(answer: str) -> dict[str, str]:
+    """The files an answer names, as {clean relative path: content}, in order of appearance."""
+    found: list[tuple[int, str, str]] = []
+    for m in _TAG.finditer(answer):
+        found.append((m.start(), m.group(3), _tag_body(m.group(4))))
+    # Blank out the tags (keeping offsets) so fences inside them are not counted twice.
+    rest = _TAG.sub(lambda m: " " * (m.end() - m.start()), answer)
+    found.extend(_fenced_files(rest))
+    files: dict[str, str] = {}
+    for _, raw, content in sorted(found, key=lambda item: item[0]):
+        try:
+            path = safe_relative_path(raw.strip().strip("`\"'"))
+        except ExportError:
+            continue
+        files.pop(path, None)  # re-insert so the order follows the last version
+        files[path] = content
+    return files
+
+
+def _tag_body(body: str) -> str:
+    body = re.sub(r"\A[ \t]*\n", "", body).rstrip()
+    lines = body.split("\n")
+    # Some models wrap the tag's content in a fence as well.
+    if len(lines) >= 2 and _FENCE_OPEN.match(lines[0]) and lines[-1].strip().startswith(lines[0].strip()[:3]):
+        lines = lines[1:-1]
+    return "\n".join(lines) + "\n" if any(lines) else ""
+
+
+def _fenced_files(text: str) -> list[tuple[int, str, str]]:
+    """(offset, path, content) for every closed fenced block that names a path."""
+    out = []
+    lines = text.split("\n")
+    offsets, pos = [], 0
+    for line in lines:
+        offsets.append(pos)
+        pos += len(line) + 1
+    i = 0
+    while i < len(lines):
+        m = _FENCE_OPEN.match(lines[i])
+        if not m or (m.group(1)[0] == "`" and "`" in m.group(2)):
+            i += 1
+            continue
+        fence, info = m.group(1), m.group(2).strip()
+        end = _closing(lines, i + 1, fence)
+        if end is None:  # unterminated (e.g. a cut-off answer): not a file
+            break
+        body = lines[i + 1:end]
+        path = _path_from_info(info)
+        if path is None and body:
+            path = _path_from_comment(body[0])
+            if path is not None:
+                body = body[1:]
+        if path is not None:
+            out.append((offsets[i], path, "\n".join(body) + "\n" if body else ""))
+        i = end + 1
+    return out
+
+
+def _closing(lines: list[str], start: int, fence: str) -> int | None:
+    for j in range(start, len(lines)):
+        stripped = lines[j].strip()
+        if stripped.startswith(fence) and set(stripped) == {fence[0]} and len(lines[j]) - len(lines[j].lstrip()) < 4:
+            return j
+    return None
+
+
+def _path_from_info(info: str) -> str | None:
+    attr = _ATTR.search(info)
+    if attr:
+        return next(g for g in attr.groups()[1:] if g is not None)
+    tokens = info.split()
+    if not tokens:
+        return None
+    lang_path = _LANG_PATH.match(tokens[0])
+    if lang_path and _FILE_LIKE.match(lang_path.group(1)):
+        return lang_path.group(1)
+    for token in tokens[:2]:
+        if _FILE_LIKE.match(token) and not token.startswith("."):
+            return token
+    return None
+
+
+def _path_from_comment(line: str) -> str | None:
+    for pattern in _PATH_COMMENTS:
+        m = pattern.match(line)
+        if m:
+            return m.group(1)
+    return None

@@ -1,0 +1,105 @@
+"""Conversation operations of the Store: append, finish, read back, start afresh.
+
+A streamed answer is written when it ends (or first as `streaming`, then finished with
+`update_message`); a cancelled or failed one keeps its partial text and its status.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from typing import TYPE_CHECKING, Any
+
+from ..errors import InputError, UnknownProjectError
+from .models import MESSAGE_STATUSES, ROLES, Message, check_choice, utc_now
+
+if TYPE_CHECKING:
+    from .db import Database
+
+# Column order = Message's positional fields, so a row builds a Message directly.
+MESSAGE_COLUMNS = "role, content, agent, status, run_id, meta, id, project_id, conversation, seq, created"
+
+
+def message_from_row(r: tuple) -> Message:
+    return Message(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]) if r[5] else None, *r[6:])
+
+
+def message_rows(conn: sqlite3.Connection, project_id: int, conversation: int) -> list[Message]:
+    """The messages of one conversation of a project, in order."""
+    rows = conn.execute(f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE project_id = ? AND conversation = ?"
+                        " ORDER BY seq", (project_id, conversation))
+    return [message_from_row(r) for r in rows]
+
+
+def dump_meta(meta: dict[str, Any] | None) -> str | None:
+    return json.dumps(meta, ensure_ascii=False, sort_keys=True) if meta else None
+
+
+class MessageOps:
+    """Mixed into Store: the message half of the API."""
+
+    _db: Database
+
+    def add_message(self, project_id: int, role: str, content: str, *, agent: str | None = None,
+                    status: str = "complete", run_id: int | None = None,
+                    meta: dict[str, Any] | None = None) -> Message:
+        """Append a message to the project's current conversation, in its own transaction."""
+        check_choice(role, ROLES, "message role")
+        check_choice(status, MESSAGE_STATUSES, "message status")
+        if not isinstance(content, str):
+            raise InputError(f"Message content must be text, not {type(content).__name__}.",
+                             hint="Pass the answer text as a string.")
+        now = utc_now()
+        with self._db.write() as conn:
+            conversation = _conversation(conn, project_id)
+            seq = conn.execute("SELECT coalesce(max(seq), 0) + 1 FROM messages WHERE project_id = ?",
+                               (project_id,)).fetchone()[0]
+            cur = conn.execute(
+                "INSERT INTO messages (project_id, conversation, seq, role, content, agent, status, run_id,"
+                " meta, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (project_id, conversation, seq, role, content, agent, status, run_id, dump_meta(meta), now))
+            conn.execute("UPDATE projects SET updated = ? WHERE id = ?", (now, project_id))
+        return Message(role, content, agent, status, run_id, meta or None, cur.lastrowid, project_id,
+                       conversation, seq, now)
+
+    def update_message(self, message_id: int, *, content: str | None = None, status: str | None = None,
+                       run_id: int | None = None, meta: dict[str, Any] | None = None) -> Message:
+        """Finish or correct a stored message (e.g. a `streaming` answer that completed or was cut)."""
+        if status is not None:
+            check_choice(status, MESSAGE_STATUSES, "message status")
+        now = utc_now()
+        with self._db.write() as conn:
+            row = conn.execute(f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE id = ?", (message_id,)).fetchone()
+            if row is None:
+                raise InputError(f"No message with id {message_id}.", hint="It may belong to a deleted project.")
+            old = message_from_row(row)
+            new = Message(old.role, old.content if content is None else content, old.agent,
+                          old.status if status is None else status, old.run_id if run_id is None else run_id,
+                          old.meta if meta is None else meta, old.id, old.project_id, old.conversation,
+                          old.seq, old.created)
+            conn.execute("UPDATE messages SET content = ?, status = ?, run_id = ?, meta = ? WHERE id = ?",
+                         (new.content, new.status, new.run_id, dump_meta(new.meta), message_id))
+            conn.execute("UPDATE projects SET updated = ? WHERE id = ?", (now, old.project_id))
+        return new
+
+    def history(self, project_id: int, *, conversation: int | None = None) -> list[Message]:
+        """The messages of a conversation (default: the current one), oldest first."""
+        with self._db.read() as conn:
+            current = _conversation(conn, project_id)
+            return message_rows(conn, project_id, current if conversation is None else conversation)
+
+    def new_conversation(self, project_id: int) -> int:
+        """Start a fresh conversation (`%vibe new`); older messages are kept. Returns its number."""
+        with self._db.write() as conn:
+            number = _conversation(conn, project_id) + 1
+            conn.execute("UPDATE projects SET conversation = ?, updated = ? WHERE id = ?",
+                         (number, utc_now(), project_id))
+        return number
+
+
+def _conversation(conn: sqlite3.Connection, project_id: int) -> int:
+    row = conn.execute("SELECT conversation FROM projects WHERE id = ?", (project_id,)).fetchone()
+    if row is None:
+        raise UnknownProjectError(f"No project with id {project_id}.",
+                                  hint="It may have been deleted; see `vibing2-lab projects list`.")
+    return row[0]

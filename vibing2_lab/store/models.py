@@ -1,0 +1,134 @@
+"""The store's records: plain dataclasses, UTC timestamps and project-name rules.
+
+Nothing here touches the database, so adapters can import these names cheaply.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+from ..errors import InputError, ProjectError
+
+MAX_NAME_LENGTH = 120
+ROLES = frozenset({"user", "assistant", "system", "tool"})
+MESSAGE_STATUSES = frozenset({"complete", "streaming", "error", "cancelled"})
+RUN_STATUSES = frozenset({"complete", "error", "cancelled"})
+
+
+def utc_now() -> str:
+    """The current time as a sortable UTC ISO-8601 string (microseconds, `Z` suffix)."""
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+@dataclass
+class Message:
+    """One turn of a conversation; `status` keeps cancelled and failed answers honest."""
+
+    role: str
+    content: str
+    agent: str | None = None
+    status: str = "complete"
+    run_id: int | None = None
+    meta: dict[str, Any] | None = None
+    id: int | None = None
+    project_id: int | None = None
+    conversation: int = 1
+    seq: int | None = None
+    created: str | None = None
+
+
+@dataclass
+class ProjectFile:
+    """A generated file of a project, one per path."""
+
+    path: str
+    content: str
+    language: str | None = None
+    id: int | None = None
+    project_id: int | None = None
+    created: str | None = None
+    updated: str | None = None
+
+
+@dataclass
+class Project:
+    """A project with its current conversation's messages and its files."""
+
+    name: str
+    type: str = "notebook"
+    agents: list[str] = field(default_factory=list)
+    id: int | None = None
+    conversation: int = 1
+    forked_from: int | None = None
+    created: str | None = None
+    updated: str | None = None
+    messages: list[Message] = field(default_factory=list)
+    files: list[ProjectFile] = field(default_factory=list)
+
+    def file_map(self) -> dict[str, str]:
+        """The files as {path: content}."""
+        return {f.path: f.content for f in self.files}
+
+
+@dataclass
+class ProjectSummary:
+    """A row of the project list: counts and times, no content."""
+
+    id: int
+    name: str
+    type: str
+    messages: int
+    files: int
+    created: str
+    updated: str
+    last_activity: str
+
+
+@dataclass
+class Run:
+    """One model call: who, which model, how it ended, what it cost and how fast it was."""
+
+    agent: str | None = None
+    provider: str | None = None
+    model: str | None = None
+    status: str = "complete"
+    project_id: int | None = None
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cost_usd: float | None = None
+    ttft_s: float | None = None
+    duration_s: float | None = None
+    request_id: str | None = None
+    error_kind: str | None = None
+    id: int | None = None
+    created: str | None = None
+
+
+def validate_project_name(name: object) -> str:
+    """Return `name` if it is a usable project name, else raise ProjectError saying why."""
+    if not isinstance(name, str):
+        raise ProjectError(f"A project name must be text, not {type(name).__name__}.",
+                           hint="Pass the name as a string, e.g. 'my-app'.")
+    if not name.strip():
+        raise ProjectError("A project name cannot be empty.", hint="Give the project a name, e.g. 'my-app'.")
+    if name != name.strip():
+        raise ProjectError(f"The project name {name!r} starts or ends with whitespace.",
+                           hint=f"Use {name.strip()!r} instead.")
+    if len(name) > MAX_NAME_LENGTH:
+        raise ProjectError(f"The project name is {len(name)} characters long; the limit is {MAX_NAME_LENGTH}.",
+                           hint="Choose a shorter name.")
+    bad = sorted({repr(c) for c in name if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp")})
+    if bad:
+        raise ProjectError(f"The project name {name!r} contains control characters ({', '.join(bad)}).",
+                           hint="Use letters, digits, spaces and punctuation only.")
+    return name
+
+
+def check_choice(value: str, allowed: frozenset[str], what: str) -> str:
+    """Return `value` if it is one of `allowed`, else raise InputError listing the choices."""
+    if value not in allowed:
+        raise InputError(f"Unknown {what} {value!r}.", hint=f"Use one of: {', '.join(sorted(allowed))}.")
+    return value

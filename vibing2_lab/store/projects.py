@@ -1,0 +1,219 @@
+"""The project store's public face: `Store`, with project operations here and the
+message and run operations mixed in from messages.py and runs.py.
+
+    store = Store.open()                      # <VIBING2_LAB_HOME>/vibing2.db, shared per process
+    project = store.ensure_project("my-app")
+    store.add_message(project.id, "user", "Build a todo app")
+    store.get_project("my-app").messages      # the current conversation
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import sqlite3
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+
+from ..errors import ProjectError, UnknownProjectError
+from .db import Database, forget_database, open_database
+from .export import safe_relative_path
+from .files import language_for
+from .messages import MessageOps, message_rows
+from .models import Project, ProjectFile, ProjectSummary, utc_now, validate_project_name
+from .runs import RunOps
+from .saving import UPSERT_FILE_SQL, save_files, save_messages
+
+_PROJECT_COLUMNS = "id, name, type, agents, conversation, forked_from, created, updated"
+_FILE_COLUMNS = "path, content, language, id, project_id, created, updated"
+
+_LIST_SQL = """
+SELECT p.id, p.name, p.type,
+       (SELECT count(*) FROM messages m WHERE m.project_id = p.id),
+       (SELECT count(*) FROM files f WHERE f.project_id = p.id),
+       p.created, p.updated,
+       max(p.updated, coalesce((SELECT r.created FROM runs r WHERE r.project_id = p.id
+                                ORDER BY r.id DESC LIMIT 1), '')) AS last_activity
+FROM projects p ORDER BY last_activity DESC, p.id DESC
+"""
+
+
+class Store(MessageOps, RunOps):
+    """Projects, their conversations, generated files and model runs, in one SQLite file."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    @classmethod
+    def open(cls, path: Path | None = None) -> Store:
+        """The store at `path` (default: `<VIBING2_LAB_HOME>/vibing2.db`), migrated and ready."""
+        if path is None:
+            from ..paths import database_path
+
+            path = database_path()
+        return cls(open_database(Path(path)))
+
+    @property
+    def path(self) -> Path:
+        return self._db.path
+
+    def close(self) -> None:
+        """Close the connection; the next `Store.open` of this path opens a new one."""
+        forget_database(self._db)
+
+    # -- projects ---------------------------------------------------------------------
+
+    def create_project(self, name: str, *, type: str = "notebook", agents: Sequence[str] = ()) -> Project:
+        """A new, empty project; ProjectError if the name is bad or taken."""
+        validate_project_name(name)
+        now = utc_now()
+        with self._db.write() as conn:
+            _refuse_taken(conn, name)
+            cur = conn.execute(
+                "INSERT INTO projects (name, type, agents, created, updated) VALUES (?, ?, ?, ?, ?)",
+                (name, type, json.dumps(list(agents)), now, now))
+        return Project(name=name, type=type, agents=list(agents), id=cur.lastrowid, created=now, updated=now)
+
+    def get_project(self, ref: str | int) -> Project:
+        """The project (by name or id) with its current conversation and its files."""
+        with self._db.read() as conn:
+            row = conn.execute(f"SELECT {_PROJECT_COLUMNS} FROM projects WHERE id = ?",
+                               (_resolve(conn, ref),)).fetchone()
+            project = _project_from_row(row)
+            project.messages = message_rows(conn, project.id, project.conversation)
+            project.files = [ProjectFile(*r) for r in conn.execute(
+                f"SELECT {_FILE_COLUMNS} FROM files WHERE project_id = ? ORDER BY path", (project.id,))]
+        return project
+
+    def ensure_project(self, name: str, **kw: Any) -> Project:
+        """The project called `name`, created (with `kw`) if it does not exist yet."""
+        try:
+            return self.get_project(name)
+        except UnknownProjectError:
+            pass
+        try:
+            return self.create_project(name, **kw)
+        except ProjectError:  # another process created it in between
+            return self.get_project(name)
+
+    def list_projects(self) -> list[ProjectSummary]:
+        """Every project with message and file counts, most recently active first."""
+        with self._db.read() as conn:
+            return [ProjectSummary(*row) for row in conn.execute(_LIST_SQL)]
+
+    def rename_project(self, ref: str | int, new_name: str) -> Project:
+        """Give a project a new (valid, unused) name."""
+        validate_project_name(new_name)
+        with self._db.write() as conn:
+            pid = _resolve(conn, ref)
+            _refuse_taken(conn, new_name, except_id=pid)
+            conn.execute("UPDATE projects SET name = ?, updated = ? WHERE id = ?", (new_name, utc_now(), pid))
+        return self.get_project(pid)
+
+    def delete_project(self, ref: str | int) -> None:
+        """Delete a project with its messages and files (its runs stay, for usage stats)."""
+        with self._db.write() as conn:
+            conn.execute("DELETE FROM projects WHERE id = ?", (_resolve(conn, ref),))
+
+    def fork_project(self, ref: str | int, new_name: str) -> Project:
+        """A copy of a project (all conversations and files) under a new name."""
+        validate_project_name(new_name)
+        now = utc_now()
+        with self._db.write() as conn:
+            src = _resolve(conn, ref)
+            _refuse_taken(conn, new_name)
+            pid = conn.execute(
+                "INSERT INTO projects (name, type, agents, conversation, forked_from, created, updated) "
+                "SELECT ?, type, agents, conversation, id, ?, ? FROM projects WHERE id = ?",
+                (new_name, now, now, src)).lastrowid
+            conn.execute(
+                "INSERT INTO messages (project_id, conversation, seq, role, content, agent, status, run_id,"
+                " meta, created) SELECT ?, conversation, seq, role, content, agent, status, run_id, meta, created"
+                " FROM messages WHERE project_id = ? ORDER BY seq", (pid, src))
+            conn.execute(
+                "INSERT INTO files (project_id, path, content, language, created, updated)"
+                " SELECT ?, path, content, language, created, updated FROM files WHERE project_id = ?", (pid, src))
+        return self.get_project(pid)
+
+    def save_project(self, project: Project) -> Project:
+        """Write a whole project in ONE transaction and return it as stored (ids filled in).
+
+        The project row is matched by id, else by name (created if new). The current
+        conversation becomes exactly `project.messages` (stored ones matched by id and
+        updated if changed, new ones appended in order, missing ones deleted); the files
+        become exactly `project.files` (upserted by path, missing paths deleted).
+        """
+        validate_project_name(project.name)
+        files = {safe_relative_path(f.path): f for f in project.files}
+        now = utc_now()
+        with self._db.write() as conn:
+            pid, created = _upsert_project_row(conn, project, now)
+            messages = save_messages(conn, pid, project.conversation, project.messages, now)
+            stored_files = save_files(conn, pid, files, now)
+        return Project(name=project.name, type=project.type, agents=list(project.agents), id=pid,
+                       conversation=project.conversation, forked_from=project.forked_from,
+                       created=created, updated=now, messages=messages, files=stored_files)
+
+    def update_files(self, project_id: int, files: Mapping[str, str]) -> list[ProjectFile]:
+        """Upsert files by path in one transaction; other files of the project are kept."""
+        clean = {safe_relative_path(path): content for path, content in files.items()}
+        now = utc_now()
+        rows = [(project_id, path, content, language_for(path), now, now) for path, content in clean.items()]
+        with self._db.write() as conn:
+            _resolve(conn, project_id)
+            conn.executemany(UPSERT_FILE_SQL, rows)
+            conn.execute("UPDATE projects SET updated = ? WHERE id = ?", (now, project_id))
+            stored = [ProjectFile(*r) for r in conn.execute(
+                f"SELECT {_FILE_COLUMNS} FROM files WHERE project_id = ? AND path IN"
+                " (SELECT value FROM json_each(?)) ORDER BY path", (project_id, json.dumps(list(clean))))]
+        return stored
+
+
+def _project_from_row(row: tuple) -> Project:
+    pid, name, type_, agents, conversation, forked_from, created, updated = row
+    return Project(name=name, type=type_, agents=json.loads(agents), id=pid, conversation=conversation,
+                   forked_from=forked_from, created=created, updated=updated)
+
+
+def _resolve(conn: sqlite3.Connection, ref: str | int) -> int:
+    """A project id from a name or an id; UnknownProjectError (with close names) otherwise."""
+    row = None
+    if isinstance(ref, str):
+        row = conn.execute("SELECT id FROM projects WHERE name = ?", (ref,)).fetchone()
+    if row is None and (isinstance(ref, int) and not isinstance(ref, bool) or str(ref).isdigit()):
+        row = conn.execute("SELECT id FROM projects WHERE id = ?", (int(ref),)).fetchone()
+    if row is not None:
+        return row[0]
+    names = [r[0] for r in conn.execute("SELECT name FROM projects")]
+    close = difflib.get_close_matches(str(ref), names, n=3)
+    hint = (f"Did you mean {', '.join(map(repr, close))}?" if close
+            else "See the projects with `vibing2-lab projects list`.")
+    raise UnknownProjectError(f"No project {ref!r}.", hint=hint)
+
+
+def _refuse_taken(conn: sqlite3.Connection, name: str, *, except_id: int | None = None) -> None:
+    row = conn.execute("SELECT id FROM projects WHERE name = ?", (name,)).fetchone()
+    if row is not None and row[0] != except_id:
+        raise ProjectError(f"A project named {name!r} already exists.",
+                           hint="Choose another name, or open the existing project.")
+
+
+def _upsert_project_row(conn: sqlite3.Connection, project: Project, now: str) -> tuple[int, str]:
+    """Update the project's row (by id, else by name) or insert it; return (id, created)."""
+    if project.id is not None:
+        row = conn.execute("SELECT id, created FROM projects WHERE id = ?", (project.id,)).fetchone()
+        if row is None:
+            raise UnknownProjectError(f"No project with id {project.id} (it may have been deleted).",
+                                      hint="Save it without an id to create it again.")
+        _refuse_taken(conn, project.name, except_id=project.id)
+    else:
+        row = conn.execute("SELECT id, created FROM projects WHERE name = ?", (project.name,)).fetchone()
+    values = (project.name, project.type, json.dumps(list(project.agents)), project.conversation,
+              project.forked_from, now)
+    if row is None:
+        cur = conn.execute("INSERT INTO projects (name, type, agents, conversation, forked_from, updated, created)"
+                           " VALUES (?, ?, ?, ?, ?, ?, ?)", (*values, project.created or now))
+        return cur.lastrowid, project.created or now
+    conn.execute("UPDATE projects SET name = ?, type = ?, agents = ?, conversation = ?, forked_from = ?,"
+                 " updated = ? WHERE id = ?", (*values, row[0]))
+    return row[0], row[1]

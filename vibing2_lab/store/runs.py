@@ -1,0 +1,41 @@
+"""Run operations of the Store: one row per model call, for history and usage analytics."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from .models import RUN_STATUSES, Run, check_choice, utc_now
+
+if TYPE_CHECKING:
+    from .db import Database
+
+_WRITTEN = ("agent, provider, model, status, project_id, input_tokens, output_tokens, cost_usd,"
+            " ttft_s, duration_s, request_id, error_kind, created")
+# Column order = Run's positional fields, so a row builds a Run directly.
+RUN_COLUMNS = _WRITTEN.replace(", created", ", id, created")
+
+
+class RunOps:
+    """Mixed into Store: the run half of the API."""
+
+    _db: Database
+
+    def record_run(self, run: Run) -> Run:
+        """Store a finished (complete, error or cancelled) model call; returns it with id and time."""
+        check_choice(run.status, RUN_STATUSES, "run status")
+        created = run.created or utc_now()
+        with self._db.write() as conn:
+            cur = conn.execute(
+                f"INSERT INTO runs ({_WRITTEN})"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (run.agent, run.provider, run.model, run.status, run.project_id, int(run.input_tokens or 0),
+                 int(run.output_tokens or 0), run.cost_usd, run.ttft_s, run.duration_s, run.request_id,
+                 run.error_kind, created))
+        return replace(run, id=cur.lastrowid, created=created)
+
+    def runs(self, *, project_id: int | None = None) -> list[Run]:
+        """Recorded runs, oldest first; only one project's if `project_id` is given."""
+        where, params = ("WHERE project_id = ?", (project_id,)) if project_id is not None else ("", ())
+        with self._db.read() as conn:
+            return [Run(*row) for row in conn.execute(f"SELECT {RUN_COLUMNS} FROM runs {where} ORDER BY id", params)]
