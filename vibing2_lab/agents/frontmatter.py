@@ -1,0 +1,248 @@
+"""Frontmatter: split a Markdown file into its YAML header and body, and read the header.
+
+The header is read in up to three steps, the first that works wins:
+
+    simple    a line-based reader for the plain subset nearly every agent file uses
+              (`key: value`, `key: [a, b]`, `- item` lists). It gives exactly what
+              `yaml.safe_load` would and steps aside on anything it is not sure of, so
+              loading hundreds of ordinary files never pays for importing or running YAML.
+    yaml      strict YAML (`yaml.safe_load`, with libyaml when available).
+    tolerant  for files written for Claude Code subagents that strict YAML rejects
+              (unquoted descriptions with `: `, `<example>` blocks, `user:` lines): the
+              known keys at line starts split the header, everything up to the next
+              known key is that key's value.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+KNOWN_KEYS = ("name", "description", "category", "capabilities", "tools", "tags", "version",
+              "author", "performance_tier", "model", "color")
+LIST_KEYS = frozenset({"capabilities", "tools", "tags"})
+
+
+class NotSimple(Exception):
+    """The simple reader is not sure; let YAML decide."""
+
+
+class HeaderError(Exception):
+    """The header could not be read by any step; the message says why."""
+
+
+# -- splitting -----------------------------------------------------------------------
+
+_FENCE = re.compile(r"^---[ \t]*$")
+_CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
+
+
+def split(text: str) -> tuple[str | None, str]:
+    """(header, body) of a Markdown file; header is None when there is no frontmatter."""
+    text = text.lstrip("\ufeff")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    stripped = text.lstrip("\n")
+    first, nl, rest = stripped.partition("\n")
+    if not _FENCE.match(first):
+        return None, text
+    close = _CLOSE.search(rest)
+    if close is None:
+        raise HeaderError("the frontmatter is never closed (no second '---' line)")
+    return rest[: close.start()], rest[close.end():].lstrip("\n")
+
+
+def read_header(header: str) -> tuple[dict[str, Any], str, str | None]:
+    """(fields, mode, yaml_error) where mode is "simple", "yaml" or "tolerant"."""
+    try:
+        return simple(header), "simple", None
+    except NotSimple:
+        pass
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        data = yaml.load(header, Loader=loader)  # noqa: S506 - a safe loader
+    except yaml.YAMLError as exc:
+        return tolerant(header), "tolerant", _first_line(exc)
+    if data is None:
+        return {}, "yaml", None
+    if not isinstance(data, dict):
+        return tolerant(header), "tolerant", f"the frontmatter is a {type(data).__name__}, not a mapping"
+    return {str(k): v for k, v in data.items()}, "yaml", None
+
+
+def _first_line(exc: Exception) -> str:
+    text = " ".join(str(exc).split())
+    return text[:160]
+
+
+# -- the simple reader ---------------------------------------------------------------
+
+# Plain scalars YAML 1.1 (PyYAML's resolver) turns into something other than a string.
+_IMPLICIT = re.compile(r"""^(?:
+      yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF
+    | ~|null|Null|NULL|=|<<
+    | [-+]?[0-9_]*\.?[0-9_]*(?:[eE][-+]?[0-9]+)?
+    | [-+]?[0-9][0-9_]*(?::[0-9_]+)+(?:\.[0-9_]*)?
+    | [-+]?0b[0-1_]+|[-+]?0x[0-9a-fA-F_]+
+    | [-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)
+    | [0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt \t].*)?
+    )$""", re.VERBOSE)  # a superset of PyYAML's implicit resolvers: on a match, YAML decides
+_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):(?:[ \t]+(.*?))?[ \t]*$")
+_ITEM = re.compile(r" *-(?: +(.*?))?[ \t]*$")
+_INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
+# Characters YAML refuses in a stream, and the BOM (only allowed at the very start).
+_NONPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufeff\ufffe\uffff\ud800-\udfff]")
+
+
+def simple(header: str) -> dict[str, Any]:
+    """Read the plain subset of YAML exactly as `yaml.safe_load` would, or raise NotSimple."""
+    if _NONPRINTABLE.search(header):
+        raise NotSimple
+    data: dict[str, Any] = {}
+    key: str | None = None  # the key whose block list may follow
+    indent = -1  # of that list's items: YAML wants them all at one indentation
+    for line in header.split("\n"):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        item = _ITEM.match(line)
+        if item and key is not None:
+            here = len(line) - len(line.lstrip())
+            if data[key] is None:
+                data[key], indent = [], here
+            elif here != indent:
+                raise NotSimple
+            data[key].append(_scalar(item.group(1) or "", flow=False, empty_ok=True))
+            continue
+        match = _KEY.match(line)
+        if not match or _IMPLICIT.match(match.group(1)) or match.group(1) in data:
+            raise NotSimple
+        key, raw = match.group(1), match.group(2)
+        if raw:
+            data[key] = _flow_list(raw) if raw.startswith("[") else _scalar(raw, flow=False)
+            key = None
+        else:
+            data[key] = None
+    return data
+
+
+def _scalar(raw: str, *, flow: bool, empty_ok: bool = False) -> str | None:
+    if not raw:
+        if empty_ok:
+            return None
+        raise NotSimple
+    if raw[0] == "'":
+        inner = raw[1:-1]
+        if len(raw) < 2 or raw[-1] != "'" or "'" in inner.replace("''", ""):
+            raise NotSimple
+        return inner.replace("''", "'")
+    if raw[0] == '"':
+        inner = raw[1:-1]
+        if len(raw) < 2 or raw[-1] != '"' or '"' in inner or "\\" in inner:
+            raise NotSimple
+        return inner
+    if raw[0] in _INDICATORS or raw[-1] == ":" or ": " in raw or " #" in raw or "\t#" in raw:
+        raise NotSimple
+    if flow and any(c in raw for c in ",[]{}:#"):
+        raise NotSimple
+    if _IMPLICIT.match(raw):
+        raise NotSimple
+    return raw
+
+
+def _flow_list(raw: str) -> list[str | None]:
+    if not raw.endswith("]") or raw.count("[") != 1 or raw.count("]") != 1:
+        raise NotSimple
+    inner = raw[1:-1].strip()
+    if not inner:
+        return []
+    out: list[str | None] = []
+    for part in inner.split(","):
+        value = _scalar(part.strip(), flow=True)
+        if value is not None and any(c in value for c in ",[]{}"):
+            raise NotSimple  # a quoted item holding a comma: the naive split was wrong
+        out.append(value)
+    return out
+
+
+# -- the tolerant reader -------------------------------------------------------------
+
+_KNOWN_LINE = re.compile(r"^(%s)[ \t]*:(?:[ \t]+|$)(.*)$" % "|".join(KNOWN_KEYS))
+_OTHER_LINE = re.compile(r"^([A-Za-z_][A-Za-z0-9_-]*)[ \t]*:[ \t]+(\S.*)$")
+_BLOCK = re.compile(r"^[>|][-+0-9]*$")
+
+
+def tolerant(header: str) -> dict[str, Any]:
+    """Split on known keys at line starts; each key's value runs to the next known key."""
+    data: dict[str, Any] = {}
+    key: str | None = None
+    lines: list[str] = []
+    for line in header.split("\n"):
+        match = _KNOWN_LINE.match(line)
+        if match:
+            if key is not None:
+                data[key] = _tolerant_value(key, lines)
+            key, lines = match.group(1), [match.group(2)]
+        elif key is not None:
+            lines.append(line)
+        else:  # before the first known key: keep simple `other: value` lines as extras
+            other = _OTHER_LINE.match(line)
+            if other:
+                data[other.group(1)] = _unquote(other.group(2).strip())
+    if key is not None:
+        data[key] = _tolerant_value(key, lines)
+    return data
+
+
+def _tolerant_value(key: str, lines: list[str]) -> Any:
+    first = lines[0].strip()
+    rest = _dedent([ln.rstrip() for ln in lines[1:]])
+    while rest and not rest[-1]:
+        rest.pop()
+    if _BLOCK.match(first):
+        return _block(first[0], rest)
+    if not first and rest and all(_ITEM.match(ln) for ln in rest if ln):
+        return [_unquote((_ITEM.match(ln).group(1) or "").strip()) for ln in rest if ln]  # type: ignore[union-attr]
+    if key in LIST_KEYS and first.startswith("[") and first.endswith("]") and not rest:
+        return [_unquote(p.strip()) for p in first[1:-1].split(",") if p.strip()]
+    text = "\n".join([first, *rest]).strip() if first else "\n".join(rest).strip()
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
+        return _unquote(text)
+    # Descriptions copied from Claude Code agent collections carry `\n` escapes in
+    # unquoted text; they are meant as line breaks.
+    return text.replace("\\n", "\n") if key == "description" else text
+
+
+def _dedent(lines: list[str]) -> list[str]:
+    indents = [len(ln) - len(ln.lstrip()) for ln in lines if ln.strip()]
+    cut = min(indents, default=0)
+    return [ln[cut:] if ln.strip() else "" for ln in lines]
+
+
+def _block(style: str, lines: list[str]) -> str:
+    if style == "|":
+        return "\n".join(lines).strip()
+    paragraphs: list[str] = []
+    current: list[str] = []
+    for ln in lines:
+        if ln.strip():
+            current.append(ln.strip())
+        elif current:
+            paragraphs.append(" ".join(current))
+            current = []
+    if current:
+        paragraphs.append(" ".join(current))
+    return "\n".join(paragraphs)
+
+
+def _unquote(text: str) -> str:
+    if len(text) >= 2 and text[0] == text[-1] == '"':
+        try:
+            return str(json.loads(text))
+        except ValueError:
+            return text[1:-1]
+    if len(text) >= 2 and text[0] == text[-1] == "'":
+        return text[1:-1].replace("''", "'")
+    return text

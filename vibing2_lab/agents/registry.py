@@ -1,0 +1,247 @@
+"""The registry: every installed agent, from four sources in priority order.
+
+    project   <project_dir>/.vibe/agents/
+    env       each folder (or file) in $VIBING2_LAB_AGENTS_PATH, os.pathsep-separated
+    home      <VIBING2_LAB_HOME>/agents/
+    bundled   the agents shipped with the package
+
+Folders are searched recursively for `*.md`; README/CHANGELOG/LICENSE-style files and
+hidden folders are not agents. When a name is defined twice the higher-priority file
+wins and lists the others in `shadows`. Parsed files are cached per process by
+(path, mtime, size), so reloading re-reads only what changed.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Iterator, NamedTuple
+
+from ..errors import AgentError, UnknownAgentError
+from .parse import Agent, SkipFile, parse_agent
+
+if TYPE_CHECKING:
+    from .search import SearchIndex
+    from .select import Pick
+
+log = logging.getLogger(__name__)
+
+NOT_AGENTS = frozenset({"readme", "changelog", "contributing", "license", "code_of_conduct", "security"})
+SKIP_DIRS = frozenset({"node_modules", "__pycache__"})
+
+
+class AgentFile(NamedTuple):
+    source: str
+    path: Path
+    mtime_ns: int
+    size: int
+
+
+# str(path) -> (mtime_ns, size, source, Agent or the reason it was skipped)
+_PARSED: dict[str, tuple[int, int, str, Agent | str]] = {}
+_PARSED_LOCK = threading.Lock()
+
+
+def sources(project_dir: Path | None = None) -> list[tuple[str, Path]]:
+    """(source, folder) pairs in priority order."""
+    from .. import paths
+
+    found: list[tuple[str, Path]] = []
+    if project_dir is not None:
+        found.append(("project", Path(project_dir) / ".vibe" / "agents"))
+    for entry in os.environ.get(paths.AGENTS_PATH_ENV, "").split(os.pathsep):
+        if entry.strip():
+            found.append(("env", Path(entry.strip()).expanduser()))
+    found.append(("home", paths.home() / "agents"))
+    found.append(("bundled", paths.bundled_agents_dir()))
+    return found
+
+
+def _is_agent_file(name: str) -> bool:
+    return name.lower().endswith(".md") and name.split(".", 1)[0].lower() not in NOT_AGENTS
+
+
+def _walk(root: Path, seen_dirs: set[tuple[int, int]]) -> Iterator[tuple[Path, os.stat_result]]:
+    """Agent files under root, sorted, following folder symlinks once."""
+    try:
+        st = root.stat()
+        entries = sorted(os.scandir(root), key=lambda e: e.name)
+    except OSError:
+        return
+    if (st.st_dev, st.st_ino) in seen_dirs:
+        return
+    seen_dirs.add((st.st_dev, st.st_ino))
+    for entry in entries:
+        try:
+            if entry.is_dir():
+                if not entry.name.startswith(".") and entry.name not in SKIP_DIRS:
+                    yield from _walk(Path(entry.path), seen_dirs)
+            elif _is_agent_file(entry.name) and entry.is_file():
+                yield Path(entry.path), entry.stat()
+        except OSError:
+            continue
+
+
+def discover(project_dir: Path | None = None) -> tuple[list[AgentFile], list[str]]:
+    """Every candidate file in priority order (a file reachable twice counted once), plus warnings."""
+    files: list[AgentFile] = []
+    warnings: list[str] = []
+    seen_files: set[tuple[int, int]] = set()
+    for source, root in sources(project_dir):
+        if root.is_file():
+            found: Iterator[tuple[Path, os.stat_result]] = iter([(root, root.stat())])
+        elif root.is_dir():
+            found = _walk(root, set())
+        else:
+            if source == "env":
+                warnings.append(f"$VIBING2_LAB_AGENTS_PATH entry {root} does not exist")
+            continue
+        for path, st in found:
+            if (st.st_dev, st.st_ino) not in seen_files:
+                seen_files.add((st.st_dev, st.st_ino))
+                files.append(AgentFile(source, path, st.st_mtime_ns, st.st_size))
+    return files, warnings
+
+
+def _parse_cached(file: AgentFile) -> Agent | str:
+    key = str(file.path)
+    cached = _PARSED.get(key)
+    if cached is not None and cached[:3] == (file.mtime_ns, file.size, file.source):
+        return cached[3]
+    try:
+        result: Agent | str = parse_agent(file.path, file.path.read_bytes(), source=file.source)
+    except SkipFile as exc:
+        result = str(exc)
+    except OSError as exc:
+        result = f"cannot read it ({exc.strerror or exc})"
+    with _PARSED_LOCK:
+        _PARSED[key] = (file.mtime_ns, file.size, file.source, result)
+    return result
+
+
+def clear_cache() -> None:
+    """Forget every parsed file (the next load is cold)."""
+    with _PARSED_LOCK:
+        _PARSED.clear()
+    with _DEFAULT_LOCK:
+        _DEFAULT.clear()
+
+
+def build(files: list[AgentFile], warnings: list[str]) -> "AgentRegistry":
+    """Parse (or reuse) each file and resolve name clashes by priority."""
+    winners: dict[str, Agent] = {}
+    shadows: dict[str, list[Path]] = {}
+    warnings = list(warnings)
+    for file in files:
+        result = _parse_cached(file)
+        if isinstance(result, str):
+            warnings.append(f"skipped {file.path}: {result}")
+            continue
+        warnings.extend(f"{file.path}: {note}" for note in result.notes)
+        if result.name in winners:
+            shadows.setdefault(result.name, []).append(file.path)
+        else:
+            winners[result.name] = result
+    for message in warnings:
+        log.warning("%s", message)
+    # Cached Agent objects are shared between loads; give shadowed winners their own copy.
+    agents = [replace(a, shadows=list(shadows[a.name])) if a.name in shadows else a for a in winners.values()]
+    return AgentRegistry(agents, warnings=warnings)
+
+
+class AgentRegistry:
+    """The installed agents by name, with search and auto-selection."""
+
+    def __init__(self, agents: list[Agent] | tuple[Agent, ...] = (), *, warnings: list[str] | None = None) -> None:
+        self._agents: dict[str, Agent] = {}
+        for agent in agents:
+            self._agents.setdefault(agent.name, agent)
+        self.warnings: list[str] = list(warnings or [])
+        self._index: SearchIndex | None = None
+        self._lock = threading.Lock()
+
+    @classmethod
+    def load(cls, *, project_dir: Path | None = None) -> "AgentRegistry":
+        """Load every source now (parsed files are reused while unchanged)."""
+        files, warnings = discover(project_dir)
+        return build(files, warnings)
+
+    def get(self, name: str) -> Agent:
+        """The agent called `name`; UnknownAgentError suggests the closest names."""
+        agent = self._agents.get(name) or self._agents.get(name.strip().lower())
+        if agent is not None:
+            return agent
+        if not self._agents:
+            raise UnknownAgentError(f"No agent named {name!r}: no agents are installed.",
+                                    hint="Put agent .md files in <VIBING2_LAB_HOME>/agents/ or $VIBING2_LAB_AGENTS_PATH.")
+        close = self.closest(name)
+        did_you_mean = f"Did you mean {', '.join(close)}? " if close else ""
+        raise UnknownAgentError(f"No agent named {name!r}.",
+                                hint=f"{did_you_mean}`vibing2-lab agents list` shows the installed agents.")
+
+    def closest(self, name: str, *, n: int = 3) -> list[str]:
+        """Installed names nearest to `name` (typos, missing parts)."""
+        import difflib
+
+        wanted = name.strip().lower()
+        names = list(self._agents)
+        close = difflib.get_close_matches(wanted, names, n=n, cutoff=0.5)
+        contains = [other for other in names if wanted and (wanted in other or other in wanted)]
+        return list(dict.fromkeys(close + sorted(contains, key=len)))[:n]
+
+    def all(self) -> list[Agent]:
+        """Every agent, sorted by name."""
+        return sorted(self._agents.values(), key=lambda a: a.name)
+
+    def __len__(self) -> int:
+        return len(self._agents)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._agents
+
+    def __iter__(self) -> Iterator[Agent]:
+        return iter(self.all())
+
+    def index(self) -> "SearchIndex":
+        """The search index, built on first use."""
+        with self._lock:
+            if self._index is None:
+                from .search import SearchIndex
+
+                self._index = SearchIndex(self.all())
+            return self._index
+
+    def search(self, query: str, *, limit: int = 10) -> list[tuple[Agent, float]]:
+        """Agents ranked by relevance to `query` (BM25F, typo-tolerant on names)."""
+        return [(hit.agent, hit.score) for hit in self.index().search(query, limit=limit)]
+
+    def pick(self, prompt: str, *, context: str = "", default: str | None = None,
+             threshold: float | None = None) -> "Pick":
+        """The agent best suited to `prompt` (plus optional context), with score and reasons."""
+        from .select import pick
+
+        if not self._agents:
+            raise AgentError("No agents are installed, so none can be picked.",
+                             hint="Reinstall vibing2-lab or add agent files to <VIBING2_LAB_HOME>/agents/.")
+        return pick(self, prompt, context=context, default=default, threshold=threshold)
+
+
+# (project_dir, agents path, home, bundled dir) -> (files seen, registry)
+_DEFAULT: dict[tuple[str, ...], tuple[list[AgentFile], AgentRegistry]] = {}
+_DEFAULT_LOCK = threading.Lock()
+
+
+def default_registry(*, project_dir: Path | None = None) -> AgentRegistry:
+    """The process-wide registry; rescans the folders and reloads only when a file changed."""
+    files, warnings = discover(project_dir)
+    key = tuple(str(root) for _, root in sources(project_dir)) + (str(project_dir),)
+    with _DEFAULT_LOCK:
+        cached = _DEFAULT.get(key)
+        if cached is not None and cached[0] == files:
+            return cached[1]
+        registry = build(files, warnings)
+        _DEFAULT[key] = (files, registry)
+        return registry

@@ -1,0 +1,78 @@
+"""Auto-selection: choose the installed agent that best fits a prompt, and say why.
+
+Nothing here knows any agent by name. The prompt (and, with less weight, context
+such as the notebook's recent cells) is scored against every installed agent with
+the same BM25F index as search; the best agent wins when its score clears a
+threshold, otherwise `settings.default_agent` is used and the reasons say so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from .parse import Agent
+
+if TYPE_CHECKING:
+    from .registry import AgentRegistry
+    from .search import Hit
+
+THRESHOLD = 2.0  # below this the match is too weak to beat the configured default
+CONTEXT_WEIGHT = 0.35  # a word in the recent cells counts about a third of one in the prompt
+MAX_REASONS = 5
+
+
+@dataclass
+class Pick:
+    """The chosen agent, its score and the words (or the rule) that decided it."""
+
+    agent: Agent
+    score: float
+    reasons: list[str] = field(default_factory=list)
+    fallback: bool = False  # True when no agent scored and the default was used
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready: `agents pick --json` and the server use this shape."""
+        return {"name": self.agent.name, "score": round(self.score, 3), "reasons": self.reasons,
+                "fallback": self.fallback, "source": self.agent.source, "path": str(self.agent.path)}
+
+
+def _reasons(hit: Hit) -> list[str]:
+    ranked = sorted(hit.matched.items(), key=lambda kv: -kv[1][0])[:MAX_REASONS]
+    return [f"'{word}' in {', '.join(where)} (+{points:.2f})" for word, (points, where) in ranked]
+
+
+def pick(registry: AgentRegistry, prompt: str, *, context: str = "", default: str | None = None,
+         threshold: float | None = None) -> Pick:
+    """The best agent for `prompt`; below `threshold` the configured default, with the reason."""
+    index = registry.index()
+    threshold = THRESHOLD if threshold is None else threshold
+    query = index.query_terms(context, weight=CONTEXT_WEIGHT) if context else {}
+    query.update(index.query_terms(prompt))  # a word in the prompt keeps its full weight
+    hits = index.score(query)
+    best = hits[0] if hits else None
+    if best is not None and best.score >= threshold:
+        reasons = _reasons(best)
+        if len(hits) > 1:
+            reasons.append(f"runner-up: {hits[1].agent.name} ({hits[1].score:.2f})")
+        return Pick(best.agent, best.score, reasons)
+    return _fallback(registry, hits, default, threshold)
+
+
+def _fallback(registry: AgentRegistry, hits: list[Hit], default: str | None, threshold: float) -> Pick:
+    where = "argument"
+    if default is None:
+        from ..config import load_settings
+
+        default, where = load_settings().default_agent, "settings.default_agent"
+    best = f"best: {hits[0].agent.name} at {hits[0].score:.2f}" if hits else "no word matched any agent"
+    why = f"no agent scored {threshold:.1f} or more ({best})"
+    if default in registry:
+        agent = registry.get(default)
+        score = next((h.score for h in hits if h.agent is agent), 0.0)
+        return Pick(agent, score, [f"{why}; using the default agent {default!r} from {where}"], fallback=True)
+    # The configured default is not installed: the best weak match is still better than failing.
+    agent = hits[0].agent if hits else registry.all()[0]
+    score = hits[0].score if hits else 0.0
+    return Pick(agent, score, [f"{why}; the default agent {default!r} from {where} is not installed, "
+                               f"so using {agent.name!r}"], fallback=True)
