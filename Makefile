@@ -38,9 +38,11 @@ test: setup test-python test-notebooks
 test-python:
 	$(PY) -m pytest tests $(PYTEST_ARGS)
 
-# Strict nbval: every saved output is compared; the notebooks replay their recorded answers.
+# Strict nbval: every saved output is compared; the notebooks replay their recorded answers
+# offline, into a throwaway data directory.
 test-notebooks:
-	VIBING2_LAB_MODE=replay $(PY) -m pytest -p no:cacheprovider --nbval notebooks \
+	home=$$(mktemp -d) && trap 'rm -rf "$$home"' EXIT && \
+	VIBING2_LAB_HOME="$$home" VIBING2_LAB_MODE=replay $(PY) -m pytest -p no:cacheprovider --nbval notebooks \
 		--nbval-sanitize-with notebooks/sanitize.cfg $(PYTEST_ARGS)
 
 build:
