@@ -7,8 +7,9 @@ config.yaml (every key optional; an unknown key is an error that names it):
     aliases: {sonnet: anthropic:claude-sonnet-4-5, llama: openai:llama3.1}
     tiers: {fast: haiku, balanced: sonnet, thorough: opus}   # performance_tier -> model
     providers:
-      anthropic: {base_url: https://api.anthropic.com, rate_limit_rpm: 50}
+      anthropic: {base_url: https://api.anthropic.com, rate_limit_rpm: 50, api_version: "2023-06-01"}
       openai: {base_url: https://api.openai.com/v1, rate_limit_rpm: 60}
+      ollama: {base_url: "http://localhost:11434/v1", wire: openai}  # more OpenAI-compatible servers
     prices: {claude-sonnet-4-5: {input: 3.0, output: 15.0}}  # USD per million tokens
     timeouts: {connect: 10, idle: 60}             # seconds; idle = max gap between bytes
     retries: {max: 4, base_delay: 0.5, max_delay: 30}
@@ -19,6 +20,10 @@ config.yaml (every key optional; an unknown key is an error that names it):
 
 Environment: ANTHROPIC_BASE_URL, OPENAI_BASE_URL override the providers' base URLs;
 VIBING2_LAB_IDLE_TIMEOUT overrides timeouts.idle; VIBING2_LAB_MODE=replay turns replay on.
+
+Values are checked: a wrong type or a negative timeout is a ConfigError naming the key.
+A provider other than anthropic/openai speaks the OpenAI-compatible wire unless its `wire`
+says otherwise; its key comes from `<NAME>_API_KEY` or the keychain (username = its name).
 """
 
 from __future__ import annotations
@@ -48,11 +53,15 @@ DEFAULT_PRICES = {  # USD per million tokens, public list prices
 }
 
 
+WIRES = ("anthropic", "openai")  # wire formats a provider can speak
+
+
 @dataclass
 class ProviderSettings:
     base_url: str
-    rate_limit_rpm: float = 60.0
+    rate_limit_rpm: float = 60.0  # 0 = no limit
     api_version: str | None = None
+    wire: str | None = None  # "anthropic" | "openai"; None = the provider's own name, else openai
 
 
 @dataclass
@@ -92,6 +101,11 @@ class Settings:
     mode: str = "live"  # "live" | "replay" (from VIBING2_LAB_MODE)
     source: str = "defaults"  # where the settings came from, for messages
 
+    def wire(self, provider: str) -> str:
+        """The wire format a configured provider speaks ("anthropic" or "openai")."""
+        conf = self.providers[provider]
+        return conf.wire or (provider if provider in WIRES else "openai")
+
     def cost(self, model: str, input_tokens: int, output_tokens: int) -> float | None:
         """Estimated USD cost of a call, or None when the model has no price."""
         price = self.prices.get(model.split(":", 1)[-1])
@@ -113,24 +127,77 @@ def _check_keys(section: str, data: Any, allowed: set[str], path: Path) -> dict[
     return data
 
 
+def _typed(where: str, value: Any, kind: type, path: Path, *, minimum: float | None = None,
+           optional: bool = False) -> Any:
+    """`value` converted to `kind` (int/float/str), or a ConfigError naming `where`."""
+    if value is None and optional:
+        return None
+    ok = isinstance(value, str) if kind is str else (
+        isinstance(value, (int, float)) and not isinstance(value, bool)
+        and (kind is float or float(value).is_integer()))
+    if not ok or (minimum is not None and value < minimum):
+        need = {str: "a string", int: "a whole number", float: "a number"}[kind]
+        floor = f" >= {minimum:g}" if minimum is not None else ""
+        raise ConfigError(f"{path}: `{where}` must be {need}{floor}, not {value!r}.",
+                          hint="Fix the value or delete it to use the default.")
+    return kind(value)
+
+
+# top-level scalar keys: (type, minimum, may be null)
+_SCALARS: dict[str, tuple[type, float | None, bool]] = {
+    "default_model": (str, None, False), "default_agent": (str, None, False),
+    "max_tokens": (int, 1, False), "temperature": (float, 0, True),
+    "max_prompt_bytes": (int, 1, False), "replay_pace": (float, 0, False),
+}
+_SECTIONS: dict[str, dict[str, tuple[type, float | None]]] = {
+    "timeouts": {"connect": (float, 0.001), "idle": (float, 0.001)},
+    "retries": {"max": (int, 0), "base_delay": (float, 0), "max_delay": (float, 0)},
+}
+
+
 def _merge(settings: Settings, data: dict[str, Any], path: Path) -> None:
     top = {f.name for f in fields(Settings)} - {"mode", "source"}
     _check_keys("config.yaml", data, top, path)
     for key, value in data.items():
-        if key in ("aliases", "tiers", "prices"):
-            getattr(settings, key).update(_check_keys(key, value, set(value or {}), path))
+        if key in ("aliases", "tiers"):
+            for name, target in _check_keys(key, value, set(value or {}), path).items():
+                getattr(settings, key)[str(name)] = _typed(f"{key}.{name}", target, str, path)
+        elif key == "prices":
+            for model, price in _check_keys(key, value, set(value or {}), path).items():
+                price = _check_keys(f"prices.{model}", price, {"input", "output", "cache_read", "cache_write"}, path)
+                settings.prices[str(model)] = {k: _typed(f"prices.{model}.{k}", v, float, path, minimum=0)
+                                               for k, v in price.items()}
         elif key == "providers":
-            for name, conf in _check_keys(key, value, set(value), path).items():
-                conf = _check_keys(f"providers.{name}", conf, {f.name for f in fields(ProviderSettings)}, path)
-                base = settings.providers.get(name) or ProviderSettings(conf.get("base_url", ""))
-                settings.providers[name] = ProviderSettings(**{**vars(base), **conf})
-        elif key in ("timeouts", "retries"):
+            for name, conf in _check_keys(key, value, set(value or {}), path).items():
+                _merge_provider(settings, str(name), conf, path)
+        elif key in _SECTIONS:
             current = getattr(settings, key)
-            allowed = {f.name for f in fields(current)}
-            for k, v in _check_keys(key, value, allowed, path).items():
-                setattr(current, k, type(getattr(current, k))(v))
+            schema = _SECTIONS[key]
+            for k, v in _check_keys(key, value, set(schema), path).items():
+                setattr(current, k, _typed(f"{key}.{k}", v, schema[k][0], path, minimum=schema[k][1]))
         else:
-            setattr(settings, key, value)
+            kind, minimum, optional = _SCALARS[key]
+            setattr(settings, key, _typed(key, value, kind, path, minimum=minimum, optional=optional))
+
+
+def _merge_provider(settings: Settings, name: str, conf: Any, path: Path) -> None:
+    conf = _check_keys(f"providers.{name}", conf, {f.name for f in fields(ProviderSettings)}, path)
+    where = f"providers.{name}"
+    checked: dict[str, Any] = {}
+    for k, v in conf.items():
+        if k == "rate_limit_rpm":
+            checked[k] = _typed(f"{where}.{k}", v, float, path, minimum=0)
+        else:
+            checked[k] = _typed(f"{where}.{k}", v, str, path, optional=k != "base_url")
+    if checked.get("wire") not in (None, *WIRES):
+        raise ConfigError(f"{path}: `{where}.wire` is {checked['wire']!r}.", hint=f"Use one of: {', '.join(WIRES)}.")
+    base = settings.providers.get(name)
+    if base is None and not checked.get("base_url"):
+        raise ConfigError(f"{path}: provider {name!r} has no base_url.",
+                          hint=f"Add providers.{name}.base_url, e.g. http://localhost:11434/v1.")
+    merged = {**vars(base), **checked} if base else checked
+    merged["base_url"] = merged["base_url"].rstrip("/")
+    settings.providers[name] = ProviderSettings(**merged)
 
 
 def _float_env(name: str) -> float | None:
@@ -163,6 +230,9 @@ def load_settings(path: Path | None = None) -> Settings:
             settings.providers[provider].base_url = os.environ[env].rstrip("/")
     idle = _float_env("VIBING2_LAB_IDLE_TIMEOUT")
     if idle is not None:
+        if idle <= 0:
+            raise ConfigError(f"VIBING2_LAB_IDLE_TIMEOUT={idle:g} must be more than 0 seconds.",
+                              hint="Set VIBING2_LAB_IDLE_TIMEOUT to e.g. 60.")
         settings.timeouts.idle = idle
     mode = os.environ.get("VIBING2_LAB_MODE", "").strip().lower()
     if mode:

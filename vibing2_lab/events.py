@@ -81,6 +81,7 @@ class ErrorEvent:
     provider: str | None = None
     model: str | None = None
     agent: str | None = None
+    hint: str = ""  # how to fix it (the matching errors.py class's hint)
     type: Literal["error"] = field(default="error", init=False)
 
 

@@ -1,0 +1,146 @@
+"""Anthropic Messages API: POST {base}/v1/messages with `stream: true`, read as SSE.
+
+Stream: message_start (id, input usage) → content_block_start/delta/stop per block
+(text_delta → TokenEvent; a tool_use block's input_json_delta pieces → one ToolUseEvent
+at its content_block_stop) → message_delta (stop reason, output usage) → message_stop.
+`ping` is ignored; `event: error` ends the stream with the error's type.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any, Callable
+
+from ..events import StreamEvent, TokenEvent, ToolUseEvent, Usage
+from ..sse import ServerSentEvent
+from .base import ModelRequest, Provider
+
+if TYPE_CHECKING:
+    from ..keys import ApiKey
+    from ._call import Call
+
+DEFAULT_VERSION = "2023-06-01"
+_USAGE_FIELDS = (("input_tokens", "input_tokens"), ("output_tokens", "output_tokens"),
+                 ("cache_read_input_tokens", "cache_read_tokens"),
+                 ("cache_creation_input_tokens", "cache_write_tokens"))
+
+
+def _usage(usage: Usage, data: dict[str, Any] | None) -> None:
+    for wire_name, name in _USAGE_FIELDS:
+        value = (data or {}).get(wire_name)
+        if isinstance(value, int):
+            setattr(usage, name, value)
+
+
+class AnthropicWire:
+    """Anthropic's stream events → StreamEvents (state: the open tool_use blocks)."""
+
+    __slots__ = ("call", "parts", "tools")
+
+    def __init__(self, call: Call) -> None:
+        self.call = call
+        self.parts = call.parts
+        self.tools: dict[Any, tuple[str, str, list[str]]] = {}  # block index -> (id, name, json pieces)
+
+    def handle(self, sse: ServerSentEvent, out: list[StreamEvent]) -> None:
+        name = sse.event
+        if name == "ping":
+            return
+        try:
+            data = json.loads(sse.data)
+        except ValueError:
+            raise self.call.bad_json(sse.data) from None
+        if not isinstance(data, dict):
+            raise self.call.bad_json(sse.data)
+        handler = _HANDLERS.get(name) or _HANDLERS.get(data.get("type"))  # unnamed events carry a type
+        if handler is not None:
+            handler(self, data, out)
+
+    def _delta(self, data: dict[str, Any], out: list[StreamEvent]) -> None:
+        delta = data.get("delta") or {}
+        kind = delta.get("type")
+        if kind == "text_delta":
+            text = delta.get("text")
+            if text:
+                self.parts.append(text)
+                out.append(TokenEvent(text))
+        elif kind == "input_json_delta":
+            tool = self.tools.get(data.get("index"))
+            if tool is not None:
+                tool[2].append(delta.get("partial_json") or "")
+        # thinking, signature and citation deltas are not part of the answer text
+
+    def _message_start(self, data: dict[str, Any], out: list[StreamEvent]) -> None:
+        _usage(self.call.usage, (data.get("message") or {}).get("usage"))
+
+    def _block_start(self, data: dict[str, Any], out: list[StreamEvent]) -> None:
+        block = data.get("content_block") or {}
+        if block.get("type") in ("tool_use", "server_tool_use"):
+            self.tools[data.get("index")] = (str(block.get("id", "")), str(block.get("name", "")), [])
+        elif block.get("type") == "text" and block.get("text"):
+            self.parts.append(block["text"])
+            out.append(TokenEvent(block["text"]))
+
+    def _block_stop(self, data: dict[str, Any], out: list[StreamEvent]) -> None:
+        tool = self.tools.pop(data.get("index"), None)
+        if tool is None:
+            return
+        raw = "".join(tool[2])
+        try:
+            args = json.loads(raw) if raw.strip() else {}
+        except ValueError:
+            raise self.call.bad_json(raw) from None
+        out.append(ToolUseEvent(id=tool[0], name=tool[1], input=args if isinstance(args, dict) else {"value": args}))
+
+    def _message_delta(self, data: dict[str, Any], out: list[StreamEvent]) -> None:
+        stop = (data.get("delta") or {}).get("stop_reason")
+        if stop:
+            self.call.stop_reason = stop
+        _usage(self.call.usage, data.get("usage"))
+
+    def _message_stop(self, data: dict[str, Any], out: list[StreamEvent]) -> None:
+        self.call.finished = True
+
+    def _error(self, data: dict[str, Any], out: list[StreamEvent]) -> None:
+        error = data.get("error") or {}
+        raise self.call.stream_error(error.get("type"), str(error.get("message", "")))
+
+
+_HANDLERS: dict[Any, Callable[[AnthropicWire, dict[str, Any], list[StreamEvent]], None]] = {
+    "content_block_delta": AnthropicWire._delta,
+    "message_start": AnthropicWire._message_start,
+    "content_block_start": AnthropicWire._block_start,
+    "content_block_stop": AnthropicWire._block_stop,
+    "message_delta": AnthropicWire._message_delta,
+    "message_stop": AnthropicWire._message_stop,
+    "error": AnthropicWire._error,
+}
+
+
+class AnthropicProvider(Provider):
+    """Claude through the Messages API (ANTHROPIC_BASE_URL / ANTHROPIC_API_KEY, like the SDK)."""
+
+    wire_name = "anthropic"
+
+    def url(self) -> str:
+        return f"{self.conf.base_url}/v1/messages"
+
+    def request_headers(self, key: ApiKey | None) -> dict[str, str]:
+        headers = {"anthropic-version": self.conf.api_version or DEFAULT_VERSION}
+        if key is not None:
+            headers["x-api-key"] = key.value
+        return headers
+
+    def request_body(self, request: ModelRequest) -> dict[str, Any]:
+        body: dict[str, Any] = {"model": request.model, "messages": request.messages,
+                                "max_tokens": request.max_tokens, "stream": True}
+        if request.system:
+            body["system"] = request.system
+        if request.temperature is not None:
+            body["temperature"] = request.temperature
+        if request.stop:
+            body["stop_sequences"] = request.stop
+        return body
+
+    def new_wire(self, call: Call) -> AnthropicWire:
+        return AnthropicWire(call)

@@ -1,0 +1,327 @@
+"""The provider interface: `ModelRequest` in, StreamEvents out, sync or async; `Cancel` stops it.
+
+A provider subclass says only how to address the API (URL, headers, body) and how to
+read its stream (a Wire, see _call.py). Retries, backoff, the rate limit, timeouts,
+cancellation and error mapping are shared; the sync and async paths below differ only
+in their I/O calls (httpx.Client vs httpx.AsyncClient).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from contextlib import aclosing
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, AsyncIterator, Callable, ClassVar, Iterator
+
+from ..errors import KeyMissingError
+from ..events import ErrorEvent, StreamEvent
+from ._call import Call, Endpoint, Wire
+from ._retry import rate_limiter
+
+if TYPE_CHECKING:
+    import httpx
+
+    from ..config import Settings
+    from ..keys import ApiKey
+
+log = logging.getLogger("vibing2_lab.providers")
+
+
+@dataclass
+class ModelRequest:
+    """What to ask a model: provider-native model name, messages, and sampling options."""
+
+    model: str
+    messages: list[dict[str, str]]
+    system: str | None = None
+    max_tokens: int = 4096
+    temperature: float | None = None
+    stop: list[str] | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)  # for the caller; never sent
+
+
+class Cancel:
+    """A stop signal for streams; `stop()` is safe from any thread or task, and idempotent."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+        self._lock = threading.Lock()
+        self._callbacks: list[Callable[[], None]] = []
+
+    def stop(self) -> None:
+        """Stop every stream using this Cancel: blocked reads end at once."""
+        with self._lock:
+            if self._event.is_set():
+                return
+            self._event.set()
+            callbacks, self._callbacks = self._callbacks, []
+        for callback in callbacks:
+            try:
+                callback()
+            except Exception:  # one broken callback must not keep the others from running
+                log.exception("cancel callback failed")
+
+    @property
+    def stopped(self) -> bool:
+        return self._event.is_set()
+
+    def on_stop(self, callback: Callable[[], None]) -> Callable[[], None]:
+        """Run `callback` when stopped (at once if already); returns a function that unregisters it."""
+        with self._lock:
+            if not self._event.is_set():
+                self._callbacks.append(callback)
+                return lambda: self._forget(callback)
+        callback()
+        return lambda: None
+
+    def _forget(self, callback: Callable[[], None]) -> None:
+        with self._lock:
+            if callback in self._callbacks:
+                self._callbacks.remove(callback)
+
+    def wait(self, timeout: float) -> bool:
+        """Sleep up to `timeout` seconds, waking when stopped; returns `stopped`."""
+        return self._event.wait(timeout) if timeout > 0 else self.stopped
+
+    async def async_wait(self, timeout: float) -> bool:
+        """`wait()` for coroutines: awaits without blocking the loop."""
+        if timeout <= 0 or self.stopped:
+            return self.stopped
+        import asyncio  # here: the sync path should not pay for importing asyncio
+
+        loop = asyncio.get_running_loop()
+        woken = loop.create_future()
+
+        def wake() -> None:
+            try:
+                loop.call_soon_threadsafe(lambda: woken.done() or woken.set_result(None))
+            except RuntimeError:  # the loop is closed: nobody is waiting any more
+                pass
+
+        unhook = self.on_stop(wake)
+        try:
+            await asyncio.wait([woken], timeout=timeout)
+        finally:
+            unhook()
+            woken.cancel()
+        return self.stopped
+
+
+class StreamInterrupted(KeyboardInterrupt):
+    """Ctrl+C (or a kernel interrupt) during a sync stream; `.event` is the final cancelled
+    ErrorEvent with the partial text. Being a KeyboardInterrupt, it still stops the program or cell."""
+
+    def __init__(self, event: ErrorEvent) -> None:
+        super().__init__("stream interrupted")
+        self.event = event
+
+
+class Provider:
+    """A model API; subclasses fill in `url`, `request_headers`, `request_body` and `new_wire`."""
+
+    wire_name: ClassVar[str]
+    key_required: ClassVar[bool] = True
+
+    def __init__(self, name: str, *, settings: Settings, api_key: str | None = None) -> None:
+        self.name = name
+        self.settings = settings
+        self.conf = settings.providers[name]
+        self._api_key = api_key
+
+    # -- what a subclass provides -------------------------------------------
+    def url(self) -> str:
+        raise NotImplementedError
+
+    def request_headers(self, key: ApiKey | None) -> dict[str, str]:
+        raise NotImplementedError
+
+    def request_body(self, request: ModelRequest) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def new_wire(self, call: Call) -> Wire:
+        raise NotImplementedError
+
+    # -- the stream ----------------------------------------------------------
+    def stream(self, request: ModelRequest, *, cancel: Cancel | None = None) -> Iterator[StreamEvent]:
+        """Tokens and tool uses as they arrive, then exactly one CompleteEvent or ErrorEvent.
+
+        Runtime failures never raise: they end the stream with an ErrorEvent. A
+        KeyboardInterrupt ends the HTTP request and is re-raised as StreamInterrupted,
+        whose `.event` is the cancelled ErrorEvent with the partial text.
+        """
+        call, early = self._new_call(request)
+        if early is not None:
+            yield early
+            return
+        cancel = cancel or Cancel()
+        try:
+            yield from self._stream(call, cancel)
+        except KeyboardInterrupt as exc:
+            if call.final is not None:
+                raise
+            raise StreamInterrupted(call.cancelled()) from exc
+
+    async def astream(self, request: ModelRequest, *, cancel: Cancel | None = None) -> AsyncIterator[StreamEvent]:
+        """`stream()` for asyncio (e.g. the Jupyter server's loop); `cancel.stop()` ends it
+        with a cancelled ErrorEvent, while cancelling the task raises CancelledError as usual."""
+        call, early = self._new_call(request)
+        if early is not None:
+            yield early
+            return
+        cancel = cancel or Cancel()
+        from ._net import async_client
+
+        client = async_client(self.settings.timeouts)
+        limiter = rate_limiter(self.name, self.conf.rate_limit_rpm)
+        while True:
+            if await cancel.async_wait(limiter.reserve()):
+                yield call.cancelled()
+                return
+            async with aclosing(self._aattempt(client, call, cancel)) as events:
+                async for event in events:
+                    yield event
+            if call.retry_delay is None:
+                return
+            if await cancel.async_wait(call.retry_delay):
+                yield call.cancelled()
+                return
+
+    def _new_call(self, request: ModelRequest) -> tuple[Call, ErrorEvent | None]:
+        from ..keys import find_key, require_key
+
+        t, r = self.settings.timeouts, self.settings.retries
+        endpoint = Endpoint(self.name, self.wire_name, self.conf.base_url, self.url(), t.connect, t.idle,
+                            r.max, r.base_delay, r.max_delay)
+        try:
+            key = (require_key if self.key_required else find_key)(self.name, api_key=self._api_key)
+        except KeyMissingError as exc:
+            call = Call(endpoint, model=request.model, wire=self.new_wire, headers={}, body=b"")
+            return call, call.fail(exc)
+        endpoint.key = key
+        headers = {"content-type": "application/json", "accept": "text/event-stream",
+                   **self.request_headers(key)}
+        body = json.dumps(self.request_body(request), ensure_ascii=False).encode()
+        return Call(endpoint, model=request.model, wire=self.new_wire, headers=headers, body=body), None
+
+    # -- sync I/O --------------------------------------------------------------
+    def _stream(self, call: Call, cancel: Cancel) -> Iterator[StreamEvent]:
+        from ._net import sync_client
+
+        client = sync_client(self.settings.timeouts)
+        limiter = rate_limiter(self.name, self.conf.rate_limit_rpm)
+        while True:
+            if cancel.wait(limiter.reserve()):
+                yield call.cancelled()
+                return
+            yield from self._attempt(client, call, cancel)
+            if call.retry_delay is None:
+                return
+            if cancel.wait(call.retry_delay):
+                yield call.cancelled()
+                return
+
+    def _attempt(self, client: httpx.Client, call: Call, cancel: Cancel) -> Iterator[StreamEvent]:
+        from ._net import CURRENT_GUARD, SocketGuard
+
+        call.begin()
+        guard = SocketGuard()
+        unhook = cancel.on_stop(guard.stop)
+        response = chunks = None
+        try:
+            try:
+                token = CURRENT_GUARD.set(guard)
+                try:
+                    response = client.send(_build(client, call), stream=True)
+                finally:
+                    CURRENT_GUARD.reset(token)
+                guard.attach(response.extensions.get("network_stream"))
+                if response.status_code >= 300:
+                    final = call.http_error(response.status_code, response.headers, response.read())
+                else:
+                    call.on_headers(response.headers)
+                    feed, chunks = call.feed, response.iter_bytes()
+                    for chunk in chunks:
+                        events = feed(chunk)
+                        if events:
+                            yield from events
+                        if call.finished or cancel.stopped:
+                            break
+                    final = _ending(call, cancel)
+            except Exception as exc:  # network and wire failures become the final event
+                final = call.exception(exc, cancelled=cancel.stopped)
+            if final is not None:
+                call.final = final
+                yield final
+                _drain(chunks)
+        finally:
+            unhook()
+            if response is not None:
+                response.close()
+
+    # -- async I/O: the same steps as `_attempt`, awaited --------------------------------
+    async def _aattempt(self, client: httpx.AsyncClient, call: Call, cancel: Cancel) -> AsyncIterator[StreamEvent]:
+        from ._net import CURRENT_GUARD, SocketGuard
+
+        call.begin()
+        guard = SocketGuard()
+        unhook = cancel.on_stop(guard.stop)
+        response = chunks = None
+        try:
+            try:
+                token = CURRENT_GUARD.set(guard)
+                try:
+                    response = await client.send(_build(client, call), stream=True)
+                finally:
+                    CURRENT_GUARD.reset(token)
+                guard.attach(response.extensions.get("network_stream"))
+                if response.status_code >= 300:
+                    final = call.http_error(response.status_code, response.headers, await response.aread())
+                else:
+                    call.on_headers(response.headers)
+                    feed, chunks = call.feed, response.aiter_bytes()
+                    async for chunk in chunks:
+                        for event in feed(chunk):
+                            yield event
+                        if call.finished or cancel.stopped:
+                            break
+                    final = _ending(call, cancel)
+            except Exception as exc:
+                final = call.exception(exc, cancelled=cancel.stopped)
+            if final is not None:
+                call.final = final
+                yield final
+                await _adrain(chunks)
+        finally:
+            unhook()
+            if response is not None:
+                await response.aclose()
+
+
+def _build(client: httpx.Client | httpx.AsyncClient, call: Call) -> httpx.Request:
+    return client.build_request("POST", call.endpoint.url, headers=call.headers, content=call.body)
+
+
+def _ending(call: Call, cancel: Cancel) -> StreamEvent:
+    # A finished answer wins over a stop() that came just after it.
+    return call.end() if call.finished or not cancel.stopped else call.cancelled()
+
+
+def _drain(chunks: Iterator[bytes] | None) -> None:
+    """Read the rest of a finished body so the connection can go back to the pool."""
+    try:
+        for _ in chunks or ():
+            pass
+    except Exception:
+        pass
+
+
+async def _adrain(chunks: AsyncIterator[bytes] | None) -> None:
+    if chunks is None:
+        return
+    try:
+        async for _ in chunks:
+            pass
+    except Exception:
+        pass

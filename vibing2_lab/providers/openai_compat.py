@@ -1,0 +1,125 @@
+"""OpenAI-compatible chat completions (OpenAI, Ollama, LM Studio, vLLM): POST {base}/chat/completions.
+
+Stream: `data:` chunks with choices[0].delta.content (→ TokenEvent) and tool_calls pieces
+(accumulated per index, → ToolUseEvent when finish_reason arrives), a usage chunk when
+`stream_options.include_usage` is honoured, then `data: [DONE]`. An `{"error": ...}`
+chunk ends the stream with its type. Stop reasons are given Anthropic's names
+(stop → end_turn, length → max_tokens, tool_calls → tool_use) so callers see one vocabulary.
+A key is optional: local servers get no Authorization header when none is found.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from ..events import StreamEvent, TokenEvent, ToolUseEvent
+from ..sse import ServerSentEvent
+from .base import ModelRequest, Provider
+
+if TYPE_CHECKING:
+    from ..keys import ApiKey
+    from ._call import Call
+
+_STOP_REASONS = {"stop": "end_turn", "length": "max_tokens", "tool_calls": "tool_use",
+                 "function_call": "tool_use", "content_filter": "refusal"}
+
+
+class OpenAIWire:
+    """Chat-completion chunks → StreamEvents (state: tool calls being assembled)."""
+
+    __slots__ = ("call", "parts", "tools")
+
+    def __init__(self, call: Call) -> None:
+        self.call = call
+        self.parts = call.parts
+        self.tools: dict[int, list[Any]] = {}  # index -> [id, name, [argument pieces]]
+
+    def handle(self, sse: ServerSentEvent, out: list[StreamEvent]) -> None:
+        data = sse.data
+        if data == "[DONE]":
+            self._emit_tools(out)
+            self.call.finished = True
+            return
+        try:
+            chunk = json.loads(data)
+        except ValueError:
+            raise self.call.bad_json(data) from None
+        if not isinstance(chunk, dict):
+            raise self.call.bad_json(data)
+        if chunk.get("error"):
+            error = chunk["error"]
+            error = error if isinstance(error, dict) else {"message": str(error)}
+            raise self.call.stream_error(error.get("type") or error.get("code"), str(error.get("message", "")))
+        for choice in chunk.get("choices") or ():
+            if choice.get("index", 0) == 0:
+                self._choice(choice, out)
+        usage = chunk.get("usage")
+        if usage:
+            self._usage(usage)
+
+    def _choice(self, choice: dict[str, Any], out: list[StreamEvent]) -> None:
+        delta = choice.get("delta") or {}
+        text = delta.get("content")
+        if text:
+            self.parts.append(text)
+            out.append(TokenEvent(text))
+        for piece in delta.get("tool_calls") or ():
+            tool = self.tools.setdefault(piece.get("index", 0), ["", "", []])
+            function = piece.get("function") or {}
+            tool[0] = piece.get("id") or tool[0]
+            tool[1] = function.get("name") or tool[1]
+            tool[2].append(function.get("arguments") or "")
+        reason = choice.get("finish_reason")
+        if reason:
+            self.call.stop_reason = _STOP_REASONS.get(reason, reason)
+            self.call.complete_at_eof = True  # some servers end the body without [DONE]
+            self._emit_tools(out)
+
+    def _emit_tools(self, out: list[StreamEvent]) -> None:
+        for index in sorted(self.tools):
+            tid, name, pieces = self.tools[index]
+            raw = "".join(pieces)
+            try:
+                args = json.loads(raw) if raw.strip() else {}
+            except ValueError:
+                raise self.call.bad_json(raw) from None
+            out.append(ToolUseEvent(id=tid, name=name, input=args if isinstance(args, dict) else {"value": args}))
+        self.tools.clear()
+
+    def _usage(self, usage: dict[str, Any]) -> None:
+        u = self.call.usage
+        u.input_tokens = int(usage.get("prompt_tokens") or u.input_tokens)
+        u.output_tokens = int(usage.get("completion_tokens") or u.output_tokens)
+        cached = (usage.get("prompt_tokens_details") or {}).get("cached_tokens")
+        if cached:
+            u.cache_read_tokens = int(cached)
+
+
+class OpenAIProvider(Provider):
+    """Any OpenAI-compatible chat completions endpoint (OPENAI_BASE_URL / OPENAI_API_KEY)."""
+
+    wire_name = "openai"
+    key_required = False
+
+    def url(self) -> str:
+        return f"{self.conf.base_url}/chat/completions"
+
+    def request_headers(self, key: ApiKey | None) -> dict[str, str]:
+        return {"authorization": f"Bearer {key.value}"} if key is not None else {}
+
+    def request_body(self, request: ModelRequest) -> dict[str, Any]:
+        messages = ([{"role": "system", "content": request.system}] if request.system else []) + list(request.messages)
+        body: dict[str, Any] = {"model": request.model, "messages": messages, "stream": True,
+                                "stream_options": {"include_usage": True}}
+        # OpenAI's own API replaced max_tokens (its newer models refuse it); compatible
+        # servers (Ollama, vLLM, LM Studio) still read max_tokens.
+        body["max_completion_tokens" if "api.openai.com" in self.conf.base_url else "max_tokens"] = request.max_tokens
+        if request.temperature is not None:
+            body["temperature"] = request.temperature
+        if request.stop:
+            body["stop"] = request.stop
+        return body
+
+    def new_wire(self, call: Call) -> OpenAIWire:
+        return OpenAIWire(call)
