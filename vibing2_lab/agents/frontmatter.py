@@ -15,7 +15,6 @@ The header is read in up to three steps, the first that works wins:
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
@@ -90,9 +89,11 @@ _IMPLICIT = re.compile(r"""^(?:
     | [-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)
     | [0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt \t].*)?
     )$""", re.VERBOSE)  # a superset of PyYAML's implicit resolvers: on a match, YAML decides
-_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):(?:[ \t]+(.*?))?[ \t]*$")
-_ITEM = re.compile(r" *-(?: +(.*?))?[ \t]*$")
+_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):(?:$|[ \t]+(.*))")  # value still carries trailing blanks
+_ITEM = re.compile(r" *-(?:$|[ \t]*$| +(.*))")
 _INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
+_MAYBE_IMPLICIT = frozenset("yYnNtTfFoO~=<0123456789+.")  # first characters _IMPLICIT can match
+_FLOW_UNSAFE = re.compile(r"[,\[\]{}:#]")
 # Characters YAML refuses in a stream, and the BOM (only allowed at the very start).
 _NONPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufeff\ufffe\uffff\ud800-\udfff]")
 
@@ -105,23 +106,31 @@ def simple(header: str) -> dict[str, Any]:
     key: str | None = None  # the key whose block list may follow
     indent = -1  # of that list's items: YAML wants them all at one indentation
     for line in header.split("\n"):
-        if not line.strip() or line.lstrip().startswith("#"):
+        first = line[:1]
+        if not first or first == "#":
             continue
-        item = _ITEM.match(line)
-        if item and key is not None:
+        if first in " \t-":
+            stripped = line.strip()
+            if not stripped or stripped[0] == "#":
+                continue
+            item = _ITEM.match(line)
+            if item is None or key is None:
+                raise NotSimple  # a continuation line or a nested mapping
             here = len(line) - len(line.lstrip())
             if data[key] is None:
                 data[key], indent = [], here
             elif here != indent:
                 raise NotSimple
-            data[key].append(_scalar(item.group(1) or "", flow=False, empty_ok=True))
+            data[key].append(_scalar((item.group(1) or "").strip(" \t"), flow=False, empty_ok=True))
             continue
         match = _KEY.match(line)
-        if not match or _IMPLICIT.match(match.group(1)) or match.group(1) in data:
+        if match is None:
             raise NotSimple
-        key, raw = match.group(1), match.group(2)
+        key, raw = match.group(1), (match.group(2) or "").rstrip(" \t")
+        if key in data or (first in _MAYBE_IMPLICIT and _IMPLICIT.match(key)):
+            raise NotSimple
         if raw:
-            data[key] = _flow_list(raw) if raw.startswith("[") else _scalar(raw, flow=False)
+            data[key] = _flow_list(raw) if raw[0] == "[" else _scalar(raw, flow=False)
             key = None
         else:
             data[key] = None
@@ -133,64 +142,62 @@ def _scalar(raw: str, *, flow: bool, empty_ok: bool = False) -> str | None:
         if empty_ok:
             return None
         raise NotSimple
-    if raw[0] == "'":
+    first = raw[0]
+    if first == "'":
         inner = raw[1:-1]
         if len(raw) < 2 or raw[-1] != "'" or "'" in inner.replace("''", ""):
             raise NotSimple
         return inner.replace("''", "'")
-    if raw[0] == '"':
+    if first == '"':
         inner = raw[1:-1]
         if len(raw) < 2 or raw[-1] != '"' or '"' in inner or "\\" in inner:
             raise NotSimple
         return inner
-    if raw[0] in _INDICATORS or raw[-1] == ":" or ": " in raw or " #" in raw or "\t#" in raw:
+    if first in _INDICATORS or raw[-1] == ":" or ": " in raw or " #" in raw or "\t#" in raw:
         raise NotSimple
-    if flow and any(c in raw for c in ",[]{}:#"):
+    if flow and _FLOW_UNSAFE.search(raw):
         raise NotSimple
-    if _IMPLICIT.match(raw):
+    if first in _MAYBE_IMPLICIT and _IMPLICIT.match(raw):
         raise NotSimple
     return raw
 
 
 def _flow_list(raw: str) -> list[str | None]:
-    if not raw.endswith("]") or raw.count("[") != 1 or raw.count("]") != 1:
+    # One flat level only; a quoted item holding a comma or bracket is left to YAML.
+    if raw[-1] != "]" or raw.count("[") != 1 or raw.count("]") != 1:
         raise NotSimple
     inner = raw[1:-1].strip()
     if not inner:
         return []
-    out: list[str | None] = []
-    for part in inner.split(","):
-        value = _scalar(part.strip(), flow=True)
-        if value is not None and any(c in value for c in ",[]{}"):
-            raise NotSimple  # a quoted item holding a comma: the naive split was wrong
-        out.append(value)
-    return out
+    return [_scalar(part.strip(), flow=True) for part in inner.split(",")]
 
 
 # -- the tolerant reader -------------------------------------------------------------
 
 _KNOWN_LINE = re.compile(r"^(%s)[ \t]*:(?:[ \t]+|$)(.*)$" % "|".join(KNOWN_KEYS))
-_OTHER_LINE = re.compile(r"^([A-Za-z_][A-Za-z0-9_-]*)[ \t]*:[ \t]+(\S.*)$")
+_OTHER_LINE = re.compile(r"^([A-Za-z_][A-Za-z0-9_-]*)[ \t]*:(?:[ \t]+|$)(.*)$")
 _BLOCK = re.compile(r"^[>|][-+0-9]*$")
 
 
 def tolerant(header: str) -> dict[str, Any]:
-    """Split on known keys at line starts; each key's value runs to the next known key."""
+    """Split on known keys at line starts; each key's value runs to the next known key.
+
+    Only `description` is free text that may hold `user:`-style lines; after any other
+    key, an unindented `other: value` line starts an unknown field (kept as text).
+    """
     data: dict[str, Any] = {}
     key: str | None = None
     lines: list[str] = []
     for line in header.split("\n"):
         match = _KNOWN_LINE.match(line)
-        if match:
+        other = None if match or key == "description" else _OTHER_LINE.match(line)
+        if match or other:
             if key is not None:
                 data[key] = _tolerant_value(key, lines)
-            key, lines = match.group(1), [match.group(2)]
+            found = match or other
+            key, lines = found.group(1), [found.group(2)]  # type: ignore[union-attr]
         elif key is not None:
             lines.append(line)
-        else:  # before the first known key: keep simple `other: value` lines as extras
-            other = _OTHER_LINE.match(line)
-            if other:
-                data[other.group(1)] = _unquote(other.group(2).strip())
     if key is not None:
         data[key] = _tolerant_value(key, lines)
     return data
@@ -239,6 +246,8 @@ def _block(style: str, lines: list[str]) -> str:
 
 def _unquote(text: str) -> str:
     if len(text) >= 2 and text[0] == text[-1] == '"':
+        import json
+
         try:
             return str(json.loads(text))
         except ValueError:

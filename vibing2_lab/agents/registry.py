@@ -13,7 +13,6 @@ wins and lists the others in `shadows`. Parsed files are cached per process by
 
 from __future__ import annotations
 
-import logging
 import os
 import threading
 from dataclasses import replace
@@ -26,8 +25,6 @@ from .parse import Agent, SkipFile, parse_agent
 if TYPE_CHECKING:
     from .search import SearchIndex
     from .select import Pick
-
-log = logging.getLogger(__name__)
 
 NOT_AGENTS = frozenset({"readme", "changelog", "contributing", "license", "code_of_conduct", "security"})
 SKIP_DIRS = frozenset({"node_modules", "__pycache__"})
@@ -51,10 +48,10 @@ def sources(project_dir: Path | None = None) -> list[tuple[str, Path]]:
 
     found: list[tuple[str, Path]] = []
     if project_dir is not None:
-        found.append(("project", Path(project_dir) / ".vibe" / "agents"))
+        found.append(("project", Path(os.path.abspath(project_dir)) / ".vibe" / "agents"))
     for entry in os.environ.get(paths.AGENTS_PATH_ENV, "").split(os.pathsep):
         if entry.strip():
-            found.append(("env", Path(entry.strip()).expanduser()))
+            found.append(("env", Path(os.path.abspath(Path(entry.strip()).expanduser()))))
     found.append(("home", paths.home() / "agents"))
     found.append(("bundled", paths.bundled_agents_dir()))
     return found
@@ -145,8 +142,12 @@ def build(files: list[AgentFile], warnings: list[str]) -> "AgentRegistry":
             shadows.setdefault(result.name, []).append(file.path)
         else:
             winners[result.name] = result
-    for message in warnings:
-        log.warning("%s", message)
+    if warnings:
+        import logging
+
+        log = logging.getLogger(__name__)
+        for message in warnings:
+            log.warning("%s", message)
     # Cached Agent objects are shared between loads; give shadowed winners their own copy.
     agents = [replace(a, shadows=list(shadows[a.name])) if a.name in shadows else a for a in winners.values()]
     return AgentRegistry(agents, warnings=warnings)
@@ -183,14 +184,22 @@ class AgentRegistry:
                                 hint=f"{did_you_mean}`vibing2-lab agents list` shows the installed agents.")
 
     def closest(self, name: str, *, n: int = 3) -> list[str]:
-        """Installed names nearest to `name` (typos, missing parts)."""
-        import difflib
+        """Installed names nearest to `name`: close spelling, a part of it, or every word (typos allowed)."""
+        from difflib import SequenceMatcher
 
         wanted = name.strip().lower()
-        names = list(self._agents)
-        close = difflib.get_close_matches(wanted, names, n=n, cutoff=0.5)
-        contains = [other for other in names if wanted and (wanted in other or other in wanted)]
-        return list(dict.fromkeys(close + sorted(contains, key=len)))[:n]
+        scores = {other: SequenceMatcher(None, wanted, other).ratio() for other in self._agents}
+        for other in scores:
+            if wanted and (wanted in other or other in wanted):
+                scores[other] = max(scores[other], 0.8)
+        index = self.index()
+        query = index.query_terms(wanted)
+        for hit in index.score(query):
+            if len(hit.matched) == len(query) and all("name" in where for _, where in hit.matched.values()):
+                scores[hit.agent.name] = max(scores[hit.agent.name], 0.8)
+        best = max(scores.values(), default=0.0)
+        ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
+        return [other for other, r in ranked if r >= 0.6 or (r >= 0.45 and r >= best - 0.05)][:n]
 
     def all(self) -> list[Agent]:
         """Every agent, sorted by name."""

@@ -79,9 +79,19 @@ def words(text: str) -> list[str]:
     return [w for w in _WORD.findall(text.lower()) if w not in STOPWORDS and len(w) > 1]
 
 
+_STEMS: dict[str, str] = {}  # memo: agent texts repeat the same words over and over
+
+
 def terms(text: str) -> list[str]:
     """Stemmed index terms of `text`."""
-    return [stem(w) for w in words(text)]
+    out = []
+    for w in _WORD.findall(text.lower()):
+        t = _STEMS.get(w)
+        if t is None:
+            t = _STEMS[w] = "" if w in STOPWORDS or len(w) < 2 else stem(w)
+        if t:
+            out.append(t)
+    return out
 
 
 @dataclass

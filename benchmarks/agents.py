@@ -1,0 +1,181 @@
+"""Agent library: load 500 generated agent files cold and warm, then search and pick latency.
+
+    .venv/bin/python benchmarks/agents.py [--files 500] [--repeat 5]
+
+Cold = a fresh Python process: importing vibing2_lab.agents plus loading every file
+(yaml is imported only if some file needs it). Warm = the same process loading again
+(nothing changed, so the (path, mtime, size) cache answers). Peer, measured in the
+same run: the naive loader most code uses (read each file, regex-split, yaml.safe_load).
+Targets: cold <= 150 ms, search <= 1 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+WORDS = ("data pipeline api react chart sql schema deploy docker test pytest debug profile memory "
+         "security review refactor python typescript kubernetes terraform model training pandas "
+         "plot dashboard css layout accessibility cache queue stream auth oauth graphql rust go "
+         "notebook tutor explain migrate index query latency cloud aws gcp azure ml llm prompt").split()
+QUERIES = ["sql query slow", "react dashboard", "debuging python exception", "kubernetes deploy",
+           "pandas groupby", "security review oauth", "terraform state", "plot chart", "pytest fixtures",
+           "data pipeline streaming"]
+PROMPTS = ["Write a SQL query that ranks customers by revenue per month",
+           "My pandas merge duplicates rows and the totals are wrong, can you debug it?",
+           "Deploy this FastAPI service with Docker on Kubernetes and add a CI pipeline"]
+
+
+def _simple(i: int, rng: random.Random) -> str:
+    w = rng.sample(WORDS, 8)
+    return (f"---\nname: agent-{i:04d}-{w[0]}-{w[1]}\ndescription: Helps with {w[0]}, {w[1]} and {w[2]} work"
+            f" for {w[3]} projects.\ncategory: {w[4]}\ncapabilities: [{w[0]} design, {w[1]} tuning, {w[2]}]\n"
+            f"tools: Read, Write, Bash\ntags: [{', '.join(w[:6])}]\nversion: 1.0.{i}\nauthor: bench\n"
+            f"performance_tier: {rng.choice(['fast', 'balanced', 'thorough'])}\nmodel: inherit\n---\n\n"
+            + f"You are an expert in {w[0]} and {w[1]}. " * 40)
+
+
+def _claude_code(i: int, rng: random.Random) -> str:
+    w = rng.sample(WORDS, 4)
+    return (f"---\nname: cc-{i:04d}-{w[0]}\ndescription: Use this agent for {w[0]} and {w[1]} tasks. Examples:\\n\\n"
+            f"<example>\\nContext: {w[2]}\\nuser: \"Help me with {w[0]}\"\\nassistant: \"I'll use cc-{i:04d}\"\\n"
+            f"</example>\ntools: Read, Grep, Glob\nmodel: sonnet\ncolor: red\n---\nYou do {w[3]}.\n" * 1)
+
+
+def _folded(i: int, rng: random.Random) -> str:
+    w = rng.sample(WORDS, 4)
+    return (f"---\nname: folded-{i:04d}-{w[0]}\ndescription: >\n  Folded description about {w[0]}\n"
+            f"  and {w[1]}.\ntags:\n  - {w[2]}\n  - {w[3]}\n---\nBody about {w[0]}.\n")
+
+
+def generate(root: Path, n: int) -> None:
+    """n agent files in a few nested folders: 80% plain, 10% Claude Code style, 10% folded YAML."""
+    rng = random.Random(42)
+    for i in range(n):
+        kind = i % 10
+        make = _claude_code if kind == 0 else _folded if kind == 1 else _simple
+        folder = root / f"group-{i % 7}" / ("nested" if i % 3 == 0 else "")
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"agent-{i:04d}.md").write_text(make(i, rng), encoding="utf-8")
+
+
+COLD = """
+import time, sys
+t0 = time.perf_counter()
+from vibing2_lab.agents import AgentRegistry
+t1 = time.perf_counter()
+r = AgentRegistry.load()
+t2 = time.perf_counter()
+assert len(r) >= {n}, (len(r), r.warnings[:3])
+print(t2 - t0, t2 - t1, 'yaml' in sys.modules)
+"""
+
+PEER = """
+import time, re
+from pathlib import Path
+t0 = time.perf_counter()
+import yaml
+out = []
+for p in sorted(Path({root!r}).rglob('*.md')):
+    text = p.read_text(encoding='utf-8')
+    m = re.match(r'^---\\n(.*?)\\n---\\n(.*)$', text, re.S)
+    try:
+        meta = yaml.safe_load(m.group(1))
+    except yaml.YAMLError:
+        continue
+    out.append((meta, m.group(2)))
+t1 = time.perf_counter()
+print(t1 - t0, len(out))
+"""
+
+
+def _subprocess_seconds(code: str, env: dict[str, str]) -> tuple[float, str]:
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    first, _, rest = out.stdout.strip().partition(" ")
+    return float(first), rest
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--files", type=int, default=500)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "agents"
+        generate(root, args.files)
+        env = {**os.environ, "VIBING2_LAB_AGENTS_PATH": str(root), "VIBING2_LAB_HOME": str(Path(tmp) / "home"),
+               "PYTHONPATH": str(REPO)}
+        cold, cold_load = [], []
+        needs_yaml = ""
+        for _ in range(args.repeat):
+            seconds, rest = _subprocess_seconds(COLD.format(n=args.files), env)
+            load_only, needs_yaml = rest.split()
+            cold.append(seconds)
+            cold_load.append(float(load_only))
+        peer = [_subprocess_seconds(PEER.format(root=str(root)), env)[0] for _ in range(args.repeat)]
+        os.environ.update(env)
+        from vibing2_lab.agents import registry as reg
+
+        reg.AgentRegistry.load()
+        warm = []
+        for _ in range(args.repeat):
+            t0 = time.perf_counter()
+            r = reg.AgentRegistry.load()
+            warm.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        r.index()
+        index_build = time.perf_counter() - t0
+        search = _time_calls(lambda q: r.search(q), QUERIES, 50)
+        pick = _time_calls(lambda p: r.pick(p, default=r.all()[0].name), PROMPTS, 50)
+        naive = _time_calls(lambda q: _naive_search(r.all(), q), QUERIES, 5)
+    cold_ms, peer_ms = statistics.median(cold) * 1e3, statistics.median(peer) * 1e3
+    print(f"agent files: {args.files} (80% plain, 10% Claude Code style, 10% folded YAML); "
+          f"median of {args.repeat} runs; yaml imported on cold load: {needs_yaml}")
+    print(f"{'measure':44} {'vibing2-lab':>12} {'peer':>12} {'ratio':>8}")
+    print(f"{'cold load (fresh process, incl. imports) ms':44} {cold_ms:12.1f} {peer_ms:12.1f} {peer_ms / cold_ms:7.1f}x"
+          f"   target <= 150 ms")
+    print(f"{'  of which loading (after imports) ms':44} {statistics.median(cold_load) * 1e3:12.1f}")
+    print(f"{'warm reload (nothing changed) ms':44} {statistics.median(warm) * 1e3:12.1f}")
+    print(f"{'search index build (first search) ms':44} {index_build * 1e3:12.1f}")
+    print(f"{'search, median / p95 ms':44} {statistics.median(search) * 1e3:7.3f}/{_percentile(search, .95) * 1e3:.3f}"
+          f" {statistics.median(naive) * 1e3:12.3f} {statistics.median(naive) / statistics.median(search):7.1f}x"
+          f"   target <= 1 ms")
+    print(f"{'pick (prompt -> agent), median / p95 ms':44} {statistics.median(pick) * 1e3:7.3f}/{_percentile(pick, .95) * 1e3:.3f}")
+    print("peer: naive loader = rglob + read + regex split + yaml.safe_load (pure-Python SafeLoader);"
+          " naive search = lower-cased substring count over every agent's text")
+
+
+def _time_calls(fn, inputs: list[str], rounds: int) -> list[float]:  # type: ignore[no-untyped-def]
+    times = []
+    for _ in range(rounds):
+        for item in inputs:
+            t0 = time.perf_counter()
+            fn(item)
+            times.append(time.perf_counter() - t0)
+    return times
+
+
+def _naive_search(agents: list, query: str) -> list:  # type: ignore[type-arg]
+    words = query.lower().split()
+    scored = []
+    for a in agents:
+        text = " ".join([a.name, a.description, " ".join(a.tags), " ".join(a.capabilities), a.system_prompt]).lower()
+        scored.append((sum(text.count(w) for w in words), a.name))
+    return sorted(scored, reverse=True)[:10]
+
+
+if __name__ == "__main__":
+    main()
