@@ -48,6 +48,7 @@ class Reply:
     tokens: list[str] | None = None  # explicit token split; default split_tokens(text)
     delay: float = 0.0  # seconds before each token
     first_delay: float = 0.0  # extra seconds before the first token (time to first token)
+    header_delay: float = 0.0  # seconds before the response headers are sent (a slow server)
     fault: str | None = None
     status: int = 500  # for fault="http"
     after: int = 0  # tokens sent before a mid-stream fault
@@ -189,6 +190,8 @@ class _Handler(BaseHTTPRequestHandler):
         if wire == "other":
             return self._send_json(404, {"error": {"type": "not_found_error", "message": f"no route {self.path}"}})
         reply = self.server.fake.next_reply(request)
+        if reply.header_delay and self.server.fake._stopping.wait(reply.header_delay):
+            return
         if reply.fault == "http":
             return self._send_http_fault(reply, wire)
         stream = isinstance(body, dict) and body.get("stream", False)

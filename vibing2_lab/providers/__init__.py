@@ -17,7 +17,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING
 
-from ..errors import ConfigError, ProviderError, VibeError
+from ..errors import ConfigError, InputError, ProviderError, VibeError
 from ..events import ErrorEvent
 from .base import Cancel, ModelRequest, Provider, StreamInterrupted
 
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from ..config import Settings
 
 __all__ = ["Cancel", "ModelRequest", "Provider", "StreamInterrupted", "error_from_event", "get_provider",
-           "NAMED_PROVIDERS", "WIRE_PROVIDERS"]
+           "prompt_request", "NAMED_PROVIDERS", "WIRE_PROVIDERS"]
 
 # wire format -> implementation; a configured provider uses the one its wire names
 WIRE_PROVIDERS: dict[str, str] = {
@@ -74,3 +74,22 @@ def error_from_event(event: ErrorEvent) -> VibeError:
     if issubclass(cls, ProviderError):
         return cls(event.message, hint=event.hint, partial_text=event.partial_text, request_id=event.request_id)
     return cls(event.message, hint=event.hint)
+
+
+def prompt_request(prompt: str, *, model: str, settings: Settings, system: str | None = None,
+                   history: list[dict[str, str]] | None = None, max_tokens: int | None = None,
+                   temperature: float | None = None) -> ModelRequest:
+    """A ModelRequest for one user prompt after `history`, with the settings' defaults.
+
+    InputError when the prompt is empty or larger than settings.max_prompt_bytes.
+    """
+    size = len(prompt.encode("utf-8"))
+    if not prompt.strip():
+        raise InputError("The prompt is empty.", hint="Give the text to send, or - to read it from stdin.")
+    if size > settings.max_prompt_bytes:
+        raise InputError(f"The prompt is {size:,} bytes, more than max_prompt_bytes ({settings.max_prompt_bytes:,}).",
+                         hint="Shorten it, or raise max_prompt_bytes in config.yaml.")
+    messages = [*(history or []), {"role": "user", "content": prompt}]
+    return ModelRequest(model=model, messages=messages, system=system,
+                        max_tokens=max_tokens or settings.max_tokens,
+                        temperature=settings.temperature if temperature is None else temperature)

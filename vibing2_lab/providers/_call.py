@@ -159,7 +159,8 @@ class Call:
         """`error` as the final ErrorEvent, keeping the partial text (never the key)."""
         secret = self.endpoint.key.value if self.endpoint.key else None
         if self.attempt and isinstance(error, ProviderError):
-            error.message += f" (after {self.attempt} {'retry' if self.attempt == 1 else 'retries'})"
+            note = f" (after {self.attempt} {'retry' if self.attempt == 1 else 'retries'})"
+            error.message = error.message[:-1] + note + "." if error.message.endswith(".") else error.message + note
         status = "cancelled" if isinstance(error, CancelledError) else "error"
         return ErrorEvent(kind=error.kind, message=redact(error.message, secret), hint=redact(error.hint, secret),
                           partial_text="".join(self.parts), status=status, usage=self.usage,

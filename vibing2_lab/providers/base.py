@@ -128,7 +128,10 @@ class Provider:
         self.name = name
         self.settings = settings
         self.conf = settings.providers[name]
-        self._api_key = api_key
+        from ..keys import ApiKey
+
+        # Kept wrapped: ApiKey's repr never shows the value, so logging a provider is safe.
+        self._api_key = ApiKey(api_key, "argument") if api_key else None
 
     # -- what a subclass provides -------------------------------------------
     def url(self) -> str:
@@ -195,7 +198,8 @@ class Provider:
         endpoint = Endpoint(self.name, self.wire_name, self.conf.base_url, self.url(), t.connect, t.idle,
                             r.max, r.base_delay, r.max_delay)
         try:
-            key = (require_key if self.key_required else find_key)(self.name, api_key=self._api_key)
+            arg = self._api_key.value if self._api_key else None
+            key = (require_key if self.key_required else find_key)(self.name, api_key=arg)
         except KeyMissingError as exc:
             call = Call(endpoint, model=request.model, wire=self.new_wire, headers={}, body=b"")
             return call, call.fail(exc)
