@@ -20,6 +20,7 @@ from ..errors import ExportError
 
 MAX_PATH_LENGTH = 1024
 _DRIVE = re.compile(r"^[A-Za-z]:")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _HINT = "Use a relative path inside the project, like 'index.html' or 'src/app.js'."
 
 
@@ -27,7 +28,7 @@ def safe_relative_path(path: str) -> str:
     """`path` as a clean relative POSIX path, or ExportError saying why it is unsafe."""
     if not isinstance(path, str) or not path.strip():
         raise ExportError(f"A file path must be non-empty text, got {path!r}.", hint=_HINT)
-    if len(path) > MAX_PATH_LENGTH or any(ord(c) < 32 or ord(c) == 127 for c in path):
+    if len(path) > MAX_PATH_LENGTH or _CONTROL.search(path):
         raise ExportError(f"The file path {path[:80]!r} is too long or contains control characters.", hint=_HINT)
     posix = path.replace("\\", "/")  # a Windows separator must not smuggle in `..\`
     if _DRIVE.match(posix):
@@ -45,8 +46,8 @@ def safe_relative_path(path: str) -> str:
 def export_files(files: Mapping[str, str], target: Path) -> list[Path]:
     """Write `files` ({relative path: text}) under `target`, all or nothing; return the paths written."""
     target = Path(target).expanduser().absolute()
-    plan = _plan(files, target)
     try:
+        plan = _plan(files, target)
         target.parent.mkdir(parents=True, exist_ok=True)
         # Not mkdtemp: its 0700 mode would become the exported folder's mode after the rename.
         staging: Path | None = target.parent / f".vibing2-export-{secrets.token_hex(8)}"

@@ -25,26 +25,44 @@ def inline_preview(files: Mapping[str, str], *, entry: str | None = None, csp: s
     entry = entry or _entry(files)
     if entry is None or entry not in files:
         return None
-    base = posixpath.dirname(entry)
-    deferred: list[str] = []
+    inliner = _Inliner(files, posixpath.dirname(entry))
+    doc = _SCRIPT.sub(inliner.script, _LINK.sub(inliner.link, files[entry]))
+    if inliner.deferred:
+        end = _BODY_END.search(doc)
+        at = end.start() if end else len(doc)
+        doc = doc[:at] + "".join(inliner.deferred) + doc[at:]
+    if csp:
+        meta = f'<meta http-equiv="Content-Security-Policy" content="{html.escape(csp)}">'
+        head = _HEAD_START.search(doc)
+        doc = doc[:head.end()] + meta + doc[head.end():] if head else meta + doc
+    return doc
 
-    def local(ref: str | None) -> str | None:
+
+class _Inliner:
+    """Replacement functions for `<link>` and `<script>` tags that name a project file."""
+
+    def __init__(self, files: Mapping[str, str], base: str) -> None:
+        self.files, self.base = files, base
+        self.deferred: list[str] = []
+
+    def local(self, ref: str | None) -> str | None:
+        """The content of a project file referenced from the entry page (never a URL or `..`)."""
         if not ref or _REMOTE.match(ref):
             return None
-        path = posixpath.normpath(posixpath.join(base, ref.split("#")[0].split("?")[0]))
-        return files.get(path.lstrip("/")) if not path.startswith("..") else None
+        path = posixpath.normpath(posixpath.join(self.base, ref.split("#")[0].split("?")[0]))
+        return None if path.startswith("..") else self.files.get(path.lstrip("/"))
 
-    def link(m: re.Match[str]) -> str:
+    def link(self, m: re.Match[str]) -> str:
         attrs = _attrs(m.group(0)[5:-1])
-        css = local(attrs.get("href")) if "stylesheet" in attrs.get("rel", "").lower().split() else None
+        css = self.local(attrs.get("href")) if "stylesheet" in attrs.get("rel", "").lower().split() else None
         if css is None:
             return m.group(0)
         media = f' media="{html.escape(attrs["media"])}"' if attrs.get("media") else ""
         return f"<style{media}>{_escape_end(css, 'style')}</style>"
 
-    def script(m: re.Match[str]) -> str:
+    def script(self, m: re.Match[str]) -> str:
         attrs = _attrs(m.group(1))
-        js = local(attrs.get("src"))
+        js = self.local(attrs.get("src"))
         if js is None:
             return m.group(0)
         kept = "".join(f' {k}="{html.escape(v)}"' if v else f" {k}"
@@ -52,20 +70,9 @@ def inline_preview(files: Mapping[str, str], *, entry: str | None = None, csp: s
         tag = f"<script{kept}>{_escape_end(js, 'script')}</script>"
         # An inline classic script ignores `defer`: run it after the page instead, as intended.
         if "defer" in attrs and attrs.get("type", "").lower() != "module":
-            deferred.append(tag)
+            self.deferred.append(tag)
             return ""
         return tag
-
-    doc = _SCRIPT.sub(script, _LINK.sub(link, files[entry]))
-    if deferred:
-        end = _BODY_END.search(doc)
-        at = end.start() if end else len(doc)
-        doc = doc[:at] + "".join(deferred) + doc[at:]
-    if csp:
-        meta = f'<meta http-equiv="Content-Security-Policy" content="{html.escape(csp)}">'
-        head = _HEAD_START.search(doc)
-        doc = doc[:head.end()] + meta + doc[head.end():] if head else meta + doc
-    return doc
 
 
 def _entry(files: Mapping[str, str]) -> str | None:

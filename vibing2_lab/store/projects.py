@@ -18,11 +18,10 @@ from typing import Any, Mapping, Sequence
 from ..errors import ProjectError, UnknownProjectError
 from .db import Database, forget_database, open_database
 from .export import safe_relative_path
-from .files import language_for
 from .messages import MessageOps, message_rows
 from .models import Project, ProjectFile, ProjectSummary, utc_now, validate_project_name
 from .runs import RunOps
-from .saving import UPSERT_FILE_SQL, save_files, save_messages
+from .saving import save_files, save_messages
 
 _PROJECT_COLUMNS = "id, name, type, agents, conversation, forked_from, created, updated"
 _FILE_COLUMNS = "path, content, language, id, project_id, created, updated"
@@ -155,17 +154,13 @@ class Store(MessageOps, RunOps):
                        created=created, updated=now, messages=messages, files=stored_files)
 
     def update_files(self, project_id: int, files: Mapping[str, str]) -> list[ProjectFile]:
-        """Upsert files by path in one transaction; other files of the project are kept."""
-        clean = {safe_relative_path(path): content for path, content in files.items()}
+        """Upsert files by path in one transaction (other files are kept); returns those given."""
+        clean = {safe_relative_path(path): ProjectFile(path, content) for path, content in files.items()}
         now = utc_now()
-        rows = [(project_id, path, content, language_for(path), now, now) for path, content in clean.items()]
         with self._db.write() as conn:
             _resolve(conn, project_id)
-            conn.executemany(UPSERT_FILE_SQL, rows)
+            stored = save_files(conn, project_id, clean, now, prune=False)
             conn.execute("UPDATE projects SET updated = ? WHERE id = ?", (now, project_id))
-            stored = [ProjectFile(*r) for r in conn.execute(
-                f"SELECT {_FILE_COLUMNS} FROM files WHERE project_id = ? AND path IN"
-                " (SELECT value FROM json_each(?)) ORDER BY path", (project_id, json.dumps(list(clean))))]
         return stored
 
 

@@ -153,10 +153,10 @@ def _load_via_csv(con: duckdb.DuckDBPyConnection, name: str, columns: list[tuple
     path = Path(tempfile.gettempdir()) / f"vibing2-{secrets.token_hex(8)}.csv"
     try:
         with path.open("w", newline="", encoding="utf-8") as fh:
-            csv.writer(fh).writerows([["\\N" if v is None else v for v in row] for row in rows])
+            csv.writer(fh, lineterminator="\n").writerows([["\\N" if v is None else v for v in row] for row in rows])
         types = "{" + ", ".join(f"'{c}': '{t}'" for c, t in columns) + "}"
         quoted = str(path).replace("'", "''")
-        con.execute(f"INSERT INTO {name} SELECT * FROM read_csv('{quoted}', header = false, nullstr = '\\N',"
-                    f" columns = {types})")
+        con.execute(f"INSERT INTO {name} SELECT * FROM read_csv('{quoted}', header = false, auto_detect = false,"
+                    f" delim = ',', quote = '\"', escape = '\"', new_line = '\\n', nullstr = '\\N', columns = {types})")
     finally:
         path.unlink(missing_ok=True)

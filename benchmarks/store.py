@@ -1,0 +1,156 @@
+"""Project store benchmark: save and load a project of 1,000 messages and 200 files, and list
+10,000 projects, against naive peers measured in the same run and the targets.
+
+    .venv/bin/python benchmarks/store.py [--repeat 15]
+
+Targets: save <= 20 ms, load <= 10 ms (the seed's targets were 200 ms and 100 ms).
+Peers: "one commit per row" saving, a load that opens a connection per call and builds
+rows through sqlite3.Row dicts, and a list that counts with 2 queries per project (N+1).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Callable
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from vibing2_lab.store import Message, Project, ProjectFile, Store  # noqa: E402
+from vibing2_lab.store.models import utc_now  # noqa: E402
+
+MESSAGES, FILES, PROJECTS = 1000, 200, 10_000
+
+
+def big_project(name: str) -> Project:
+    text = "Here is the next step of the app, with an explanation of every change. " * 8  # ~570 chars
+    code = "function render(state) { return `<li>${state.title}</li>`; }\n" * 32  # ~2 KB
+    return Project(
+        name=name, agents=["frontend"],
+        messages=[Message("user" if i % 2 == 0 else "assistant", f"{i}: {text}",
+                          agent=None if i % 2 == 0 else "frontend") for i in range(MESSAGES)],
+        files=[ProjectFile(f"src/component{i}.js", f"// {i}\n{code}") for i in range(FILES)],
+    )
+
+
+def timed(fn: Callable[[], object], repeat: int) -> list[float]:
+    """Milliseconds for each of `repeat` calls."""
+    out = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        out.append((time.perf_counter() - start) * 1000)
+    return out
+
+
+def naive_save(path: Path, project: Project, name: str) -> None:
+    """The peer: every row in its own transaction (autocommit), as a seed implementation would."""
+    conn = sqlite3.connect(path, isolation_level=None, timeout=10)
+    now = utc_now()
+    pid = conn.execute("INSERT INTO projects (name, type, agents, created, updated) VALUES (?, ?, ?, ?, ?)",
+                       (name, project.type, json.dumps(project.agents), now, now)).lastrowid
+    for seq, m in enumerate(project.messages, 1):
+        conn.execute("INSERT INTO messages (project_id, seq, role, content, agent, created) VALUES (?, ?, ?, ?, ?, ?)",
+                     (pid, seq, m.role, m.content, m.agent, now))
+    for f in project.files:
+        conn.execute("INSERT INTO files (project_id, path, content, created, updated) VALUES (?, ?, ?, ?, ?)",
+                     (pid, f.path, f.content, now, now))
+    conn.close()
+
+
+def naive_load(path: Path, name: str) -> dict:
+    """The peer: a fresh connection per call and sqlite3.Row -> dict for every row."""
+    conn = sqlite3.connect(path)
+    conn.row_factory = sqlite3.Row
+    project = dict(conn.execute("SELECT * FROM projects WHERE name = ?", (name,)).fetchone())
+    project["messages"] = [dict(r) for r in conn.execute(
+        "SELECT * FROM messages WHERE project_id = ? ORDER BY seq", (project["id"],))]
+    project["files"] = [dict(r) for r in conn.execute("SELECT * FROM files WHERE project_id = ?", (project["id"],))]
+    conn.close()
+    return project
+
+
+def naive_list(path: Path) -> list[dict]:
+    """The peer: the project list, then two count queries per project (N+1)."""
+    conn = sqlite3.connect(path)
+    rows = []
+    for pid, name, updated in conn.execute("SELECT id, name, updated FROM projects").fetchall():
+        messages = conn.execute("SELECT count(*) FROM messages WHERE project_id = ?", (pid,)).fetchone()[0]
+        files = conn.execute("SELECT count(*) FROM files WHERE project_id = ?", (pid,)).fetchone()[0]
+        rows.append({"id": pid, "name": name, "messages": messages, "files": files, "updated": updated})
+    conn.close()
+    return rows
+
+
+def fill_projects(store: Store, count: int) -> None:
+    """`count` small projects (3 messages, 1 file each), inserted in bulk: this is setup, not measured."""
+    now = utc_now()
+    with store._db.write() as conn:
+        base = conn.execute("SELECT coalesce(max(id), 0) FROM projects").fetchone()[0]
+        ids = range(base + 1, base + count + 1)
+        conn.executemany("INSERT INTO projects (id, name, created, updated) VALUES (?, ?, ?, ?)",
+                         [(i, f"project {i}", now, now) for i in ids])
+        conn.executemany("INSERT INTO messages (project_id, seq, role, content, created) VALUES (?, ?, ?, ?, ?)",
+                         [(i, s, "user", "hello", now) for i in ids for s in (1, 2, 3)])
+        conn.executemany("INSERT INTO files (project_id, path, content, created, updated) VALUES (?, ?, ?, ?, ?)",
+                         [(i, "index.html", "<p>", now, now) for i in ids])
+
+
+def report(label: str, ours: list[float], peer: list[float] | None, target: float | None, seed: float | None) -> None:
+    med = statistics.median(ours)
+    line = f"{label:<44} median {med:8.2f} ms  (min {min(ours):7.2f})"
+    if peer:
+        line += f"  peer {statistics.median(peer):8.2f} ms  x{statistics.median(peer) / med:6.1f} faster"
+    if target:
+        line += f"  target {target:.0f} ms {'OK' if med <= target else 'MISSED'}"
+    if seed:
+        line += f"  (seed target {seed:.0f} ms: x{seed / med:.0f})"
+    print(line)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=15)
+    n = parser.parse_args().repeat
+    with tempfile.TemporaryDirectory() as tmp:
+        store = Store.open(Path(tmp) / "bench.db")
+        project = big_project("template")
+        counter = iter(range(10**6))
+
+        fresh = [big_project(f"save {i}") for i in range(n)]  # built before the clock starts
+        first = timed(lambda: store.save_project(fresh.pop()), n)
+        peer_save = timed(lambda: naive_save(store.path, project, f"naive {next(counter)}"), max(3, n // 5))
+        saved = store.save_project(big_project("big"))
+
+        def resave_one_more() -> None:
+            saved.messages.append(Message("user", "one more question"))
+            store.save_project(saved).messages  # noqa: B018
+
+        again = timed(resave_one_more, n)
+        unchanged = timed(lambda: store.save_project(store.get_project("big")), n)
+        load = timed(lambda: store.get_project("big"), n)
+        peer_load = timed(lambda: naive_load(store.path, "big"), n)
+
+        fill_projects(store, PROJECTS - len(store.list_projects()))
+        listed = timed(store.list_projects, n)
+        assert len(store.list_projects()) == PROJECTS
+        peer_list = timed(lambda: naive_list(store.path), max(3, n // 5))
+
+        print(f"store benchmark: {MESSAGES} messages + {FILES} files per project; SQLite {sqlite3.sqlite_version};"
+              f" {n} repeats")
+        report("save, new project (one transaction)", first, peer_save, 20, 200)
+        report("save, after one new message", again, None, 20, 200)
+        report("save, unchanged project (loaded + saved)", unchanged, None, None, None)
+        report("load (get_project)", load, peer_load, 10, 100)
+        report(f"list of {PROJECTS:,} projects (with counts)", listed, peer_list, None, None)
+        store.close()
+
+
+if __name__ == "__main__":
+    main()
