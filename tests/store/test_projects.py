@@ -188,3 +188,26 @@ def test_runs_are_recorded_and_filtered(store: Store) -> None:
     assert store.history(p.id)[0].run_id == a.id == msg.run_id
     with pytest.raises(InputError, match="run status"):
         store.record_run(Run(status="streaming"))
+    with pytest.raises(UnknownProjectError):
+        store.record_run(Run(project_id=9999))
+
+
+def test_record_answer_writes_run_message_and_files_together(store: Store) -> None:
+    p = store.create_project("answers")
+    store.add_message(p.id, "user", "make a page")
+    run = Run(agent="frontend", provider="anthropic", model="m", status="cancelled", input_tokens=3,
+              output_tokens=4, error_kind="cancelled")
+    message = store.record_answer(p.id, "```html title=index.html\n<p>", agent="frontend", status="cancelled",
+                                  run=run, files={"index.html": "<p>\n"}, meta={"partial": True})
+    (stored_run,) = store.runs(project_id=p.id)
+    assert message.run_id == stored_run.id and (stored_run.status, stored_run.output_tokens) == ("cancelled", 4)
+    loaded = store.get_project(p.id)
+    assert [(m.role, m.status, m.run_id) for m in loaded.messages] == [
+        ("user", "complete", None), ("assistant", "cancelled", stored_run.id)]
+    assert loaded.file_map() == {"index.html": "<p>\n"} and loaded.messages[1].meta == {"partial": True}
+
+    with pytest.raises(ExportError):  # one bad file path: no run, no message, no file
+        store.record_answer(p.id, "text", run=Run(agent="x"), files={"ok.txt": "1", "../bad.txt": "2"})
+    with pytest.raises(UnknownProjectError):  # the run is rolled back with the message
+        store.record_answer(9999, "text", run=Run(agent="x"))
+    assert len(store.runs()) == 1 and len(store.history(p.id)) == 2 and len(store.get_project(p.id).files) == 1

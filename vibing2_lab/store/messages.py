@@ -1,17 +1,23 @@
 """Conversation operations of the Store: append, finish, read back, start afresh.
 
-A streamed answer is written when it ends (or first as `streaming`, then finished with
-`update_message`); a cancelled or failed one keeps its partial text and its status.
+A streamed answer is written when it ends (`record_answer`: run, message and files in one
+transaction), or first as `streaming` and then finished with `update_message`; a cancelled
+or failed one keeps its partial text and its status.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
-from typing import TYPE_CHECKING, Any
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any, Mapping
 
 from ..errors import InputError, UnknownProjectError
-from .models import MESSAGE_STATUSES, ROLES, Message, check_choice, utc_now
+from .export import safe_relative_path
+from .models import (MESSAGE_STATUSES, ROLES, RUN_STATUSES, Message, ProjectFile, Run, check_choice, dump_meta,
+                     utc_now)
+from .runs import insert_run
+from .saving import save_files
 
 if TYPE_CHECKING:
     from .db import Database
@@ -31,8 +37,24 @@ def message_rows(conn: sqlite3.Connection, project_id: int, conversation: int) -
     return [message_from_row(r) for r in rows]
 
 
-def dump_meta(meta: dict[str, Any] | None) -> str | None:
-    return json.dumps(meta, ensure_ascii=False, sort_keys=True) if meta else None
+def insert_message(conn: sqlite3.Connection, project_id: int, role: str, content: str, *, agent: str | None,
+                   status: str, run_id: int | None, meta: dict[str, Any] | None, now: str) -> Message:
+    """Append one message to the project's current conversation inside the caller's transaction."""
+    check_choice(role, ROLES, "message role")
+    check_choice(status, MESSAGE_STATUSES, "message status")
+    if not isinstance(content, str):
+        raise InputError(f"Message content must be text, not {type(content).__name__}.",
+                         hint="Pass the answer text as a string.")
+    conversation = _conversation(conn, project_id)
+    seq = conn.execute("SELECT coalesce(max(seq), 0) + 1 FROM messages WHERE project_id = ?",
+                       (project_id,)).fetchone()[0]
+    cur = conn.execute(
+        "INSERT INTO messages (project_id, conversation, seq, role, content, agent, status, run_id, meta, created)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (project_id, conversation, seq, role, content, agent, status, run_id, dump_meta(meta), now))
+    conn.execute("UPDATE projects SET updated = ? WHERE id = ?", (now, project_id))
+    return Message(role, content, agent, status, run_id, meta or None, cur.lastrowid, project_id, conversation,
+                   seq, now)
 
 
 class MessageOps:
@@ -44,23 +66,25 @@ class MessageOps:
                     status: str = "complete", run_id: int | None = None,
                     meta: dict[str, Any] | None = None) -> Message:
         """Append a message to the project's current conversation, in its own transaction."""
-        check_choice(role, ROLES, "message role")
-        check_choice(status, MESSAGE_STATUSES, "message status")
-        if not isinstance(content, str):
-            raise InputError(f"Message content must be text, not {type(content).__name__}.",
-                             hint="Pass the answer text as a string.")
+        with self._db.write() as conn:
+            return insert_message(conn, project_id, role, content, agent=agent, status=status, run_id=run_id,
+                                  meta=meta, now=utc_now())
+
+    def record_answer(self, project_id: int, content: str, *, agent: str | None = None,
+                      status: str = "complete", run: Run | None = None, files: Mapping[str, str] | None = None,
+                      meta: dict[str, Any] | None = None) -> Message:
+        """Store a finished answer in ONE transaction: its run, the assistant message linked to it,
+        and the files it generated (e.g. `extract_files(text)`). Partial answers keep `status`."""
+        clean = {safe_relative_path(p): ProjectFile(p, c) for p, c in (files or {}).items()}
+        if run is not None:
+            check_choice(run.status, RUN_STATUSES, "run status")
         now = utc_now()
         with self._db.write() as conn:
-            conversation = _conversation(conn, project_id)
-            seq = conn.execute("SELECT coalesce(max(seq), 0) + 1 FROM messages WHERE project_id = ?",
-                               (project_id,)).fetchone()[0]
-            cur = conn.execute(
-                "INSERT INTO messages (project_id, conversation, seq, role, content, agent, status, run_id,"
-                " meta, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (project_id, conversation, seq, role, content, agent, status, run_id, dump_meta(meta), now))
-            conn.execute("UPDATE projects SET updated = ? WHERE id = ?", (now, project_id))
-        return Message(role, content, agent, status, run_id, meta or None, cur.lastrowid, project_id,
-                       conversation, seq, now)
+            run_id = insert_run(conn, replace(run, project_id=project_id)).id if run is not None else None
+            message = insert_message(conn, project_id, "assistant", content, agent=agent, status=status,
+                                     run_id=run_id, meta=meta, now=now)
+            save_files(conn, project_id, clean, now, prune=False)
+        return message
 
     def update_message(self, message_id: int, *, content: str | None = None, status: str | None = None,
                        run_id: int | None = None, meta: dict[str, Any] | None = None) -> Message:

@@ -5,6 +5,7 @@ Nothing here touches the database, so adapters can import these names cheaply.
 
 from __future__ import annotations
 
+import json
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -16,6 +17,11 @@ MAX_NAME_LENGTH = 120
 ROLES = frozenset({"user", "assistant", "system", "tool"})
 MESSAGE_STATUSES = frozenset({"complete", "streaming", "error", "cancelled"})
 RUN_STATUSES = frozenset({"complete", "error", "cancelled"})
+
+
+def dump_meta(meta: dict[str, Any] | None) -> str | None:
+    """A message's metadata as stored: canonical JSON, or NULL when empty."""
+    return json.dumps(meta, ensure_ascii=False, sort_keys=True) if meta else None
 
 
 def utc_now() -> str:

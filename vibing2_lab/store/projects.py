@@ -57,7 +57,8 @@ class Store(MessageOps, RunOps):
         return self._db.path
 
     def close(self) -> None:
-        """Close the connection; the next `Store.open` of this path opens a new one."""
+        """Close this process's shared connection to the file (for every Store of this path);
+        the next `Store.open` opens a new one."""
         forget_database(self._db)
 
     # -- projects ---------------------------------------------------------------------
@@ -158,9 +159,9 @@ class Store(MessageOps, RunOps):
         clean = {safe_relative_path(path): ProjectFile(path, content) for path, content in files.items()}
         now = utc_now()
         with self._db.write() as conn:
-            _resolve(conn, project_id)
-            stored = save_files(conn, project_id, clean, now, prune=False)
-            conn.execute("UPDATE projects SET updated = ? WHERE id = ?", (now, project_id))
+            pid = _resolve(conn, project_id)
+            stored = save_files(conn, pid, clean, now, prune=False)
+            conn.execute("UPDATE projects SET updated = ? WHERE id = ?", (now, pid))
         return stored
 
 

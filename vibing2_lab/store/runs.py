@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from ..errors import UnknownProjectError
 from .models import RUN_STATUSES, Run, check_choice, utc_now
 
 if TYPE_CHECKING:
@@ -16,6 +18,21 @@ _WRITTEN = ("agent, provider, model, status, project_id, input_tokens, output_to
 RUN_COLUMNS = _WRITTEN.replace(", created", ", id, created")
 
 
+def insert_run(conn: sqlite3.Connection, run: Run) -> Run:
+    """INSERT one run inside the caller's transaction; returns it with id and time."""
+    if run.project_id is not None and conn.execute("SELECT 1 FROM projects WHERE id = ?",
+                                                   (run.project_id,)).fetchone() is None:
+        raise UnknownProjectError(f"No project with id {run.project_id} to record the run in.",
+                                  hint="It may have been deleted; record the run without a project_id.")
+    created = run.created or utc_now()
+    cur = conn.execute(
+        f"INSERT INTO runs ({_WRITTEN}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (run.agent, run.provider, run.model, run.status, run.project_id, int(run.input_tokens or 0),
+         int(run.output_tokens or 0), run.cost_usd, run.ttft_s, run.duration_s, run.request_id,
+         run.error_kind, created))
+    return replace(run, id=cur.lastrowid, created=created)
+
+
 class RunOps:
     """Mixed into Store: the run half of the API."""
 
@@ -24,15 +41,8 @@ class RunOps:
     def record_run(self, run: Run) -> Run:
         """Store a finished (complete, error or cancelled) model call; returns it with id and time."""
         check_choice(run.status, RUN_STATUSES, "run status")
-        created = run.created or utc_now()
         with self._db.write() as conn:
-            cur = conn.execute(
-                f"INSERT INTO runs ({_WRITTEN})"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (run.agent, run.provider, run.model, run.status, run.project_id, int(run.input_tokens or 0),
-                 int(run.output_tokens or 0), run.cost_usd, run.ttft_s, run.duration_s, run.request_id,
-                 run.error_kind, created))
-        return replace(run, id=cur.lastrowid, created=created)
+            return insert_run(conn, run)
 
     def runs(self, *, project_id: int | None = None) -> list[Run]:
         """Recorded runs, oldest first; only one project's if `project_id` is given."""

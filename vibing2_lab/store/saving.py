@@ -1,7 +1,8 @@
 """The inside of `Store.save_project`: messages and files written in the caller's transaction.
 
-Only what changed is written (unchanged rows are compared in SQL and skipped), so
-re-saving a large project after one new message costs little more than the message.
+Only what changed is written: the stored rows are read and compared in Python (cheaper
+than 1,000 conditional UPDATEs), so re-saving a large project after one new message costs
+little more than the read.
 """
 
 from __future__ import annotations
@@ -10,11 +11,12 @@ import json
 import sqlite3
 from typing import Mapping, Sequence
 
+from ..errors import InputError
 from .files import language_for
-from .messages import dump_meta
-from .models import MESSAGE_STATUSES, ROLES, Message, ProjectFile, check_choice
+from .models import MESSAGE_STATUSES, ROLES, Message, ProjectFile, check_choice, dump_meta
 
-_UPDATE_MESSAGE_SQL = "UPDATE messages SET role = ?, content = ?, agent = ?, status = ?, run_id = ?, meta = ? WHERE id = ?"
+_UPDATE_MESSAGE_SQL = ("UPDATE messages SET role = ?, content = ?, agent = ?, status = ?, run_id = ?, meta = ?"
+                       " WHERE id = ?")
 
 
 def save_messages(conn: sqlite3.Connection, project_id: int, conversation: int,
@@ -22,7 +24,7 @@ def save_messages(conn: sqlite3.Connection, project_id: int, conversation: int,
     """Make the stored conversation equal `messages`; return them with ids, seq and times."""
     # Compared in Python: reading the rows costs less than letting SQLite compare 1,000 UPDATEs.
     stored = {r[0]: r[1:] for r in conn.execute(
-        "SELECT id, seq, role, content, agent, status, run_id, meta FROM messages"
+        "SELECT id, seq, role, content, agent, status, run_id, meta, created FROM messages"
         " WHERE project_id = ? AND conversation = ?", (project_id, conversation))}
     # Explicit ids (we hold the write lock) give every new message its id without one
     # INSERT ... RETURNING round trip per row.
@@ -32,16 +34,15 @@ def save_messages(conn: sqlite3.Connection, project_id: int, conversation: int,
     kept: dict[int, None] = {}
     updates, inserts, out = [], [], []
     for m in messages:
-        check_choice(m.role, ROLES, "message role")
-        check_choice(m.status, MESSAGE_STATUSES, "message status")
+        _check(m)
         meta = dump_meta(m.meta)
         # A message whose id is not in this conversation (deleted meanwhile, copied from
         # another project) is stored again as new rather than silently dropped.
         if m.id in stored and m.id not in kept:
             kept[m.id] = None
-            mid, seq, created = m.id, stored[m.id][0], m.created
+            mid, seq, created = m.id, stored[m.id][0], stored[m.id][7]
             row = (m.role, m.content, m.agent, m.status, m.run_id, meta)
-            if row != stored[mid][1:]:
+            if row != stored[mid][1:7]:
                 updates.append((*row, mid))
         else:
             mid, seq, created = next_id, next_seq, m.created or now
@@ -60,6 +61,14 @@ def save_messages(conn: sqlite3.Connection, project_id: int, conversation: int,
     return out
 
 
+def _check(m: Message) -> None:
+    check_choice(m.role, ROLES, "message role")
+    check_choice(m.status, MESSAGE_STATUSES, "message status")
+    if not isinstance(m.content, str):
+        raise InputError(f"Message content must be text, not {type(m.content).__name__}.",
+                         hint="Pass the answer text as a string.")
+
+
 def save_files(conn: sqlite3.Connection, project_id: int, files: Mapping[str, ProjectFile], now: str, *,
                prune: bool = True) -> list[ProjectFile]:
     """Upsert `files` (keyed by clean path) and, with `prune`, delete the project's other files.
@@ -71,6 +80,9 @@ def save_files(conn: sqlite3.Connection, project_id: int, files: Mapping[str, Pr
     next_id = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM files").fetchone()[0]
     inserts, updates, out = [], [], []
     for path, f in files.items():
+        if not isinstance(f.content, str):
+            raise InputError(f"The content of {path!r} is {type(f.content).__name__}, not text.",
+                             hint="Store generated files as strings.")
         language = f.language or language_for(path)
         old = stored.get(path)
         if old is None:
