@@ -81,3 +81,14 @@ def test_an_answer_without_files() -> None:
 def test_language_from_extension() -> None:
     assert [language_for(p) for p in ("a.HTML", "b.py", "c.tsx", "Makefile", "d.unknown")] == [
         "html", "python", "tsx", None, None]
+
+
+def test_unnamed_web_blocks_get_default_names_when_asked() -> None:
+    answer = (f"{FENCE}html\n<p>v1</p>\n{FENCE}\n{FENCE}css\np {{}}\n{FENCE}\n{FENCE}python\nprint()\n{FENCE}\n"
+              f"{FENCE}html\n<p>v2</p>\n{FENCE}\n{FENCE}js title=../evil.js\nx\n{FENCE}\n{FENCE}js\ngo()\n{FENCE}\n")
+    assert extract_files(answer) == {}
+    assert extract_files(answer, name_unnamed=True) == {"style.css": "p {}\n", "index.html": "<p>v2</p>\n",
+                                                        "script.js": "go()\n"}
+    # A path the answer names itself is never overwritten by an unnamed block.
+    named = f"{FENCE}html\n<p>bare</p>\n{FENCE}\n{FENCE}html title=./index.html\n<p>named</p>\n{FENCE}\n"
+    assert extract_files(named, name_unnamed=True) == {"index.html": "<p>named</p>\n"}

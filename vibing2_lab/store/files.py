@@ -9,12 +9,14 @@ Recognised forms (a later block for the same path wins):
     <FILE_CREATE path="index.html">...</FILE_CREATE>   (also FILE_UPDATE, FILE_EDIT, any case)
 
 Paths that could not be exported safely (absolute, `..`, drive letters) are left out.
+With `name_unnamed=True`, an unnamed html/css/js block becomes index.html/style.css/script.js.
 `export_files` and `inline_preview` live beside this module and are re-exported here.
 """
 
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
 from ..errors import ExportError
 from .export import export_files, safe_relative_path
@@ -50,23 +52,41 @@ def language_for(path: str) -> str | None:
     return _LANGUAGES.get(ext.lower()) if dot else None
 
 
-def extract_files(answer: str) -> dict[str, str]:
+# With `name_unnamed=True`: an unnamed block in one of these languages becomes this file
+# (unless the answer names that path itself), so a bare ```html answer still has a preview.
+DEFAULT_NAMES = {"html": "index.html", "css": "style.css", "javascript": "script.js", "js": "script.js"}
+
+
+class _Block(NamedTuple):
+    offset: int
+    path: str | None
+    language: str
+    content: str
+
+
+def extract_files(answer: str, *, name_unnamed: bool = False) -> dict[str, str]:
     """The files an answer names, as {clean relative path: content}, in order of appearance."""
-    found: list[tuple[int, str, str]] = []
-    for m in _TAG.finditer(answer):
-        found.append((m.start(), m.group(3), _tag_body(m.group(4))))
+    blocks = [_Block(m.start(), m.group(3), "", _tag_body(m.group(4))) for m in _TAG.finditer(answer)]
     # Blank out the tags (keeping offsets) so fences inside them are not counted twice.
-    rest = _TAG.sub(lambda m: " " * (m.end() - m.start()), answer)
-    found.extend(_fenced_files(rest))
+    blocks += _fenced_blocks(_TAG.sub(lambda m: " " * (m.end() - m.start()), answer))
+    # Clean the named paths; an unsafe one becomes "" (skipped, and never given a default name).
+    blocks = [b if b.path is None else b._replace(path=_clean(b.path)) for b in blocks]
+    if name_unnamed:
+        named = {b.path for b in blocks}
+        blocks = [b._replace(path=DEFAULT_NAMES[b.language])
+                  if b.path is None and DEFAULT_NAMES.get(b.language) not in (None, *named) else b for b in blocks]
     files: dict[str, str] = {}
-    for _, raw, content in sorted(found, key=lambda item: item[0]):
-        try:
-            path = safe_relative_path(raw.strip().strip("`\"'"))
-        except ExportError:
-            continue
-        files.pop(path, None)  # re-insert so the order follows the last version
-        files[path] = content
+    for block in sorted((b for b in blocks if b.path), key=lambda b: b.offset):
+        files.pop(block.path, None)  # re-insert so the order follows the last version
+        files[block.path] = block.content
     return files
+
+
+def _clean(raw: str) -> str:
+    try:
+        return safe_relative_path(raw.strip().strip("`\"'"))
+    except ExportError:
+        return ""
 
 
 def _tag_body(body: str) -> str:
@@ -78,8 +98,8 @@ def _tag_body(body: str) -> str:
     return "\n".join(lines) + "\n" if any(lines) else ""
 
 
-def _fenced_files(text: str) -> list[tuple[int, str, str]]:
-    """(offset, path, content) for every closed fenced block that names a path."""
+def _fenced_blocks(text: str) -> list[_Block]:
+    """Every closed fenced block, with the path it names (or None)."""
     out = []
     lines = text.split("\n")
     offsets, pos = [], 0
@@ -102,8 +122,8 @@ def _fenced_files(text: str) -> list[tuple[int, str, str]]:
             path = _path_from_comment(body[0])
             if path is not None:
                 body = body[1:]
-        if path is not None:
-            out.append((offsets[i], path, "\n".join(body) + "\n" if body else ""))
+        language = info.split()[0].lower() if info else ""
+        out.append(_Block(offsets[i], path, language, "\n".join(body) + "\n" if body else ""))
         i = end + 1
     return out
 
