@@ -44,6 +44,9 @@ def test_list_show_rename_delete(store: Store) -> None:
     text = _ok("projects", "show", "todo")
     assert "[cancelled]" in text and "index.html" in text
 
+    assert "Forked" in _ok("projects", "fork", "todo", "todo-copy")
+    assert store.get_project("todo-copy").file_map() == {"index.html": "<p>"}
+    _ok("projects", "delete", "todo-copy", "--yes")
     assert "Renamed" in _ok("projects", "rename", "todo", "done")
     _fails("projects", "delete", "done", match="--yes")  # stdin is not a terminal
     assert [s.name for s in store.list_projects()] == ["done"]

@@ -83,6 +83,12 @@ def cmd_rename(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_fork(args: argparse.Namespace) -> int:
+    project = _store().fork_project(args.old, args.new)
+    print(f"Forked {args.old!r} as {project.name!r} (id {project.id}).")
+    return 0
+
+
 def cmd_delete(args: argparse.Namespace) -> int:
     store = _store()
     project = store.get_project(args.name)
@@ -177,6 +183,7 @@ ACTIONS: dict[str, tuple[Callable[[argparse.Namespace], int], Callable[[argparse
     "show": (cmd_show, _args_show, "show a project's conversation and files"),
     "create": (cmd_create, _args_create, "create an empty project"),
     "rename": (cmd_rename, _args_rename, "rename a project"),
+    "fork": (cmd_fork, _args_rename, "copy a project (conversations and files) under a new name"),
     "delete": (cmd_delete, _args_delete, "delete a project with its messages and files"),
     "export": (cmd_export, _args_export, "export a project's files (or tables as Parquet)"),
 }
