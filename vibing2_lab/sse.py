@@ -84,8 +84,10 @@ class SSEDecoder:
                                                self.last_event_id, self.retry))
                     data = self._data = []
                 self._event = ""
-            elif line.startswith("data: "):  # the hot path: one data line per event
+            elif line.startswith("data: "):  # the hot path: one data line per event ...
                 data.append(line[6:])
+            elif line.startswith("event: "):  # ... and one event line
+                self._event = line[7:]
             elif line[0] != ":":
                 self._field(line)
         return out

@@ -15,6 +15,8 @@ from ..events import StreamEvent, TokenEvent, ToolUseEvent, Usage
 from ..sse import ServerSentEvent
 from .base import ModelRequest, Provider
 
+_loads = json.JSONDecoder().decode  # json.loads minus its per-call argument handling
+
 if TYPE_CHECKING:
     from ..keys import ApiKey
     from ._call import Call
@@ -47,7 +49,7 @@ class AnthropicWire:
         if name == "ping":
             return
         try:
-            data = json.loads(sse.data)
+            data = _loads(sse.data)
         except ValueError:
             raise self.call.bad_json(sse.data) from None
         if not isinstance(data, dict):

@@ -17,6 +17,8 @@ from ..events import StreamEvent, TokenEvent, ToolUseEvent
 from ..sse import ServerSentEvent
 from .base import ModelRequest, Provider
 
+_loads = json.JSONDecoder().decode  # json.loads minus its per-call argument handling
+
 if TYPE_CHECKING:
     from ..keys import ApiKey
     from ._call import Call
@@ -42,7 +44,7 @@ class OpenAIWire:
             self.call.finished = True
             return
         try:
-            chunk = json.loads(data)
+            chunk = _loads(data)
         except ValueError:
             raise self.call.bad_json(data) from None
         if not isinstance(chunk, dict):
