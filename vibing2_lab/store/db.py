@@ -31,8 +31,12 @@ class Database:
         self.conn = _connect(path)
         from .migrations import migrate
 
-        with _translated(path):
-            migrate(self.conn)
+        try:
+            with _translated(path):
+                migrate(self.conn)
+        except BaseException:
+            self.conn.close()
+            raise
 
     @contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:
@@ -41,11 +45,11 @@ class Database:
             self.conn.execute("BEGIN IMMEDIATE")
             try:
                 yield self.conn
+                self.conn.execute("COMMIT")
             except BaseException:
                 if self.conn.in_transaction:  # SQLite may have rolled back already (e.g. disk full)
                     self.conn.execute("ROLLBACK")
                 raise
-            self.conn.execute("COMMIT")
 
     @contextmanager
     def read(self) -> Iterator[sqlite3.Connection]:
