@@ -93,3 +93,25 @@ def test_login_without_a_keychain_backend_is_a_clear_error(fake_model: FakeModel
     assert result.returncode == 1
     assert result.stderr.startswith("vibing2-lab: error: No OS keychain is available")
     assert len(result.stderr.splitlines()) == 1 and "sk-ant-whatever" not in result.stderr
+
+
+@pytest.mark.parametrize("settle", [0.3, 0.0], ids=["blocked-in-stream", "right-after-a-token"])
+def test_ctrl_c_ends_with_a_cancelled_event_keeping_the_partial_text(fake_model: FakeModelServer,
+                                                                     settle: float) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    fake_model.default = Reply(text="first second third", fault="stall", after=2)
+    proc = subprocess.Popen([sys.executable, "-m", "vibing2_lab.cli", "ask", "--json", "hi"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    lines = [proc.stdout.readline(), proc.stdout.readline()]  # the two tokens, then the stall
+    time.sleep(settle)  # 0.3: the child is blocked reading the stall; 0: it may still be rendering
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=20)
+    events = [json.loads(line) for line in lines + out.splitlines()]
+    assert [e["type"] for e in events] == ["token", "token", "error"]
+    assert events[-1]["status"] == "cancelled" and events[-1]["partial_text"] == "first second"
+    assert proc.returncode == 130 and err == "vibing2-lab: interrupted\n"

@@ -42,15 +42,28 @@ def run(args: argparse.Namespace) -> int:
                              max_tokens=args.max_tokens, temperature=args.temperature)
     render = JsonLines(sys.stdout) if args.json else PlainText(sys.stdout)
     final: Any = None
+    shown: list[str] = []
     try:
         for final in get_provider(ref.provider, settings=settings).stream(request):
             render(final)
-    except StreamInterrupted as exc:
-        render(exc.event)
+            if final.type == "token":
+                shown.append(final.text)
+    except KeyboardInterrupt as exc:
+        # Ctrl+C inside the stream carries the final event; one that lands while we are
+        # rendering does not, so the event is rebuilt from the text shown so far.
+        event = exc.event if isinstance(exc, StreamInterrupted) else _cancelled(ref, "".join(shown))
+        render(event)
         raise
     if final is not None and final.type == "error":
         raise error_from_event(final)
     return 0
+
+
+def _cancelled(ref: Any, text: str) -> Any:
+    from ..events import ErrorEvent
+
+    return ErrorEvent(kind="cancelled", message="Interrupted.", partial_text=text, status="cancelled",
+                      provider=ref.provider, model=ref.model)
 
 
 class PlainText:

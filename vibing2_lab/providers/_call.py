@@ -233,32 +233,16 @@ class Call:
 
     def _network_error(self, exc: BaseException) -> tuple[ProviderError, bool]:
         """The error for a network-level exception, and whether it may be retried."""
-        import httpx
-
-        ep, n = self.endpoint, len(self.parts)
-        detail = one_line(str(exc) or type(exc).__name__)
-        if isinstance(exc, httpx.ReadTimeout):  # the idle timeout; a stall is not retried
-            return StreamTimeoutError(
-                f"{ep.provider} sent nothing for {ep.idle_timeout:g} s (idle timeout) after {n} tokens.",
-                hint=self._hint("timeout")), False
-        if isinstance(exc, httpx.ConnectTimeout):
-            return StreamTimeoutError(
-                f"Connecting to {ep.provider} at {ep.base_url} timed out after {ep.connect_timeout:g} s.",
-                hint=self._hint("connect")), True
-        if isinstance(exc, httpx.TimeoutException):
-            return StreamTimeoutError(f"{ep.provider} timed out: {detail}.", hint=self._hint("timeout")), True
-        if isinstance(exc, httpx.UnsupportedProtocol):
-            return ConnectError(f"{ep.provider} base URL {ep.base_url!r} is not an http(s) URL.",
-                                hint=self._hint("connect")), False
-        if isinstance(exc, httpx.ConnectError):
-            return ConnectError(f"Could not reach {ep.provider} at {ep.base_url}: {detail}.",
-                                hint=self._hint("connect")), True
-        if isinstance(exc, (httpx.TransportError, OSError)):  # dropped, reset, truncated
-            return ConnectError(f"The connection to {ep.provider} was lost after {n} tokens: {detail}.",
-                                hint=self._hint("server")), True
+        ep = self.endpoint
+        facts = {"provider": ep.provider, "base_url": ep.base_url, "idle": ep.idle_timeout,
+                 "connect": ep.connect_timeout, "tokens": len(self.parts),
+                 "detail": one_line(str(exc) or type(exc).__name__)}
+        for cls, error, retryable, message, hint in _network_table():
+            if isinstance(exc, cls):
+                return error(message.format(**facts), hint=self._hint(hint)), retryable
         log.error("unexpected failure while streaming from %s", ep.provider, exc_info=exc)
-        return ProtocolError(f"Unexpected {type(exc).__name__} while streaming from {ep.provider}: {detail}.",
-                             hint="This is a bug in vibing2-lab; please report it."), False
+        return ProtocolError("Unexpected {0} while streaming from {provider}: {detail}.".format(
+            type(exc).__name__, **facts), hint="This is a bug in vibing2-lab; please report it."), False
 
     def _hint(self, kind: str) -> str:
         ep = self.endpoint
@@ -279,3 +263,27 @@ def _error_body(body: bytes) -> tuple[str | None, str]:
         etype = err.get("type") or err.get("code")
         return (str(etype) if etype else None), one_line(err.get("message", ""), 200)
     return None, one_line(str(err), 200)
+
+
+def _network_table() -> list[tuple[type[BaseException], type[ProviderError], bool, str, str]]:
+    """(exception, error, retried?, message, hint kind) - first match wins, so subclasses come first.
+
+    An idle timeout is not retried: a stalled stream should end with a clear error now,
+    not after max-retries more stalls. Connection failures are retried before the first token.
+    """
+    import httpx
+
+    return [
+        (httpx.ReadTimeout, StreamTimeoutError, False,
+         "{provider} sent nothing for {idle:g} s (idle timeout) after {tokens} tokens.", "timeout"),
+        (httpx.ConnectTimeout, StreamTimeoutError, True,
+         "Connecting to {provider} at {base_url} timed out after {connect:g} s.", "connect"),
+        (httpx.TimeoutException, StreamTimeoutError, True, "{provider} timed out: {detail}.", "timeout"),
+        (httpx.UnsupportedProtocol, ConnectError, False,
+         "The {provider} base URL {base_url!r} is not an http(s) URL.", "connect"),
+        (httpx.ConnectError, ConnectError, True, "Could not reach {provider} at {base_url}: {detail}.", "connect"),
+        (httpx.TransportError, ConnectError, True,  # dropped, reset, truncated
+         "The connection to {provider} was lost after {tokens} tokens: {detail}.", "server"),
+        (OSError, ConnectError, True, "The connection to {provider} was lost after {tokens} tokens: {detail}.",
+         "server"),
+    ]
