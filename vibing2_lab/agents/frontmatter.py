@@ -93,15 +93,15 @@ _KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):(?:$|[ \t]+(.*))")  # value still 
 _ITEM = re.compile(r" *-(?:$|[ \t]*$| +(.*))")
 _INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
 _MAYBE_IMPLICIT = frozenset("yYnNtTfFoO~=<0123456789+.")  # first characters _IMPLICIT can match
-_FLOW_UNSAFE = re.compile(r"[,\[\]{}:#]")
+_FLOW_UNSAFE = re.compile(r"[,\[\]{}:#?]")
 # Characters YAML refuses in a stream, and the BOM (only allowed at the very start).
 _NONPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufeff\ufffe\uffff\ud800-\udfff]")
 
 
 def simple(header: str) -> dict[str, Any]:
     """Read the plain subset of YAML exactly as `yaml.safe_load` would, or raise NotSimple."""
-    if _NONPRINTABLE.search(header):
-        raise NotSimple
+    if "\t" in header or _NONPRINTABLE.search(header):
+        raise NotSimple  # YAML's rules for tabs are subtle: leave them to YAML
     data: dict[str, Any] = {}
     key: str | None = None  # the key whose block list may follow
     indent = -1  # of that list's items: YAML wants them all at one indentation
