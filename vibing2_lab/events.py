@@ -66,6 +66,7 @@ class CompleteEvent:
     model: str | None = None
     agent: str | None = None
     status: Status = "complete"
+    cost_usd: float | None = None  # estimate from the price table (set by the session)
     type: Literal["complete"] = field(default="complete", init=False)
 
 
@@ -82,6 +83,7 @@ class ErrorEvent:
     model: str | None = None
     agent: str | None = None
     hint: str = ""  # how to fix it (the matching errors.py class's hint)
+    cost_usd: float | None = None
     type: Literal["error"] = field(default="error", init=False)
 
 

@@ -155,6 +155,13 @@ class _Server(ThreadingHTTPServer):
     allow_reuse_address = True
     fake: FakeModelServer
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        import sys
+
+        if isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError)):
+            return  # a client closing its kept-alive connection is not an error
+        super().handle_error(request, client_address)
+
 
 class _Dropped(Exception):
     """The reply asked for the connection to be dropped."""

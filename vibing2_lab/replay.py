@@ -1,0 +1,212 @@
+"""Replay: answer from the records saved in notebooks, offline, byte for byte.
+
+Where records come from, first match wins:
+    $VIBING2_LAB_REPLAY_NOTEBOOK   notebook paths (os.pathsep-separated), e.g. set by `vibing2-lab replay`
+    $JPY_SESSION_NAME              the notebook a Jupyter server started this kernel for
+    *.ipynb in the working directory (nbval and nbclient run kernels there)
+
+A request is matched by its hash (record.request_hash) and, when the cell id is known, by
+cell first. Strict replay fails with ReplayError when nothing matches, or when the record
+was made with a different version of the agent file (both hashes named). Fallback replay
+warns and makes the live call instead.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, AsyncIterator, Iterator
+
+from .errors import ReplayError
+from .events import CompleteEvent, ErrorEvent, StreamEvent, TokenEvent, Timings, ToolUseEvent, Usage
+from .record import RecordedCall, calls_in_notebook
+
+if TYPE_CHECKING:
+    from .agents import Agent
+    from .config import Settings
+    from .providers import Cancel, ModelRequest, Provider
+
+log = logging.getLogger("vibing2_lab.replay")
+
+NOTEBOOK_ENV = "VIBING2_LAB_REPLAY_NOTEBOOK"
+_TOKEN = re.compile(r"\s*\S+|\s+")
+
+
+def replay_tokens(text: str) -> list[str]:
+    """The recorded text in word-sized pieces (their concatenation is the text)."""
+    return _TOKEN.findall(text)
+
+
+def notebook_candidates(cwd: Path | None = None) -> list[Path]:
+    """The notebooks whose records a replay may use (see the module docstring)."""
+    cwd = cwd or Path.cwd()
+    explicit = [Path(p) for p in os.environ.get(NOTEBOOK_ENV, "").split(os.pathsep) if p]
+    if explicit:
+        return [p for p in explicit if p.is_file()]
+    session = os.environ.get("JPY_SESSION_NAME", "")
+    if session.endswith(".ipynb"):
+        for path in (Path(session), cwd / Path(session).name):
+            if path.is_file():
+                return [path]
+    return sorted(cwd.glob("*.ipynb"))
+
+
+@dataclass
+class ReplayIndex:
+    """Recorded calls by request hash and by cell id."""
+
+    calls: list[RecordedCall] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+
+    @classmethod
+    def discover(cls, cwd: Path | None = None) -> ReplayIndex:
+        return cls.from_notebooks(notebook_candidates(cwd))
+
+    @classmethod
+    def from_notebooks(cls, paths: list[Path]) -> ReplayIndex:
+        index = cls(sources=[str(p) for p in paths])
+        for path in paths:
+            try:
+                nb = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError) as exc:
+                log.warning("replay: cannot read %s: %s", path, exc)
+                continue
+            index.calls.extend(calls_in_notebook(nb, source=str(path)))
+        return index
+
+    def find(self, digest: str, *, cell_id: str | None) -> RecordedCall | None:
+        """The recorded call for this request hash, preferring the same cell."""
+        same = [c for c in self.calls if c.hash == digest]
+        in_cell = [c for c in same if cell_id and c.cell_id == cell_id]
+        return (in_cell or same or [None])[0]
+
+    def near_misses(self, *, cell_id: str | None, agent: str | None, prompt: str) -> list[RecordedCall]:
+        """Records that look like this request (same cell or same prompt) for the same agent."""
+        return [c for c in self.calls
+                if c.agent_name == agent and ((cell_id and c.cell_id == cell_id) or c.request.get("prompt") == prompt)]
+
+
+def _events_from_record(call: RecordedCall, request: ModelRequest) -> tuple[list[str], StreamEvent]:
+    response = call.response
+    text = response.get("text", "")
+    usage = Usage(**response.get("usage", {}))
+    timings = Timings(**response.get("timings", {}))
+    common = dict(usage=usage, request_id=response.get("request_id"), timings=timings,
+                  provider=call.request.get("provider"), model=call.request.get("model"),
+                  agent=request.metadata.get("agent"), cost_usd=response.get("cost_usd"))
+    if response.get("status") == "complete":
+        final: StreamEvent = CompleteEvent(text=text, stop_reason=response.get("stop_reason"), **common)
+    else:
+        error = response.get("error") or {}
+        final = ErrorEvent(kind=error.get("kind", "error"), message=error.get("message", ""), partial_text=text,
+                           status=response.get("status", "error"), **common)
+    return replay_tokens(text), final
+
+
+def _new_cancel() -> Cancel:
+    from .providers import Cancel
+
+    return Cancel()
+
+
+class ReplayProvider:
+    """A provider that streams recorded answers; `fallback` (a live provider) when allowed."""
+
+    name = "replay"
+
+    def __init__(self, index: ReplayIndex, *, settings: Settings, fallback: Provider | None = None,
+                 cell_id: str | None = None, agent: Agent | None = None) -> None:
+        self.index = index
+        self.settings = settings
+        self.fallback = fallback
+        self.cell_id = cell_id
+        self.agent = agent
+
+    def lookup(self, request: ModelRequest) -> RecordedCall:
+        """The matching record, or ReplayError saying why there is none."""
+        digest = request.metadata.get("hash", "")
+        found = self.index.find(digest, cell_id=self.cell_id)
+        if found is not None:
+            return found
+        name = self.agent.name if self.agent else None
+        prompt = request.messages[-1]["content"] if request.messages else ""
+        for near in self.index.near_misses(cell_id=self.cell_id, agent=name, prompt=prompt):
+            if self.agent is not None and near.agent_sha256 != self.agent.sha256:
+                raise ReplayError(
+                    f"Agent {name!r} changed since the record was made: recorded sha256 {near.agent_sha256}, "
+                    f"installed sha256 {self.agent.sha256} ({self.agent.path}).",
+                    hint="Restore the agent file the notebook was recorded with, or re-run live "
+                         "(unset VIBING2_LAB_MODE) or with --replay=fallback.")
+        where = ", ".join(self.index.sources) or "no notebook found"
+        raise ReplayError(
+            f"No recorded answer for this request (agent {name or 'none'}, request hash {digest[:12]}) in {where}.",
+            hint="Replay answers only what the notebook recorded: run the cell live (unset VIBING2_LAB_MODE), "
+                 "use --replay=fallback, or name the notebook with VIBING2_LAB_REPLAY_NOTEBOOK.")
+
+    def _resolve(self, request: ModelRequest) -> tuple[RecordedCall | None, ErrorEvent | None]:
+        try:
+            return self.lookup(request), None
+        except ReplayError as exc:
+            if self.fallback is not None:
+                log.warning("replay: %s; making the live call instead", exc.message)
+                return None, None
+            return None, ErrorEvent(kind=exc.kind, message=exc.message, hint=exc.hint,
+                                    agent=request.metadata.get("agent"))
+
+    def stream(self, request: ModelRequest, *, cancel: Cancel | None = None) -> Iterator[StreamEvent]:
+        """The recorded tokens at `settings.replay_pace` seconds each, then the recorded final event."""
+        found, error = self._resolve(request)
+        if error is not None:
+            yield error
+            return
+        if found is None:
+            yield from self.fallback.stream(request, cancel=cancel)  # type: ignore[union-attr]
+            return
+        tokens, final = _events_from_record(found, request)
+        sent: list[str] = []
+        cancel = cancel or _new_cancel()
+        for token in tokens:
+            if cancel.wait(self.settings.replay_pace):
+                yield self._cancelled(final, sent)
+                return
+            sent.append(token)
+            yield TokenEvent(token)
+        yield from self._tool_uses(found)
+        yield final
+
+    async def astream(self, request: ModelRequest, *, cancel: Cancel | None = None) -> AsyncIterator[StreamEvent]:
+        """`stream` for asyncio."""
+        found, error = self._resolve(request)
+        if error is not None:
+            yield error
+            return
+        if found is None:
+            async for event in self.fallback.astream(request, cancel=cancel):  # type: ignore[union-attr]
+                yield event
+            return
+        tokens, final = _events_from_record(found, request)
+        sent: list[str] = []
+        cancel = cancel or _new_cancel()
+        for token in tokens:
+            if await cancel.async_wait(self.settings.replay_pace):
+                yield self._cancelled(final, sent)
+                return
+            sent.append(token)
+            yield TokenEvent(token)
+        for event in self._tool_uses(found):
+            yield event
+        yield final
+
+    @staticmethod
+    def _tool_uses(found: RecordedCall) -> list[ToolUseEvent]:
+        return [ToolUseEvent(id=t["id"], name=t["name"], input=t["input"])
+                for t in found.response.get("tool_uses", [])]
+
+    @staticmethod
+    def _cancelled(final: StreamEvent, sent: list[str]) -> ErrorEvent:
+        return ErrorEvent(kind="cancelled", message="Stopped by the user.", partial_text="".join(sent),
+                          status="cancelled", provider=final.provider, model=final.model)  # type: ignore[union-attr]
