@@ -36,6 +36,7 @@ class Call:
     hash: str
     final: CompleteEvent | ErrorEvent | None = None
     tool_uses: list[ToolUseEvent] = field(default_factory=list)
+    parts: list[str] = field(default_factory=list)  # tokens so far, kept if the stream is interrupted
     stored: bool = False
 
     @property

@@ -145,9 +145,13 @@ class Session:
 
         self._store_prompt()
         run = fan_out if self.mode == "fanout" else chain
-        for event in run(self._targets(), self.ask.prompt, make_request=self.make_request, cancel=cancel):
-            self._finish(event)
-            yield self._untag(event)
+        try:
+            for event in run(self._targets(), self.ask.prompt, make_request=self.make_request, cancel=cancel):
+                self._finish(event)
+                yield self._untag(event)
+        except BaseException:  # Ctrl+C / kernel interrupt, or the consumer left: keep the partial answers
+            self._cancel_unfinished()
+            raise
 
     async def astream(self, *, cancel: Cancel | None = None) -> AsyncIterator[StreamEvent]:
         """`stream` for asyncio (the server extension)."""
@@ -157,11 +161,15 @@ class Session:
 
         self._store_prompt()
         run = afan_out if self.mode == "fanout" else achain
-        async with aclosing(run(self._targets(), self.ask.prompt, make_request=self.make_request,
-                                cancel=cancel)) as events:
-            async for event in events:
-                self._finish(event)
-                yield self._untag(event)
+        try:
+            async with aclosing(run(self._targets(), self.ask.prompt, make_request=self.make_request,
+                                    cancel=cancel)) as events:
+                async for event in events:
+                    self._finish(event)
+                    yield self._untag(event)
+        except BaseException:  # task cancelled or the client left: keep the partial answers
+            self._cancel_unfinished()
+            raise
 
     def _untag(self, event: StreamEvent) -> StreamEvent:
         if not self.agents:
@@ -174,13 +182,19 @@ class Session:
             self.store.add_message(self.project.id, "user", self.ask.prompt)
 
     def _call_for(self, event: StreamEvent) -> Call | None:
+        """The newest call of the event's agent (events of a plain ask carry no agent)."""
         name = event.agent or plain_agent().name
         for call in reversed(self.calls):
-            if call.agent_name == name or (call.agent is None and not self.agents):
+            if call.agent_name == name:
                 return call
         return None
 
     def _finish(self, event: StreamEvent) -> None:
+        if event.type == "token":
+            call = self._call_for(event)
+            if call is not None:
+                call.parts.append(event.text)  # type: ignore[union-attr]
+            return
         if event.type == "tool_use":
             call = self._call_for(event)
             if call is not None:
@@ -197,6 +211,20 @@ class Session:
         call.finish(event, settings=self.settings)
         if self.project is not None and self.store is not None:
             call.store(self.store, self.project.id)
+
+    def _cancel_unfinished(self) -> None:
+        from .events import ErrorEvent
+
+        for call in self.calls:
+            if call.final is None:
+                event = ErrorEvent(kind="cancelled", message="Interrupted before the answer was complete.",
+                                   hint="The partial answer is kept; run the cell again for a full one.",
+                                   partial_text="".join(call.parts), status="cancelled",
+                                   provider=call.provider_name, model=call.model,
+                                   agent=call.agent.name if call.agent else None)
+                call.finish(event, settings=self.settings)
+                if self.project is not None and self.store is not None:
+                    call.store(self.store, self.project.id)
 
     def record(self) -> dict[str, Any]:
         """The notebook record of this ask (schema in record.py)."""
