@@ -60,7 +60,7 @@ def pick(registry: AgentRegistry, prompt: str, *, context: str = "", default: st
 
 
 def _fallback(registry: AgentRegistry, hits: list[Hit], default: str | None, threshold: float) -> Pick:
-    where = "argument"
+    where = "the `default` argument"
     if default is None:
         from ..config import load_settings
 
