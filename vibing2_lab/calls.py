@@ -115,7 +115,7 @@ def new_call(session: Session, agent: Agent | None, prompt: str) -> Call:
     index = session.agents.index(agent) if agent is not None and agent in session.agents else 0
     ref = resolve_model(session.plan[index], settings=settings)
     request = prompt_request(prompt, model=ref.model, settings=settings,
-                             system=(agent.system_prompt or None) if agent else None,
+                             system=_system(agent, session.ask.system),
                              history=session.history, max_tokens=session.ask.max_tokens,
                              temperature=session.ask.temperature)
     digest = request_hash(provider=ref.provider, model=ref.model, agent_sha256=agent.sha256 if agent else None,
@@ -125,6 +125,11 @@ def new_call(session: Session, agent: Agent | None, prompt: str) -> Call:
     request.metadata.update(agent=agent.name if agent else None, hash=digest, cell_id=session.ask.cell_id)
     provider = _provider_for(session, ref.provider, agent, digest)
     return Call(agent, ref.provider, ref.model, prompt, request, provider, digest)
+
+
+def _system(agent: Agent | None, extra: str | None) -> str | None:
+    parts = [agent.system_prompt if agent else None, extra]
+    return "\n\n".join(p for p in parts if p) or None
 
 
 def _provider_for(session: Session, provider_name: str, agent: Agent | None, digest: str) -> Provider:

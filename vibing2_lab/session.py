@@ -48,6 +48,7 @@ class Ask:
     project_dir: Path | None = None  # where `.vibe/agents/` is looked up
     max_tokens: int | None = None
     temperature: float | None = None
+    system: str | None = None  # extra instructions, after the agent's own system prompt
 
 
 @dataclass

@@ -62,13 +62,6 @@ def test_ask_json_error_event_then_one_stderr_line(fake_model: FakeModelServer) 
     assert PLANTED_KEY not in result.stdout + result.stderr
 
 
-@pytest.mark.parametrize("args", [["--agent", "x"], ["--auto"], ["--agents", "a,b", "--chain"], ["--project", "p"]])
-def test_agent_options_are_stubbed(fake_model: FakeModelServer, args: list[str]) -> None:
-    result = run_cli("ask", *args, "hi")
-    assert result.returncode == 1 and result.stderr == "vibing2-lab: error: agents are not available yet\n"
-    assert fake_model.requests == []
-
-
 def test_ask_unknown_provider(fake_model: FakeModelServer) -> None:
     result = run_cli("ask", "-m", "mistral:large", "hi")
     assert result.returncode == 1 and "Known providers: anthropic, openai" in result.stderr

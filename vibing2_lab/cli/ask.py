@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 from typing import Any, Callable, TextIO
 
 from ..errors import VibeError
@@ -29,54 +30,83 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..config import load_settings
-    from ..models import resolve_model
-    from ..providers import StreamInterrupted, error_from_event, get_provider, prompt_request
+    from ..providers import StreamInterrupted
+    from ..session import Ask, Session
 
-    if args.agent or args.auto or args.agents or args.chain or args.project:
-        raise VibeError("agents are not available yet")
+    if args.chain and not args.agents:
+        raise VibeError("--chain needs several agents.", hint="Use --agents A,B --chain.")
     prompt = sys.stdin.read() if args.prompt == "-" else args.prompt
-    settings = load_settings()
-    ref = resolve_model(args.model, settings=settings)
-    request = prompt_request(prompt, model=ref.model, settings=settings, system=args.system,
-                             max_tokens=args.max_tokens, temperature=args.temperature)
-    render = JsonLines(sys.stdout) if args.json else PlainText(sys.stdout)
-    final: Any = None
-    shown: list[str] = []
+    agents = [a.strip() for a in (args.agents or "").split(",") if a.strip()]
+    ask = Ask(prompt, project=args.project, agent=args.agent, agents=agents, auto=args.auto, chain=args.chain,
+              model=args.model, system=args.system, max_tokens=args.max_tokens, temperature=args.temperature,
+              project_dir=Path.cwd())
+    session = Session(ask)
+    render = JsonLines(sys.stdout) if args.json else PlainText(sys.stdout, several=len(session.agents) > 1)
+    if session.pick is not None and not args.json:
+        print(f"[auto] {session.pick.agent.name}: {'; '.join(session.pick.reasons[:3])}", file=sys.stderr)
     try:
-        for final in get_provider(ref.provider, settings=settings).stream(request):
-            render(final)
-            if final.type == "token":
-                shown.append(final.text)
+        for event in session.stream():
+            render(event)
     except KeyboardInterrupt as exc:
-        # Ctrl+C inside the stream carries the final event; one that lands while we are
-        # rendering does not, so the event is rebuilt from the text shown so far.
-        event = exc.event if isinstance(exc, StreamInterrupted) else _cancelled(ref, "".join(shown))
-        render(event)
+        # The session has kept (and stored) every partial answer as cancelled: show them.
+        for call in session.calls:
+            if call.status == "cancelled" and call.final is not None:
+                render(call.final)
+        if not session.calls and isinstance(exc, StreamInterrupted):
+            render(exc.event)
         raise
-    if final is not None and final.type == "error":
-        raise error_from_event(final)
+    session.raise_for_error()
     return 0
 
 
-def _cancelled(ref: Any, text: str) -> Any:
-    from ..events import ErrorEvent
-
-    return ErrorEvent(kind="cancelled", message="Interrupted.", partial_text=text, status="cancelled",
-                      provider=ref.provider, model=ref.model)
-
-
 class PlainText:
-    """Answer text as it arrives, flushed per token; a final newline; tool calls on their own line."""
+    """Answer text as it arrives, flushed per token; a final newline; tool calls on their own line.
 
-    def __init__(self, out: TextIO) -> None:
+    With several agents each answer gets a header; one agent streams live while the
+    others' events wait (fan-out interleaves them) and are shown when it finishes.
+    """
+
+    def __init__(self, out: TextIO, *, several: bool = False) -> None:
         self.out = out
+        self.several = several
         self.at_line_start = True
+        self.live: str | None = None
+        self.waiting: dict[str, list[Any]] = {}
         self._by_type: dict[str, Callable[[Any], None]] = {
             "token": self._token, "tool_use": self._tool_use, "complete": self._end, "error": self._end}
 
     def __call__(self, event: Any) -> None:
+        if not self.several:
+            self._by_type[event.type](event)
+            return
+        if self.live is None:
+            self._start(event.agent)
+        if event.agent != self.live:
+            self.waiting.setdefault(event.agent, []).append(event)
+            return
         self._by_type[event.type](event)
+        if event.type in ("complete", "error"):
+            self._next()
+
+    def _start(self, agent: str | None) -> None:
+        self.live = agent
+        self._write(("" if self.at_line_start else "\n") + f"── {agent} ──\n")
+
+    def _next(self) -> None:
+        self.live = None
+        while self.waiting:
+            agent, events = next(iter(self.waiting.items()))
+            if not any(e.type in ("complete", "error") for e in events):
+                self._start(agent)
+                del self.waiting[agent]
+                for event in events:
+                    self._by_type[event.type](event)
+                return
+            self._start(agent)
+            del self.waiting[agent]
+            for event in events:
+                self._by_type[event.type](event)
+            self.live = None
 
     def _write(self, text: str) -> None:
         if text:
