@@ -149,7 +149,10 @@ def test_save_project_is_one_transaction(store: Store) -> None:
         store.save_project(bad)
     bad.files.pop()
     bad.messages.append(Message("robot", "v3"))
-    with pytest.raises(InputError):
+    with pytest.raises(InputError, match="message role"):
+        store.save_project(bad)
+    bad.messages[-1] = Message("user", b"bytes")  # type: ignore[arg-type]
+    with pytest.raises(InputError, match="must be text"):
         store.save_project(bad)
     loaded = store.get_project("keep")
     assert [m.content for m in loaded.messages] == ["v1"] and loaded.file_map() == {"a.txt": "v1"}

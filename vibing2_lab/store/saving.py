@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from operator import attrgetter
 from typing import Mapping, Sequence
 
 from ..errors import InputError
@@ -34,7 +35,8 @@ def save_messages(conn: sqlite3.Connection, project_id: int, conversation: int,
     kept: dict[int, None] = {}
     updates, inserts, out = [], [], []
     for m in messages:
-        _check(m)
+        if m.role not in ROLES or m.status not in MESSAGE_STATUSES or type(m.content) is not str:
+            _refuse(m)
         meta = dump_meta(m.meta)
         # A message whose id is not in this conversation (deleted meanwhile, copied from
         # another project) is stored again as new rather than silently dropped.
@@ -57,16 +59,16 @@ def save_messages(conn: sqlite3.Connection, project_id: int, conversation: int,
     conn.executemany(
         "INSERT INTO messages (id, project_id, conversation, seq, role, content, agent, status, run_id, meta,"
         " created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", inserts)
-    out.sort(key=lambda m: m.seq)
+    out.sort(key=attrgetter("seq"))
     return out
 
 
-def _check(m: Message) -> None:
+def _refuse(m: Message) -> None:
+    """Raise the error that says what is wrong with `m`."""
     check_choice(m.role, ROLES, "message role")
     check_choice(m.status, MESSAGE_STATUSES, "message status")
-    if not isinstance(m.content, str):
-        raise InputError(f"Message content must be text, not {type(m.content).__name__}.",
-                         hint="Pass the answer text as a string.")
+    raise InputError(f"Message content must be text, not {type(m.content).__name__}.",
+                     hint="Pass the answer text as a string.")
 
 
 def save_files(conn: sqlite3.Connection, project_id: int, files: Mapping[str, ProjectFile], now: str, *,
@@ -102,5 +104,5 @@ def save_files(conn: sqlite3.Connection, project_id: int, files: Mapping[str, Pr
     conn.executemany("UPDATE files SET content = ?, language = ?, updated = ? WHERE id = ?", updates)
     conn.executemany("INSERT INTO files (id, project_id, path, content, language, created, updated)"
                      " VALUES (?, ?, ?, ?, ?, ?, ?)", inserts)
-    out.sort(key=lambda f: f.path)
+    out.sort(key=attrgetter("path"))
     return out
