@@ -87,8 +87,9 @@ class Call:
             "error": error,
         }
 
-    def store(self, store: Store, project_id: int) -> None:
-        """Write the answer (partial or complete), its run and its generated files, once."""
+    def store(self, store: Store, project_id: int, *, ask_meta: dict[str, Any]) -> None:
+        """Write the answer (partial or complete), its run and its generated files, once.
+        The message keeps this call's record, so a project exports back to a notebook."""
         if self.stored or self.final is None:
             return
         from .store import Run, extract_files
@@ -101,7 +102,7 @@ class Call:
                   request_id=final.request_id, error_kind=final.kind if isinstance(final, ErrorEvent) else None)
         files = extract_files(self.text) if final.status == "complete" else {}
         store.record_answer(project_id, self.text, agent=run.agent, status=final.status, run=run, files=files,
-                            meta={"request_hash": self.hash})
+                            meta={**ask_meta, "record": self.record()})
         self.stored = True
 
 

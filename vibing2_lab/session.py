@@ -180,7 +180,7 @@ class Session:
     # -- store and record -------------------------------------------------------
     def _store_prompt(self) -> None:
         if self.project is not None and self.store is not None:
-            self.store.add_message(self.project.id, "user", self.ask.prompt)
+            self.store.add_message(self.project.id, "user", self.ask.prompt, meta=self.ask_meta())
 
     def _call_for(self, event: StreamEvent) -> Call | None:
         """The newest call of the event's agent (events of a plain ask carry no agent)."""
@@ -211,7 +211,7 @@ class Session:
             self.calls.append(call)
         call.finish(event, settings=self.settings)
         if self.project is not None and self.store is not None:
-            call.store(self.store, self.project.id)
+            call.store(self.store, self.project.id, ask_meta=self.ask_meta())
 
     def _cancel_unfinished(self) -> None:
         from .events import ErrorEvent
@@ -225,7 +225,12 @@ class Session:
                                    agent=call.agent.name if call.agent else None)
                 call.finish(event, settings=self.settings)
                 if self.project is not None and self.store is not None:
-                    call.store(self.store, self.project.id)
+                    call.store(self.store, self.project.id, ask_meta=self.ask_meta())
+
+    def ask_meta(self) -> dict[str, Any]:
+        """What the store keeps about this ask beside the messages (the notebook export uses it)."""
+        return {"cell_id": self.ask.cell_id, "mode": self.mode, "agents": [a.name for a in self.agents],
+                "auto": self.ask.auto, "model": self.ask.model}
 
     def record(self) -> dict[str, Any]:
         """The notebook record of this ask (schema in record.py)."""
