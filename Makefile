@@ -30,8 +30,10 @@ $(LABEXT): $(STAMP) $(wildcard labextension/*.ts) $(wildcard style/*)
 	$(BIN)/jlpm build
 	touch $(LABEXT)
 
+# Recorded answers replay offline (no key needed); cells without a record go live.
+MODE ?= replay-fallback
 run: setup
-	$(BIN)/jupyter lab notebooks/quickstart.ipynb
+	VIBING2_LAB_MODE=$(MODE) $(BIN)/jupyter lab notebooks/quickstart.ipynb
 
 test: setup test-python test-notebooks
 
@@ -42,7 +44,7 @@ test-python:
 # offline, into a throwaway data directory.
 test-notebooks:
 	home=$$(mktemp -d) && trap 'rm -rf "$$home"' EXIT && \
-	VIBING2_LAB_HOME="$$home" VIBING2_LAB_MODE=replay $(PY) -m pytest -p no:cacheprovider --nbval notebooks \
+	VIBING2_LAB_HOME="$$home" VIBING2_LAB_MODE=replay VIBING2_LAB_REPLAY_PACE=0 $(PY) -m pytest -p no:cacheprovider --nbval notebooks \
 		--nbval-sanitize-with notebooks/sanitize.cfg $(PYTEST_ARGS)
 
 build:

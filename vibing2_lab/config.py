@@ -16,10 +16,11 @@ config.yaml (every key optional; an unknown key is an error that names it):
     max_tokens: 4096
     temperature: null
     max_prompt_bytes: 200000
-    replay_pace: 0.0                              # seconds per token when replaying
+    replay_pace: 0.012                            # seconds per token when replaying
 
 Environment: ANTHROPIC_BASE_URL, OPENAI_BASE_URL override the providers' base URLs;
-VIBING2_LAB_IDLE_TIMEOUT overrides timeouts.idle; VIBING2_LAB_MODE=replay turns replay on.
+VIBING2_LAB_IDLE_TIMEOUT overrides timeouts.idle; VIBING2_LAB_REPLAY_PACE overrides replay_pace;
+VIBING2_LAB_MODE=replay (or replay-fallback) turns replay on.
 
 Values are checked: a wrong type or a negative timeout is a ConfigError naming the key.
 A provider other than anthropic/openai speaks the OpenAI-compatible wire unless its `wire`
@@ -97,7 +98,7 @@ class Settings:
     max_tokens: int = 4096
     temperature: float | None = None
     max_prompt_bytes: int = 200_000
-    replay_pace: float = 0.0
+    replay_pace: float = 0.012  # about 80 words/s, like a fast live model
     mode: str = "live"  # "live" | "replay" (from VIBING2_LAB_MODE)
     source: str = "defaults"  # where the settings came from, for messages
 
@@ -234,6 +235,9 @@ def load_settings(path: Path | None = None) -> Settings:
             raise ConfigError(f"VIBING2_LAB_IDLE_TIMEOUT={idle:g} must be more than 0 seconds.",
                               hint="Set VIBING2_LAB_IDLE_TIMEOUT to e.g. 60.")
         settings.timeouts.idle = idle
+    pace = _float_env("VIBING2_LAB_REPLAY_PACE")
+    if pace is not None:
+        settings.replay_pace = max(pace, 0.0)
     mode = os.environ.get("VIBING2_LAB_MODE", "").strip().lower()
     if mode:
         if mode not in ("live", "replay", "replay-fallback"):

@@ -1,0 +1,90 @@
+"""Re-run a notebook headlessly in replay mode and report every cell whose output changed.
+
+Outputs are compared as saved (JSON), except the widget view's model id, which is random
+by nature (a live widget gets a new one on every run; nbval ignores it too).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import ExportError
+
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+@dataclass
+class CellDiff:
+    """A cell whose outputs differ between the saved notebook and its replay."""
+
+    index: int
+    cell_id: str | None
+    expected: list[dict[str, Any]]
+    actual: list[dict[str, Any]]
+
+    def summary(self) -> str:
+        first = self.cell_id or f"#{self.index}"
+        return f"cell {first} (index {self.index}): {len(self.expected)} saved output(s), {len(self.actual)} replayed"
+
+
+def comparable(outputs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Outputs as JSON-ready dicts with what is random by nature taken out."""
+    result = []
+    for output in json.loads(json.dumps(outputs)):
+        data = output.get("data")
+        if isinstance(data, dict) and WIDGET_VIEW in data:
+            data[WIDGET_VIEW] = {k: v for k, v in data[WIDGET_VIEW].items() if k != "model_id"}
+        output.get("metadata", {}).pop("transient", None)
+        result.append(output)
+    return result
+
+
+def diff_notebooks(expected: dict[str, Any], actual: dict[str, Any]) -> list[CellDiff]:
+    """Cells whose comparable outputs differ (code cells only, matched by position)."""
+    diffs = []
+    for i, (old, new) in enumerate(zip(expected["cells"], actual["cells"])):
+        if old.get("cell_type") != "code":
+            continue
+        a, b = comparable(old.get("outputs", [])), comparable(new.get("outputs", []))
+        if a != b:
+            diffs.append(CellDiff(i, old.get("id"), a, b))
+    return diffs
+
+
+def execute(nb: dict[str, Any], *, cwd: Path, timeout: int = 120) -> dict[str, Any]:
+    """Execute a copy of the notebook with nbclient in `cwd`; returns the executed copy."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    work = nbformat.from_dict(copy.deepcopy(nb))
+    NotebookClient(work, timeout=timeout, kernel_name="python3", allow_errors=True,
+                   resources={"metadata": {"path": str(cwd)}}).execute()
+    return json.loads(json.dumps(work))
+
+
+def replay_notebook(path: Path, *, timeout: int = 120, keep_store: bool = False) -> list[CellDiff]:
+    """Replay `path` offline (strict) and return the cells whose outputs differ."""
+    try:
+        nb = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ExportError(f"Cannot read {path} as a notebook: {exc}", hint="Give a .ipynb file.") from None
+    saved = dict(os.environ)
+    home = None if keep_store else tempfile.TemporaryDirectory(prefix="vibe-replay-")
+    os.environ.update({"VIBING2_LAB_MODE": "replay", "VIBING2_LAB_REPLAY_NOTEBOOK": str(path.resolve()),
+                       "VIBING2_LAB_REPLAY_PACE": "0"})
+    if home is not None:
+        os.environ["VIBING2_LAB_HOME"] = home.name
+    try:
+        replayed = execute(nb, cwd=path.resolve().parent, timeout=timeout)
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+        if home is not None:
+            home.cleanup()
+    return diff_notebooks(nb, replayed)
