@@ -85,6 +85,7 @@ class FakeModelServer:
         self.default = Reply()
         self.respond: Callable[[RecordedRequest], Reply | None] | None = None
         self.requests: list[RecordedRequest] = []
+        self.client_gone = 0  # streams whose client closed the connection before the end
         self._queue: list[Reply] = []
         self._lock = threading.Lock()
         self._stopping = threading.Event()
@@ -102,6 +103,7 @@ class FakeModelServer:
         with self._lock:
             self._queue.clear()
             self.requests.clear()
+            self.client_gone = 0
         self.default = Reply()
         self.respond = None
 
@@ -281,6 +283,8 @@ class _Handler(BaseHTTPRequestHandler):
                 pass
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
+            with self.server.fake._lock:
+                self.server.fake.client_gone += 1
 
     def _write_chunk(self, data: bytes) -> None:
         self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))

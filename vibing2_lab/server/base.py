@@ -1,16 +1,73 @@
-"""Shared handler base: Jupyter auth on every verb, JSON errors that say what is wrong."""
+"""Shared handler base: Jupyter auth on every verb, one JSON error shape for every failure.
+
+Every error a route answers is `{"error": {"kind", "message", "hint"}}`:
+a VibeError raised by the core gets its status from STATUS_BY_KIND, an `ApiError`
+carries its own, and tornado's HTTPError (403 from the auth decorators, 404, ...)
+is rendered the same way. Handlers therefore just call the core and let errors rise.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import json
-from typing import Any
+from functools import partial
+from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 from jupyter_server.base.handlers import APIHandler
 from jupyter_server.extension.handler import ExtensionHandlerMixin
+from tornado import web
 
 from ..errors import VibeError
 
+if TYPE_CHECKING:
+    from ..config import Settings
+    from ..store import Store
+    from .extension import Vibing2Lab
+
 AUTH_RESOURCE = "vibing2_lab"
+
+T = TypeVar("T")
+
+# The kind of a core error -> the HTTP status it answers with (others: 500).
+STATUS_BY_KIND: dict[str, int] = {
+    "unknown_agent": 404, "unknown_project": 404,
+    "input": 400, "project": 400, "agent": 400, "config": 400, "key_missing": 400,
+    "export": 400, "replay": 400,
+    "store": 500,
+}
+
+_HTTP_KINDS = {400: "bad_request", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+               409: "conflict", 413: "too_large", 429: "busy", 501: "not_implemented"}
+
+
+class ApiError(web.HTTPError):
+    """An HTTP error with the JSON body's kind, message and hint (for server-only failures)."""
+
+    def __init__(self, status: int, message: str, *, kind: str | None = None, hint: str = "") -> None:
+        super().__init__(status, reason=None, log_message=message.replace("%", "%%"))
+        self.kind = kind or _HTTP_KINDS.get(status, "error")
+        self.message = message
+        self.hint = hint
+
+
+def error_body(exc: BaseException | None, status: int) -> tuple[int, dict[str, Any]]:
+    """The (status, JSON body) a route answers for `exc`."""
+    if isinstance(exc, VibeError):
+        status = STATUS_BY_KIND.get(exc.kind, 500)
+        kind, message, hint = exc.kind, exc.message, exc.hint
+    elif isinstance(exc, ApiError):
+        kind, message, hint = exc.kind, exc.message, exc.hint
+    elif isinstance(exc, web.HTTPError):
+        from http.client import responses
+
+        kind = _HTTP_KINDS.get(exc.status_code, "http")
+        message = exc.reason or (exc.log_message % exc.args if exc.log_message else "") \
+            or responses.get(exc.status_code, "Error")
+        hint = "Log in to Jupyter (or send its token) and retry." if exc.status_code == 403 else ""
+    else:  # a bug: say so without leaking internals
+        kind, message = "internal", "The vibing2-lab server extension failed unexpectedly."
+        hint = "See the Jupyter server log for the traceback, and please report it."
+    return status, {"error": {"kind": kind, "message": message, "hint": hint}}
 
 
 class VibeHandler(ExtensionHandlerMixin, APIHandler):
@@ -19,22 +76,56 @@ class VibeHandler(ExtensionHandlerMixin, APIHandler):
 
     auth_resource = AUTH_RESOURCE
 
+    # -- responses ------------------------------------------------------------------
     def write_json(self, data: Any, status: int = 200) -> None:
         self.set_status(status)
-        self.set_header("Content-Type", "application/json")
-        self.finish(json.dumps(data))
+        self.finish(json.dumps(data, ensure_ascii=False, default=str))
 
-    def write_error_json(self, status: int, message: str, *, kind: str = "bad_request", hint: str = "") -> None:
-        self.write_json({"error": {"kind": kind, "message": message, "hint": hint}}, status)
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        exc = kwargs.get("exc_info", (None, None, None))[1]
+        status, body = error_body(exc, status_code)
+        self.set_status(status)
+        self.finish(json.dumps(body, ensure_ascii=False))
 
-    def json_body(self) -> Any:
-        """The request body as JSON, or a 400 that says why it is not."""
-        from tornado.web import HTTPError
+    def log_exception(self, typ: Any, value: Any, tb: Any) -> None:
+        # An expected failure (bad input, unknown agent) is the client's news, not a server bug.
+        if isinstance(value, (VibeError, ApiError)):
+            self.log.info("vibing2-lab %s %s: %s", self.request.method, self.request.path, value)
+            return
+        super().log_exception(typ, value, tb)
+
+    # -- requests -------------------------------------------------------------------
+    def json_body(self) -> dict[str, Any]:
+        """The request body as a JSON object (empty body: {}), or InputError saying why not."""
+        from ..errors import InputError
 
         try:
-            return json.loads(self.request.body or b"{}")
+            data = json.loads(self.request.body or b"{}")
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise HTTPError(400, reason=f"The request body is not valid JSON: {exc}") from None
+            raise InputError(f"The request body is not valid JSON: {exc}.",
+                             hint='Send a JSON object, e.g. {"prompt": "..."}.') from None
+        if not isinstance(data, dict):
+            raise InputError(f"The request body must be a JSON object, not {type(data).__name__}.",
+                             hint='Send a JSON object, e.g. {"prompt": "..."}.')
+        return data
 
-    def vibe_error(self, exc: VibeError, status: int = 400) -> None:
-        self.write_error_json(status, exc.message, kind=exc.kind, hint=exc.hint)
+    # -- the core ---------------------------------------------------------------------
+    @property
+    def app(self) -> Vibing2Lab:
+        return self.extensionapp  # type: ignore[return-value]
+
+    def vibe_settings(self) -> Settings:
+        """config.yaml + environment, then the extension's traits on top."""
+        return self.app.settings_for_request()
+
+    def store(self) -> Store:
+        """The project store (shared connection per process; opened per request so the
+        data directory follows VIBING2_LAB_HOME)."""
+        from ..store import Store
+
+        return Store.open()
+
+    async def blocking(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run a slower core call (DuckDB stats, a big project) off the event loop."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(None, partial(fn, *args, **kwargs))

@@ -1,11 +1,27 @@
-"""The server extension app: a few configurable traits and the route table."""
+"""The server extension app: configurable traits on top of config.yaml, and the route table.
+
+    c.Vibing2Lab.default_model = "anthropic:claude-haiku-4-5"   # overrides config.yaml
+    c.Vibing2Lab.max_prompt_bytes = 50_000
+    c.Vibing2Lab.allowed_models = ["anthropic:*", "openai:llama3.1"]
+    c.Vibing2Lab.max_concurrent_streams = 32
+"""
 
 from __future__ import annotations
 
+from fnmatch import fnmatchcase
+from typing import TYPE_CHECKING, Callable
+
 from jupyter_server.extension.application import ExtensionApp
 from jupyter_server.utils import url_path_join
+from traitlets import Float, Int, List, Unicode
 
 from .handlers import API_PREFIX, ROUTES
+from .streams import StreamRegistry
+
+if TYPE_CHECKING:
+    from ..config import Settings
+
+_PATTERN_CHARS = "*?["
 
 
 class Vibing2Lab(ExtensionApp):
@@ -14,6 +30,60 @@ class Vibing2Lab(ExtensionApp):
     name = "vibing2_lab"
     load_other_extensions = True
 
+    default_model = Unicode(None, allow_none=True, config=True,
+                            help="Model (provider:model or alias) used when neither the request nor the agent "
+                                 "names one. Overrides default_model in config.yaml.")
+    max_prompt_bytes = Int(None, allow_none=True, min=1, config=True,
+                           help="Largest prompt accepted, in UTF-8 bytes. Overrides config.yaml.")
+    allowed_models = List(Unicode(), default_value=[], config=True,
+                          help="If not empty, the only models streams may use: provider:model ids, aliases, or "
+                               "shell-style patterns such as 'anthropic:*'.")
+    max_concurrent_streams = Int(32, min=1, config=True, help="Streams running at once; more answer 429.")
+    heartbeat_interval = Float(15.0, min=0.01, config=True,
+                               help="Seconds between SSE keep-alive comments (they also reveal clients that left).")
+
+    streams: StreamRegistry
+
+    def initialize_settings(self) -> None:
+        self.streams = StreamRegistry(limit=self.max_concurrent_streams)
+
     def initialize_handlers(self) -> None:
         for pattern, handler in ROUTES:
             self.handlers.append((url_path_join(API_PREFIX, pattern), handler))
+
+    async def stop_extension(self) -> None:
+        """Server shutdown: cancel the live streams so their partial answers are stored."""
+        stopped = self.streams.stop_all("shutdown")
+        if stopped:
+            self.log.info("vibing2-lab: stopped %d live stream(s)", stopped)
+
+    def settings_for_request(self) -> Settings:
+        """Settings from config.yaml and the environment, with this extension's traits on top."""
+        from ..config import load_settings
+
+        settings = load_settings()
+        if self.default_model:
+            settings.default_model = self.default_model
+        if self.max_prompt_bytes is not None:
+            settings.max_prompt_bytes = self.max_prompt_bytes
+        return settings
+
+    def model_check(self, settings: Settings) -> Callable[[list[str]], None] | None:
+        """A check that refuses models outside `allowed_models` (None when every model is allowed)."""
+        if not self.allowed_models:
+            return None
+        from ..models import resolve_model
+
+        patterns = [p if any(c in p for c in _PATTERN_CHARS) else str(resolve_model(p, settings=settings))
+                    for p in self.allowed_models]
+
+        def check(models: list[str]) -> None:
+            from ..errors import InputError
+
+            for model in models:
+                if not any(fnmatchcase(model, p) for p in patterns):
+                    raise InputError(f"Model {model} is not allowed on this Jupyter server.",
+                                     hint=f"Allowed: {', '.join(self.allowed_models)} "
+                                          "(c.Vibing2Lab.allowed_models). Pick one of those with 'model'.")
+
+        return check

@@ -1,4 +1,5 @@
-"""Route table of the server extension. Every verb is authenticated and authorized."""
+"""The route table of the server extension (under /vibing2-lab/api/). Every verb of every
+handler is authenticated and authorized; tests/server/test_auth.py walks this table."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from jupyter_server.auth.decorator import authorized
 from tornado import web
 
 from .. import __version__
+from . import handlers_agents, handlers_auth, handlers_projects, handlers_stream
 from .base import VibeHandler
 
 API_PREFIX = "/vibing2-lab/api"
@@ -20,4 +22,8 @@ class HealthHandler(VibeHandler):
 
 ROUTES: list[tuple[str, type[VibeHandler]]] = [
     ("health", HealthHandler),
+    *handlers_agents.ROUTES,
+    *handlers_projects.ROUTES,
+    *handlers_stream.ROUTES,
+    *handlers_auth.ROUTES,
 ]

@@ -1,0 +1,166 @@
+"""Project routes: list, create, read, rename, delete, fork, files, preview, notebook export."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from jupyter_server.auth.decorator import authorized
+from tornado import web
+
+from .base import ApiError, VibeHandler
+from .body import REQUIRED, fields, text_list
+from .serialize import file_json, project_json, summary_json
+
+REF = r"(?P<ref>[^/]+)"  # a project's id or its (URL-encoded) name
+
+
+class ProjectsHandler(VibeHandler):
+    @web.authenticated
+    @authorized
+    async def get(self) -> None:
+        rows = await self.blocking(self.store().list_projects)
+        self.write_json({"projects": [summary_json(row) for row in rows]})
+
+    @web.authenticated
+    @authorized
+    async def post(self) -> None:
+        body = fields(self.json_body(), {"name": (str, REQUIRED), "type": (str, "notebook"), "agents": (list, [])})
+        store = self.store()
+        project = store.create_project(body["name"], type=body["type"], agents=text_list("agents", body["agents"]))
+        self.write_json(project_json(store.get_project(project.id)), status=201)
+
+
+class ProjectHandler(VibeHandler):
+    @web.authenticated
+    @authorized
+    async def get(self, ref: str) -> None:
+        self.write_json(await self.blocking(_project_with_runs, self.store(), ref))
+
+    @web.authenticated
+    @authorized
+    async def patch(self, ref: str) -> None:
+        body = fields(self.json_body(), {"name": (str, REQUIRED)})
+        store = self.store()
+        project = store.rename_project(ref, body["name"])
+        self.write_json(_project_with_runs(store, project.id))
+
+    @web.authenticated
+    @authorized
+    async def delete(self, ref: str) -> None:
+        self.store().delete_project(ref)
+        self.set_status(204)
+        self.finish()
+
+
+class ProjectForkHandler(VibeHandler):
+    @web.authenticated
+    @authorized
+    async def post(self, ref: str) -> None:
+        body = fields(self.json_body(), {"name": (str, REQUIRED)})
+        store = self.store()
+        project = store.fork_project(ref, body["name"])
+        self.write_json(_project_with_runs(store, project.id), status=201)
+
+
+class ConversationHandler(VibeHandler):
+    """`POST projects/{id}/conversations`: start a fresh conversation (older ones are kept)."""
+
+    @web.authenticated
+    @authorized
+    async def post(self, ref: str) -> None:
+        fields(self.json_body(), {})
+        store = self.store()
+        project = store.get_project(ref)
+        number = store.new_conversation(project.id)
+        self.write_json({"project": project.id, "conversation": number}, status=201)
+
+
+class ProjectFilesHandler(VibeHandler):
+    @web.authenticated
+    @authorized
+    async def get(self, ref: str) -> None:
+        project = await self.blocking(self.store().get_project, ref)
+        self.write_json({"files": [file_json(f) for f in project.files]})
+
+    @web.authenticated
+    @authorized
+    async def put(self, ref: str) -> None:
+        """Upsert files by path (`{"files": {"index.html": "..."}}`); other files are kept."""
+        from ..errors import InputError
+
+        body = fields(self.json_body(), {"files": (dict, REQUIRED)})
+        files: dict[str, Any] = body["files"]
+        bad = [path for path, content in files.items() if not isinstance(content, str)]
+        if bad:
+            raise InputError(f"The content of {', '.join(map(repr, bad[:3]))} is not text.",
+                             hint='Send "files" as {"path": "text content", ...}.')
+        store = self.store()
+        project = store.get_project(ref)
+        stored = store.update_files(project.id, files)
+        self.write_json({"files": [file_json(f, content=False) for f in stored]})
+
+
+class ProjectPreviewHandler(VibeHandler):
+    """The project's HTML page with its local CSS/JS inlined, as JSON (never served as a page:
+    it must only ever run inside the sidebar's sandboxed iframe)."""
+
+    @web.authenticated
+    @authorized
+    async def get(self, ref: str) -> None:
+        from ..store import inline_preview
+
+        entry = self.get_query_argument("entry", None) or None
+        project = await self.blocking(self.store().get_project, ref)
+        html = inline_preview(project.file_map(), entry=entry)
+        if html is None:
+            what = f"no file {entry!r}" if entry else "no HTML file"
+            raise ApiError(404, f"Project {project.name!r} has {what} to preview.", kind="no_preview",
+                           hint="Ask for a web page (an ```html title=index.html block) first.")
+        self.write_json({"project": project.id, "entry": entry or _entry_name(project.file_map()), "html": html})
+
+
+class ProjectExportHandler(VibeHandler):
+    """`GET projects/{id}/export.ipynb`: the project as an nbformat v4 notebook (JSON)."""
+
+    @web.authenticated
+    @authorized
+    async def get(self, ref: str) -> None:
+        import importlib.util
+
+        store = self.store()
+        project = store.get_project(ref)  # an unknown project is a 404 before anything else
+        if importlib.util.find_spec("vibing2_lab.notebook_io") is None:
+            raise ApiError(501, "Exporting a project as a notebook is not available in this version.",
+                           hint="Use `vibing2-lab projects export NAME --to DIR` for the files meanwhile.")
+        from ..notebook_io import export_notebook
+
+        notebook = await self.blocking(export_notebook, store, project.id)
+        filename = project.name.replace("/", "_").replace('"', "_") + ".ipynb"
+        self.set_header("Content-Disposition", f'attachment; filename="{filename}"')
+        self.finish(json.dumps(notebook, ensure_ascii=False), set_content_type="application/x-ipynb+json")
+
+
+def _project_with_runs(store: Any, ref: str | int) -> dict[str, Any]:
+    project = store.get_project(ref)
+    return project_json(project, store.runs(project_id=project.id))
+
+
+def _entry_name(files: dict[str, str]) -> str | None:
+    """The page inline_preview opens by default: the shallowest index.html, else the first HTML."""
+    import posixpath
+
+    pages = sorted((p for p in files if p.lower().endswith((".html", ".htm"))),
+                   key=lambda p: (p.count("/"), posixpath.basename(p).lower() != "index.html", p))
+    return pages[0] if pages else None
+
+
+ROUTES: list[tuple[str, type[VibeHandler]]] = [
+    ("projects", ProjectsHandler),
+    (f"projects/{REF}", ProjectHandler),
+    (f"projects/{REF}/fork", ProjectForkHandler),
+    (f"projects/{REF}/conversations", ConversationHandler),
+    (f"projects/{REF}/files", ProjectFilesHandler),
+    (f"projects/{REF}/preview", ProjectPreviewHandler),
+    (f"projects/{REF}/export.ipynb", ProjectExportHandler),
+]

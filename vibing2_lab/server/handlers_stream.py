@@ -1,0 +1,161 @@
+"""`POST stream`: one ask streamed as server-sent events; `POST stream/{id}/stop` cancels it.
+
+    event: start      {stream_id, project, project_id, mode, agents, models, pick}
+    event: token      {type, text, agent, stream_id}            (any number)
+    event: tool_use   {type, id, name, input, agent, stream_id}
+    event: complete   {type, text, usage, timings, cost_usd, ..., stream_id}   one per agent,
+    event: error      {type, kind, message, hint, partial_text, status, ...}   or this instead
+
+Bad input is answered before the stream starts, as a JSON 4xx. Once streaming, failures
+arrive as `error` events. The stream runs on the server's event loop (the providers are
+async); a stop request, a client that leaves, or the server shutting down cancels the
+upstream call, and the session stores the partial answer as cancelled.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from contextlib import aclosing
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+from jupyter_server.auth.decorator import authorized
+from tornado import web
+from tornado.iostream import StreamClosedError
+
+from .base import VibeHandler
+from .body import REQUIRED, fields, text_list
+from .sse_out import EventWriter, event_frame, frame
+
+if TYPE_CHECKING:
+    from ..config import Settings
+    from ..session import Ask, Session
+    from .streams import LiveStream
+
+NoneType = type(None)
+ASK_FIELDS: dict[str, tuple[Any, Any]] = {
+    "prompt": (str, REQUIRED),
+    "project": ((str, int, NoneType), None),
+    "agent": ((str, NoneType), None),
+    "agents": (list, []),
+    "auto": (bool, False),
+    "chain": (bool, False),
+    "model": ((str, NoneType), None),
+    "context": (str, ""),
+    "max_tokens": ((int, NoneType), None),
+    "temperature": ((float, NoneType), None),
+}
+
+
+def ask_from_body(data: dict[str, Any], *, project_name: str | None) -> Ask:
+    """The Ask a request body describes; InputError for combinations that make no sense."""
+    from ..errors import InputError
+    from ..session import Ask
+
+    body = fields(data, ASK_FIELDS)
+    agents = text_list("agents", body["agents"])
+    agent = (body["agent"] or "").strip() or None
+    if agent and agents:
+        raise InputError("Give either 'agent' or 'agents', not both.", hint='e.g. {"agents": ["a", "b"]}.')
+    if body["auto"] and (agent or agents):
+        raise InputError("'auto' picks the agent itself: leave out 'agent' and 'agents'.",
+                         hint='Send {"auto": true} alone, or name the agents.')
+    if body["chain"] and len(agents) < 2:
+        raise InputError("'chain' needs at least two agents.", hint='e.g. {"agents": ["a", "b"], "chain": true}.')
+    if body["max_tokens"] is not None and body["max_tokens"] < 1:
+        raise InputError("'max_tokens' must be 1 or more.", hint="Leave it out to use the configured default.")
+    if body["temperature"] is not None and body["temperature"] < 0:
+        raise InputError("'temperature' cannot be negative.", hint="Use a value from 0 to 1.")
+    return Ask(body["prompt"], project=project_name, agent=agent, agents=agents, auto=body["auto"],
+               chain=body["chain"], model=(body["model"] or "").strip() or None, context=body["context"],
+               max_tokens=body["max_tokens"], temperature=body["temperature"])
+
+
+def open_session(data: dict[str, Any], settings: Settings, allowed: Any) -> Session:
+    """Resolve the ask (agents, models, project) before anything is sent; raises on bad input."""
+    from ..session import Session
+    from ..store import Store
+
+    project = data.get("project")
+    store = None
+    if isinstance(project, int) and not isinstance(project, bool):  # an id: the session wants the name
+        store = Store.open()
+        project = store.get_project(project).name
+    elif isinstance(project, str):
+        project = project or None
+    ask = ask_from_body(data, project_name=project)
+    if allowed is not None:  # check the models before the project is created
+        allowed(Session(replace(ask, store=False), settings=settings).plan)
+    return Session(ask, settings=settings, store=store)
+
+
+def start_data(live: LiveStream, session: Session) -> dict[str, Any]:
+    return {"stream_id": live.id, "project": live.project, "project_id": live.project_id, "mode": live.mode,
+            "agents": live.agents, "models": live.models,
+            "pick": session.pick.to_dict() if session.pick is not None else None}
+
+
+class StreamHandler(VibeHandler):
+    """`POST stream` streams an ask; `GET stream` lists the live streams."""
+
+    _writer: EventWriter | None = None
+
+    @web.authenticated
+    @authorized
+    async def get(self) -> None:
+        self.write_json({"streams": self.app.streams.summaries()})
+
+    @web.authenticated
+    @authorized
+    async def post(self) -> None:
+        app = self.app
+        settings = self.vibe_settings()
+        data = self.json_body()
+        session = await self.blocking(open_session, data, settings, app.model_check(settings))
+        live = app.streams.open(session)
+        try:
+            await self._stream(session, live)
+        finally:
+            app.streams.close(live.id)
+
+    async def _stream(self, session: Session, live: LiveStream) -> None:
+        self.set_header("Content-Type", "text/event-stream; charset=utf-8")
+        self.set_header("Cache-Control", "no-cache")
+        self.set_header("X-Accel-Buffering", "no")  # a reverse proxy must not hold events back
+        writer = self._writer = EventWriter(self, on_gone=lambda: live.stop("client_gone"))
+        beat = asyncio.ensure_future(writer.heartbeat(self.app.heartbeat_interval))
+        try:
+            writer.send(frame("start", start_data(live, session)))
+            async with aclosing(session.astream(cancel=live.cancel)) as events:
+                # After the client leaves, keep reading: the cancelled final event still
+                # has to reach the session, which stores the partial answer.
+                async for event in events:
+                    writer.send(event_frame(event, live.id))
+                    await writer.backpressure()
+            await writer.drain()
+        finally:
+            beat.cancel()
+        try:  # tornado skips the socket writes itself when the client has left
+            await self.finish(set_content_type="text/event-stream; charset=utf-8")
+        except StreamClosedError:
+            pass
+
+    def on_connection_close(self) -> None:
+        if self._writer is not None:
+            self._writer.mark_gone()
+        super().on_connection_close()
+
+
+class StreamStopHandler(VibeHandler):
+    @web.authenticated
+    @authorized
+    async def post(self, stream_id: str) -> None:
+        live = self.app.streams.get(stream_id)
+        live.stop("user")
+        self.write_json({"stream_id": stream_id, "stopped": True})
+
+
+ROUTES: list[tuple[str, type[VibeHandler]]] = [
+    ("stream", StreamHandler),
+    ("stream/(?P<stream_id>[^/]+)/stop", StreamStopHandler),
+]

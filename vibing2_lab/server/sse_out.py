@@ -1,0 +1,124 @@
+"""Server-sent events out: frames for the core's events, and a writer that coalesces flushes.
+
+Every event stays its own SSE frame, in order; only the socket writes are batched. A
+provider often yields many tokens from one network read without giving the loop a turn,
+so flushing once per event-loop tick sends them in one write instead of one each.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import TYPE_CHECKING, Any, Callable
+
+from tornado.iostream import StreamClosedError
+
+from ..events import StreamEvent, to_dict
+
+if TYPE_CHECKING:
+    from tornado.web import RequestHandler
+
+HIGH_WATER = 1 << 20  # bytes queued for a slow client before we stop reading upstream
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+def frame(event_type: str, data: dict[str, Any]) -> bytes:
+    """`event: <type>\\ndata: <json>\\n\\n` (JSON escapes newlines, so one data line is enough)."""
+    return f"event: {event_type}\ndata: {_dumps(data)}\n\n".encode()
+
+
+def event_frame(event: StreamEvent, stream_id: str) -> bytes:
+    """The frame for one core event, its data carrying `stream_id`."""
+    if event.type == "token":  # the hot path: skip dataclasses.asdict's deep copy
+        data: dict[str, Any] = {"type": "token", "text": event.text, "agent": event.agent}  # type: ignore[union-attr]
+    else:
+        data = to_dict(event)
+    data["stream_id"] = stream_id
+    return frame(event.type, data)
+
+
+HEARTBEAT = b": keep-alive\n\n"  # an SSE comment: ignored by readers, reveals a client that left
+
+
+class EventWriter:
+    """Writes frames to a tornado handler and flushes at most once per loop tick.
+
+    `gone` turns true (and `on_gone` runs once) when a flush finds the client has left.
+    """
+
+    def __init__(self, handler: RequestHandler, *, on_gone: Callable[[], None]) -> None:
+        self._handler = handler
+        self._on_gone = on_gone
+        self._scheduled = False
+        self._inflight: asyncio.Future[None] | None = None
+        self._queued = 0  # bytes written since the in-flight flush started
+        self.gone = False
+        self.closed = False  # set once drained for the last time: no flush may follow finish()
+        self.frames = 0
+
+    def send(self, data: bytes) -> None:
+        """Queue a frame; the flush happens when the current tick ends."""
+        if self.gone or self.closed:
+            return
+        self._handler.write(data)
+        self.frames += 1
+        self._queued += len(data)
+        if not self._scheduled:
+            self._scheduled = True
+            asyncio.get_running_loop().call_soon(self._flush_soon)
+
+    def _flush_soon(self) -> None:
+        if self._scheduled:  # not already flushed by drain()
+            self._scheduled = False
+            self._flush()
+
+    def _flush(self) -> None:
+        if self.gone or self.closed:
+            return
+        try:
+            future = self._handler.flush()
+        except StreamClosedError:
+            self.mark_gone()
+            return
+        self._queued = 0
+        self._inflight = future  # type: ignore[assignment]
+        future.add_done_callback(self._flushed)
+
+    def _flushed(self, future: asyncio.Future[None]) -> None:
+        if future.cancelled() or future.exception() is not None:  # reading it also marks it retrieved
+            self.mark_gone()
+
+    def mark_gone(self) -> None:
+        """The client left: stop writing and tell the owner (once)."""
+        if not self.gone:
+            self.gone = True
+            self._on_gone()
+
+    async def backpressure(self) -> None:
+        """Wait for the previous flush when a slow client lets too much pile up."""
+        inflight = self._inflight
+        if inflight is not None and not inflight.done() and self._queued > HIGH_WATER:
+            try:
+                await inflight
+            except StreamClosedError:
+                self.mark_gone()
+
+    async def drain(self) -> None:
+        """Flush what is queued, wait until it is written, and accept no more flushes."""
+        if self.gone:
+            return
+        self._scheduled = False
+        self._flush()
+        self.closed = True
+        inflight = self._inflight
+        if inflight is not None and not self.gone:
+            try:
+                await inflight
+            except StreamClosedError:
+                self.mark_gone()
+
+    async def heartbeat(self, interval: float) -> None:
+        """Send an SSE comment every `interval` s, so a client that left is noticed during a stall."""
+        while not (self.gone or self.closed):
+            await asyncio.sleep(interval)
+            self.send(HEARTBEAT)
