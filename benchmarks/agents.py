@@ -108,54 +108,63 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
+def measure(files: int, repeat: int) -> dict[str, list[float]]:
+    """Every figure, in seconds, as lists of samples."""
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "agents"
+        generate(root, files)
+        env = {**os.environ, "VIBING2_LAB_AGENTS_PATH": str(root), "VIBING2_LAB_HOME": str(Path(tmp) / "home"),
+               "PYTHONPATH": str(REPO)}
+        out: dict[str, list[float]] = {"cold": [], "cold_load": [], "yaml": []}
+        for _ in range(repeat):
+            seconds, rest = _subprocess_seconds(COLD.format(n=files), env)
+            load_only, needs_yaml = rest.split()
+            out["cold"].append(seconds)
+            out["cold_load"].append(float(load_only))
+            out["yaml"].append(float(needs_yaml == "True"))
+        out["peer"] = [_subprocess_seconds(PEER.format(root=str(root)), env)[0] for _ in range(repeat)]
+        os.environ.update(env)
+        from vibing2_lab.agents import registry as reg
+
+        reg.AgentRegistry.load()
+        out["warm"] = []
+        for _ in range(repeat):
+            t0 = time.perf_counter()
+            r = reg.AgentRegistry.load()
+            out["warm"].append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        r.index()
+        out["index"] = [time.perf_counter() - t0]
+        out["search"] = _time_calls(lambda q: r.search(q), QUERIES, 50)
+        out["pick"] = _time_calls(lambda p: r.pick(p, default=r.all()[0].name), PROMPTS, 50)
+        out["naive"] = _time_calls(lambda q: _naive_search(r.all(), q), QUERIES, 5)
+    return out
+
+
+def report(m: dict[str, list[float]], files: int, repeat: int) -> None:
+    """Print the table: medians in ms, ratios against the peer."""
+    med = {k: statistics.median(v) * 1e3 for k, v in m.items()}
+    print(f"agent files: {files} (80% plain, 10% Claude Code style, 10% folded YAML); median of {repeat} runs; "
+          f"yaml imported on cold load: {bool(m['yaml'][0])}")
+    print(f"{'measure':44} {'vibing2-lab':>12} {'peer':>12} {'ratio':>8}")
+    print(f"{'cold load (fresh process, incl. imports) ms':44} {med['cold']:12.1f} {med['peer']:12.1f} "
+          f"{med['peer'] / med['cold']:7.1f}x   target <= 150 ms")
+    print(f"{'  of which loading (after imports) ms':44} {med['cold_load']:12.1f}")
+    print(f"{'warm reload (nothing changed) ms':44} {med['warm']:12.1f}")
+    print(f"{'search index build (first search) ms':44} {med['index']:12.1f}")
+    print(f"{'search, median / p95 ms':44} {med['search']:7.3f}/{_percentile(m['search'], .95) * 1e3:.3f}"
+          f" {med['naive']:12.3f} {med['naive'] / med['search']:7.1f}x   target <= 1 ms")
+    print(f"{'pick (prompt -> agent), median / p95 ms':44} {med['pick']:7.3f}/{_percentile(m['pick'], .95) * 1e3:.3f}")
+    print("peer: naive loader = rglob + read + regex split + yaml.safe_load (pure-Python SafeLoader);"
+          " naive search = lower-cased substring count over every agent's text")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, default=500)
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp) / "agents"
-        generate(root, args.files)
-        env = {**os.environ, "VIBING2_LAB_AGENTS_PATH": str(root), "VIBING2_LAB_HOME": str(Path(tmp) / "home"),
-               "PYTHONPATH": str(REPO)}
-        cold, cold_load = [], []
-        needs_yaml = ""
-        for _ in range(args.repeat):
-            seconds, rest = _subprocess_seconds(COLD.format(n=args.files), env)
-            load_only, needs_yaml = rest.split()
-            cold.append(seconds)
-            cold_load.append(float(load_only))
-        peer = [_subprocess_seconds(PEER.format(root=str(root)), env)[0] for _ in range(args.repeat)]
-        os.environ.update(env)
-        from vibing2_lab.agents import registry as reg
-
-        reg.AgentRegistry.load()
-        warm = []
-        for _ in range(args.repeat):
-            t0 = time.perf_counter()
-            r = reg.AgentRegistry.load()
-            warm.append(time.perf_counter() - t0)
-        t0 = time.perf_counter()
-        r.index()
-        index_build = time.perf_counter() - t0
-        search = _time_calls(lambda q: r.search(q), QUERIES, 50)
-        pick = _time_calls(lambda p: r.pick(p, default=r.all()[0].name), PROMPTS, 50)
-        naive = _time_calls(lambda q: _naive_search(r.all(), q), QUERIES, 5)
-    cold_ms, peer_ms = statistics.median(cold) * 1e3, statistics.median(peer) * 1e3
-    print(f"agent files: {args.files} (80% plain, 10% Claude Code style, 10% folded YAML); "
-          f"median of {args.repeat} runs; yaml imported on cold load: {needs_yaml}")
-    print(f"{'measure':44} {'vibing2-lab':>12} {'peer':>12} {'ratio':>8}")
-    print(f"{'cold load (fresh process, incl. imports) ms':44} {cold_ms:12.1f} {peer_ms:12.1f} {peer_ms / cold_ms:7.1f}x"
-          f"   target <= 150 ms")
-    print(f"{'  of which loading (after imports) ms':44} {statistics.median(cold_load) * 1e3:12.1f}")
-    print(f"{'warm reload (nothing changed) ms':44} {statistics.median(warm) * 1e3:12.1f}")
-    print(f"{'search index build (first search) ms':44} {index_build * 1e3:12.1f}")
-    print(f"{'search, median / p95 ms':44} {statistics.median(search) * 1e3:7.3f}/{_percentile(search, .95) * 1e3:.3f}"
-          f" {statistics.median(naive) * 1e3:12.3f} {statistics.median(naive) / statistics.median(search):7.1f}x"
-          f"   target <= 1 ms")
-    print(f"{'pick (prompt -> agent), median / p95 ms':44} {statistics.median(pick) * 1e3:7.3f}/{_percentile(pick, .95) * 1e3:.3f}")
-    print("peer: naive loader = rglob + read + regex split + yaml.safe_load (pure-Python SafeLoader);"
-          " naive search = lower-cased substring count over every agent's text")
+    report(measure(args.files, args.repeat), args.files, args.repeat)
 
 
 def _time_calls(fn, inputs: list[str], rounds: int) -> list[float]:  # type: ignore[no-untyped-def]

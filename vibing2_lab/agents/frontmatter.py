@@ -6,6 +6,8 @@ The header is read in up to three steps, the first that works wins:
               (`key: value`, `key: [a, b]`, `- item` lists). It gives exactly what
               `yaml.safe_load` would and steps aside on anything it is not sure of, so
               loading hundreds of ordinary files never pays for importing or running YAML.
+              When it is certain YAML would fail (`key: text: more`), it says so and the
+              tolerant reader takes over directly.
     yaml      strict YAML (`yaml.safe_load`, with libyaml when available).
     tolerant  for files written for Claude Code subagents that strict YAML rejects
               (unquoted descriptions with `: `, `<example>` blocks, `user:` lines): the
@@ -25,6 +27,10 @@ LIST_KEYS = frozenset({"capabilities", "tools", "tags"})
 
 class NotSimple(Exception):
     """The simple reader is not sure; let YAML decide."""
+
+
+class NotYaml(NotSimple):
+    """The simple reader is sure strict YAML rejects this header (the message says why)."""
 
 
 class HeaderError(Exception):
@@ -56,6 +62,8 @@ def read_header(header: str) -> tuple[dict[str, Any], str, str | None]:
     """(fields, mode, yaml_error) where mode is "simple", "yaml" or "tolerant"."""
     try:
         return simple(header), "simple", None
+    except NotYaml as exc:  # e.g. `description: Use it: always`; no need to load YAML to hear "no"
+        return tolerant(header), "tolerant", str(exc)
     except NotSimple:
         pass
     import yaml
@@ -105,7 +113,7 @@ def simple(header: str) -> dict[str, Any]:
     data: dict[str, Any] = {}
     key: str | None = None  # the key whose block list may follow
     indent = -1  # of that list's items: YAML wants them all at one indentation
-    for line in header.split("\n"):
+    for number, line in enumerate(header.split("\n"), 1):
         first = line[:1]
         if not first or first == "#":
             continue
@@ -130,11 +138,20 @@ def simple(header: str) -> dict[str, Any]:
         if key in data or (first in _MAYBE_IMPLICIT and _IMPLICIT.match(key)):
             raise NotSimple
         if raw:
+            if raw[0] not in _INDICATORS and _mapping_inside(raw):
+                raise NotYaml(f"mapping values are not allowed here (line {number}: {line[:60]!r})")
             data[key] = _flow_list(raw) if raw[0] == "[" else _scalar(raw, flow=False)
             key = None
         else:
             data[key] = None
     return data
+
+
+def _mapping_inside(raw: str) -> bool:
+    """A plain value holding `: ` (or ending in `:`) before any comment: YAML always rejects it."""
+    comment = raw.find(" #")
+    head = raw if comment < 0 else raw[:comment]
+    return ": " in head or head.endswith(":")
 
 
 def _scalar(raw: str, *, flow: bool, empty_ok: bool = False) -> str | None:
