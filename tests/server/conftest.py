@@ -77,7 +77,8 @@ def tokens_of(events: list[tuple[str, dict[str, Any]]], agent: str | None = None
 
 
 @pytest.fixture
-def stream_url(jp_base_url: str, jp_http_port: int) -> str:
+def stream_url(jp_base_url: str, jp_http_port: int, http_server_client: Any) -> str:
+    """The stream route's URL on the running test server (for a raw streaming client)."""
     return f"http://localhost:{jp_http_port}{jp_base_url}{PREFIX}/stream"
 
 

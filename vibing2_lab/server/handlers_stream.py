@@ -81,8 +81,12 @@ def open_session(data: dict[str, Any], settings: Settings, allowed: Any) -> Sess
     if isinstance(project, int) and not isinstance(project, bool):  # an id: the session wants the name
         store = Store.open()
         project = store.get_project(project).name
-    elif isinstance(project, str):
-        project = project or None
+    elif isinstance(project, str) and project:
+        from ..store import validate_project_name
+
+        validate_project_name(project)  # Store.ensure_project would report a bad name as "no project"
+    else:
+        project = None
     ask = ask_from_body(data, project_name=project)
     if allowed is not None:  # check the models before the project is created
         allowed(Session(replace(ask, store=False), settings=settings).plan)
@@ -109,6 +113,7 @@ class StreamHandler(VibeHandler):
     @authorized
     async def post(self) -> None:
         app = self.app
+        app.streams.check_room()  # before the session may create a project
         settings = self.vibe_settings()
         data = self.json_body()
         session = await self.blocking(open_session, data, settings, app.model_check(settings))

@@ -46,13 +46,17 @@ class StreamRegistry:
         self.limit = limit
         self._live: dict[str, LiveStream] = {}
 
+    def check_room(self) -> None:
+        """ApiError 429 when `limit` streams are running already."""
+        if len(self._live) >= self.limit:
+            raise ApiError(429, f"{len(self._live)} streams are already running on this server (the limit).",
+                           hint="Stop one, or raise c.Vibing2Lab.max_concurrent_streams.")
+
     def open(self, session: Session) -> LiveStream:
         """Register a new stream for `session` (its Cancel is created here)."""
         from ..providers import Cancel
 
-        if len(self._live) >= self.limit:
-            raise ApiError(429, f"{len(self._live)} streams are already running on this server (the limit).",
-                           hint="Stop one, or raise c.Vibing2Lab.max_concurrent_streams.")
+        self.check_room()  # again: other streams may have started while the session was resolved
         stream_id = secrets.token_urlsafe(12)  # unguessable: only its own client can stop it
         project = session.project
         live = LiveStream(stream_id, Cancel(), project.name if project else None, project.id if project else None,
