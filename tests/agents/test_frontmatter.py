@@ -29,13 +29,19 @@ value = st.one_of(text, words, calm, calm, st.builds(lambda xs: "[" + ", ".join(
 def headers(draw: st.DrawFn) -> str:
     lines = []
     for _ in range(draw(st.integers(1, 6))):
-        kind = draw(st.sampled_from(["pair", "pair", "pair", "pair", "list", "list", "blank", "comment", "junk"]))
+        kind = draw(st.sampled_from(["pair", "pair", "pair", "pair", "list", "list", "block", "block", "blank",
+                                     "comment", "junk"]))
         if kind == "pair":
             lines.append(f"{draw(keys)}:{draw(st.sampled_from([' ', ' ', '  ', chr(9), '']))}{draw(value)}")
         elif kind == "list":
             lines.append(f"{draw(keys)}:")
             for _ in range(draw(st.integers(0, 3))):
                 lines.append(f"{draw(st.sampled_from(['', '  ', '  ', '    ', chr(9)]))}- {draw(value)}")
+        elif kind == "block":
+            lines.append(f"{draw(keys)}: {draw(st.sampled_from(['>', '|', '>-', '|-', '>+', '|2']))}")
+            for _ in range(draw(st.integers(0, 4))):
+                pad = draw(st.sampled_from(["", " ", "  ", "  ", "   ", "    "]))
+                lines.append(pad + draw(st.sampled_from(["", "", "x"])) + draw(st.one_of(calm, text)))
         elif kind == "blank":
             lines.append(draw(st.sampled_from(["", "   "])))
         elif kind == "comment":
@@ -52,8 +58,14 @@ def plain_headers(draw: st.DrawFn) -> str:
                           min_size=1, max_size=6, unique=True))
     lines = []
     for name in names:
-        if draw(st.booleans()):
+        shape = draw(st.sampled_from(["pair", "list", "block"]))
+        if shape == "pair":
             lines.append(f"{name}: {draw(st.one_of(calm, words))}")
+        elif shape == "block":
+            lines.append(f"{name}: {draw(st.sampled_from(['>', '|', '>-', '|-']))}")
+            pad = draw(st.sampled_from([" ", "  ", "    "]))
+            for _ in range(draw(st.integers(1, 4))):
+                lines.append(draw(st.sampled_from(["", pad + draw(calm), pad + draw(calm)])))
         else:
             indent = draw(st.sampled_from(["", "  ", "    "]))
             lines.append(f"{name}:")
@@ -98,7 +110,9 @@ def test_every_bundled_agent_takes_the_fast_path_and_matches_yaml() -> None:
 
 def test_read_header_order_simple_then_yaml_then_tolerant() -> None:
     assert read_header("name: a\n")[1] == "simple"
-    assert read_header("name: a\ndescription: >\n  folded\n")[1] == "yaml"
+    assert read_header("name: a\ndescription: >\n  folded\n") == ({"name": "a", "description": "folded\n"}, "simple", None)
+    assert read_header('name: a\ndescription: "say \\"hi\\""\n') == ({"name": "a", "description": 'say "hi"'}, "yaml", None)
+    assert read_header("name: a\ndescription: a plain scalar\n  over two lines\n")[1] == "yaml"
     data, mode, error = read_header("name: a\ndescription: Use it: always\n")
     assert (data, mode) == ({"name": "a", "description": "Use it: always"}, "tolerant")
     assert error == "mapping values are not allowed here (line 2: 'description: Use it: always')"

@@ -110,41 +110,100 @@ def simple(header: str) -> dict[str, Any]:
     """Read the plain subset of YAML exactly as `yaml.safe_load` would, or raise NotSimple."""
     if "\t" in header or _NONPRINTABLE.search(header):
         raise NotSimple  # YAML's rules for tabs are subtle: leave them to YAML
+    lines = header.split("\n")
     data: dict[str, Any] = {}
     key: str | None = None  # the key whose block list may follow
     indent = -1  # of that list's items: YAML wants them all at one indentation
-    for number, line in enumerate(header.split("\n"), 1):
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        i += 1
         first = line[:1]
         if not first or first == "#":
             continue
-        if first in " \t-":
-            stripped = line.strip()
-            if not stripped or stripped[0] == "#":
-                continue
-            item = _ITEM.match(line)
-            if item is None or key is None:
-                raise NotSimple  # a continuation line or a nested mapping
-            here = len(line) - len(line.lstrip())
-            if data[key] is None:
-                data[key], indent = [], here
-            elif here != indent:
-                raise NotSimple
-            data[key].append(_scalar((item.group(1) or "").strip(" \t"), flow=False, empty_ok=True))
+        if first in " -":
+            indent = _item(line, data, key, indent)
             continue
         match = _KEY.match(line)
         if match is None:
             raise NotSimple
-        key, raw = match.group(1), (match.group(2) or "").rstrip(" \t")
+        key, raw = match.group(1), (match.group(2) or "").rstrip(" ")
         if key in data or (first in _MAYBE_IMPLICIT and _IMPLICIT.match(key)):
             raise NotSimple
-        if raw:
-            if raw[0] not in _INDICATORS and _mapping_inside(raw):
-                raise NotYaml(f"mapping values are not allowed here (line {number}: {line[:60]!r})")
-            data[key] = _flow_list(raw) if raw[0] == "[" else _scalar(raw, flow=False)
-            key = None
-        else:
+        if not raw:
             data[key] = None
+            continue
+        if raw in _BLOCK_HEADS:
+            data[key], i = _block_scalar(raw, lines, i)
+        elif raw[0] not in _INDICATORS and _mapping_inside(raw):
+            raise NotYaml(f"mapping values are not allowed here (line {i}: {line[:60]!r})")
+        else:
+            data[key] = _flow_list(raw) if raw[0] == "[" else _scalar(raw, flow=False)
+        key = None
     return data
+
+
+def _item(line: str, data: dict[str, Any], key: str | None, indent: int) -> int:
+    """Add a `- item` line to the list under `key`; returns the list's indentation."""
+    stripped = line.strip()
+    if not stripped or stripped[0] == "#":
+        return indent
+    item = _ITEM.match(line)
+    if item is None or key is None:
+        raise NotSimple  # a continuation line or a nested mapping
+    here = len(line) - len(line.lstrip(" "))
+    if data[key] is None:
+        data[key], indent = [], here
+    elif here != indent:
+        raise NotSimple
+    data[key].append(_scalar((item.group(1) or "").strip(" "), flow=False, empty_ok=True))
+    return indent
+
+
+_BLOCK_HEADS = frozenset({">", "|", ">-", "|-"})
+
+
+def _block_scalar(head: str, lines: list[str], i: int) -> tuple[str, int]:
+    """A `>` or `|` block (clip or strip chomping) starting at lines[i]; (text, next line)."""
+    body: list[str] = []
+    width = 0
+    while i < len(lines):
+        line = lines[i]
+        if line:
+            here = len(line) - len(line.lstrip(" "))
+            if not width:
+                if body:
+                    raise NotSimple  # leading empty lines: leave them to YAML
+                if here == 0:
+                    break  # no content at all
+                width = here
+            if here < width and line.strip():
+                break
+            if here != width or not line.strip():
+                raise NotSimple  # more-indented or whitespace-only lines: subtle in YAML
+            line = line[width:]
+        body.append(line)
+        i += 1
+    while body and not body[-1]:
+        body.pop()
+    if not body:
+        raise NotSimple
+    text = "\n".join(body) if head[0] == "|" else _fold(body)
+    ends_without_break = i == len(lines) and lines[-1] != ""
+    return (text if head.endswith("-") or ends_without_break else text + "\n"), i
+
+
+def _fold(body: list[str]) -> str:
+    """YAML folding: a single line break becomes a space, n empty lines become n breaks."""
+    out, blanks = body[0], 0
+    for line in body[1:]:
+        if not line:
+            blanks += 1
+            continue
+        out += "\n" * blanks if blanks else " "
+        out += line
+        blanks = 0
+    return out
 
 
 def _mapping_inside(raw: str) -> bool:
