@@ -1,0 +1,63 @@
+"""`%%vibe` / `%vibe`: the IPython adapter over the core (thin: parse, call Session, render).
+
+Loading is cheap on purpose: this module and args.py import nothing heavy; the session,
+the store, the widget and anywidget are imported when a magic first runs.
+
+    args.py      the `%%vibe` options (magic_arguments) and the help text
+    state.py     per-shell state: the `%vibe use` project and the log of errors for {Err[n]}
+    context.py   what the kernel knows: cell id, kernel id, notebook name, interpolation inputs
+    cell.py      `%%vibe`: interpolate, Session, stream into an output, raise on failure
+    output.py    where the stream goes: the widget panel, or plain text in a terminal
+    line.py      `%vibe agents|projects|use|new|history|login|stats|models`
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .args import vibe_cell
+from .state import forget, record_errors
+
+
+def load(ipython: Any) -> None:
+    """Register `%%vibe`, `%vibe` and the error log used by `{Err[n]}`."""
+    ipython.register_magic_function(vibe_line, magic_kind="line", magic_name="vibe")
+    ipython.register_magic_function(vibe_cell, magic_kind="cell", magic_name="vibe")
+    if record_errors not in ipython.events.callbacks["post_run_cell"]:
+        ipython.events.register("post_run_cell", record_errors)
+
+
+def unload(ipython: Any) -> None:
+    """Remove what `load` registered."""
+    magics = ipython.magics_manager.magics
+    magics["line"].pop("vibe", None)
+    magics["cell"].pop("vibe", None)
+    if record_errors in ipython.events.callbacks["post_run_cell"]:
+        ipython.events.unregister("post_run_cell", record_errors)
+    forget(ipython)
+
+
+def vibe_line(line: str) -> None:
+    """%vibe agents | agents search Q | projects | use NAME | new | history | login [PROVIDER] |
+    stats | models | --help
+
+    agents             the agents (name, category, tier, description)
+    agents search Q    agents ranked for a query
+    projects           the projects in the store (* marks the one %%vibe uses here)
+    use NAME           continue project NAME in this kernel's %%vibe cells
+    new                start a fresh conversation in the current project
+    history            the current project's conversation
+    login [PROVIDER]   store an API key in the OS keychain (default provider: anthropic)
+    stats              runs, tokens, cost and latency per agent and model, and a chart per day
+    models             providers, whether a key is set (and where from), the aliases
+    --help             this text and the %%vibe options
+    """
+    from .line import run
+
+    run(_shell(), line)
+
+
+def _shell() -> Any:
+    from IPython import get_ipython
+
+    return get_ipython()

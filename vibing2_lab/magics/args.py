@@ -1,0 +1,67 @@
+"""The `%%vibe` options, parsed with IPython's magic_arguments; `%vibe --help` prints them."""
+
+from __future__ import annotations
+
+from argparse import Namespace
+from typing import Any
+
+from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
+
+FORMATS = ("markdown", "code", "html", "text")
+REPLAY_MODES = ("strict", "fallback", "off")
+
+
+@magic_arguments(name="%vibe")
+@argument("-a", "--agent", metavar="NAME", help="ask this agent (see `%%vibe agents`)")
+@argument("--auto", action="store_true", help="pick the agent from the prompt and the recent cells")
+@argument("--agents", metavar="A,B", help="ask several agents at once, side by side (or one after another with --chain)")
+@argument("--chain", action="store_true", help="with --agents: each agent receives the previous agent's answer")
+@argument("-m", "--model", metavar="PROVIDER:MODEL", help="model id or alias; default: the agent's, else config.yaml's")
+@argument("-p", "--project", metavar="NAME",
+          help="the project whose conversation this cell continues; default: `%%vibe use`, else the notebook's name")
+@argument("--no-store", action="store_true",
+          help="a one-off question: nothing is stored and the conversation is not sent")
+@argument("-f", "--format", choices=FORMATS, default="markdown",
+          help="markdown (default); code: also insert the answer's code as the next cell; "
+               "html: open on the Preview of the generated page; text: show the answer as plain text")
+@argument("--replay", nargs="?", const="strict", choices=REPLAY_MODES, metavar="strict|fallback",
+          help="answer from the notebook's recorded outputs (strict: fail if none; fallback: ask live then)")
+@argument("--no-interpolate", action="store_true", help="send {name}, {In[n]}, {Out[n]}, {Err[n]} verbatim")
+@argument("--max-tokens", type=int, metavar="N", help="longest answer, in tokens")
+@argument("--temperature", type=float, metavar="T", help="sampling temperature")
+def vibe_cell(line: str, cell: str) -> None:
+    """Ask one or more agents; the answer streams into the cell's output.
+
+    The cell body is the prompt. `{name}`, `{name.attr}`, `{In[3]}`, `{Out[3]}` and
+    `{Err[3]}` (the traceback of the error cell 3 raised; `{Err[-1]}`: the latest) are
+    replaced when they resolve; anything else stays as written, so code is safe to paste.
+    Successive cells of a project continue one conversation (`%vibe new` starts afresh).
+    A failed or stopped answer fails the cell (so "Run All" stops) and keeps the partial text.
+    """
+    from IPython import get_ipython
+
+    from .cell import run
+
+    run(get_ipython(), line, cell)
+
+
+def parse(line: str) -> Namespace:
+    """The options of a `%%vibe` line (UsageError when they are wrong)."""
+    return parse_argstring(vibe_cell, line)
+
+
+def help_text() -> str:
+    """`%vibe --help`: the line commands, then the `%%vibe` options."""
+    from . import vibe_line
+
+    options = vibe_cell.parser.format_help()
+    return f"{(vibe_line.__doc__ or '').strip()}\n\n{options}"
+
+
+def wants_help(line: str) -> bool:
+    return line.strip() in ("-h", "--help", "help", "?")
+
+
+def agent_list(options: Any) -> list[str]:
+    """`--agents a, b` as a clean list."""
+    return [name.strip() for name in (options.agents or "").split(",") if name.strip()]

@@ -1,0 +1,99 @@
+"""`%%vibe`: interpolate the prompt, build the Session, stream into an output, raise on failure."""
+
+from __future__ import annotations
+
+from argparse import Namespace
+from contextlib import closing, contextmanager
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterator
+
+from ..errors import InputError, ProviderError, VibeError
+from . import context
+from .args import agent_list, help_text, parse, wants_help
+
+if TYPE_CHECKING:
+    from ..session import Ask, Session
+    from .output import PanelOutput, TextOutput
+
+
+def run(shell: Any, line: str, cell: str) -> None:
+    """Run one `%%vibe` cell; a failed, refused or stopped ask raises (the cell fails)."""
+    from ..session import Session
+
+    if wants_help(line):
+        print(help_text())
+        return
+    options = parse(line)
+    with clean_errors():
+        session = Session(build_ask(shell, options, cell))
+        output = open_output(shell, session, options.format)
+        interrupted = False
+        try:
+            with closing(session.stream()) as events:
+                for event in events:
+                    output.event(event)
+        except KeyboardInterrupt:  # Stop button or Ctrl+C: the session kept the partial answers
+            interrupted = True
+        finish(shell, session, output, options)
+        if interrupted and not session.failures():
+            raise KeyboardInterrupt
+        session.raise_for_error()
+
+
+def build_ask(shell: Any, options: Namespace, cell: str) -> Ask:
+    """The Ask a cell means: its options, its interpolated body, and what the kernel knows."""
+    from ..interpolate import interpolate
+    from ..session import Ask
+
+    agents = agent_list(options)
+    if options.chain and len(agents) < 2:
+        raise InputError("--chain needs several agents.", hint="Use --agents A,B --chain.")
+    cell = cell.rstrip("\n")  # IPython appends a newline to the cell body; it is not part of the prompt
+    prompt = cell if options.no_interpolate else interpolate(cell, **context.interpolation_inputs(shell))
+    return Ask(prompt, project=context.project_for(shell, options.project), agent=options.agent, agents=agents,
+               auto=options.auto, chain=options.chain, model=options.model,
+               context=context.recent_cells(shell) if options.auto else "", store=not options.no_store,
+               cell_id=context.cell_id(shell), replay=options.replay, project_dir=Path.cwd(),
+               max_tokens=options.max_tokens, temperature=options.temperature)
+
+
+def open_output(shell: Any, session: Session, fmt: str) -> PanelOutput | TextOutput:
+    """The widget panel in a Jupyter kernel; plain text in a terminal."""
+    from .output import PanelOutput, TextOutput
+
+    if context.has_widgets(shell):
+        return PanelOutput(session, fmt=fmt, kernel_id=context.kernel_id(shell))
+    return TextOutput(session, fmt=fmt)
+
+
+def finish(shell: Any, session: Session, output: PanelOutput | TextOutput, options: Namespace) -> None:
+    """Record, final rendering, and with --format code the answer's code as the next cell."""
+    from ..render import code_to_insert
+
+    record = session.record()
+    record["format"] = options.format
+    output.finish(record)
+    code = code_to_insert(record) if options.format == "code" else None
+    if code:
+        shell.set_next_input(code, replace=False)
+
+
+@contextmanager
+def clean_errors() -> Iterator[None]:
+    """Show a VibeError as its message and how to fix it, not as 40 frames of the library."""
+    try:
+        yield
+    except VibeError as exc:
+        exc._render_traceback_ = partial(short_traceback, exc)  # type: ignore[attr-defined]
+        raise
+
+
+def short_traceback(exc: VibeError) -> list[str]:
+    """IPython's `_render_traceback_` lines for a VibeError."""
+    lines = [f"\x1b[0;31m{type(exc).__name__}\x1b[0m: {exc.message}"]
+    if exc.hint:
+        lines.append(f"How to fix: {exc.hint}")
+    if isinstance(exc, ProviderError) and exc.partial_text:
+        lines.append(f"The partial answer ({len(exc.partial_text):,} characters) is kept in the output above.")
+    return lines

@@ -1,0 +1,147 @@
+"""Where a `%%vibe` stream goes: the widget panel in a kernel, plain text in a terminal.
+
+Both end the same way: the record (output metadata key `vibing2_lab`) beside the static
+rendering from render.render_bundle, so saved notebooks read well without the widget.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING, Any, Callable, TextIO
+
+from ..record import METADATA_KEY
+from ..render import call_facts, call_problem, call_title, render_bundle
+
+if TYPE_CHECKING:
+    from ..calls import Call
+    from ..session import Session
+
+
+def overall_status(session: Session) -> str:
+    """complete, or the first failed call's status (error / cancelled)."""
+    failed = session.failures()
+    return failed[0].status if failed else "complete"
+
+
+def _index_of(session: Session) -> dict[str | None, int]:
+    return {agent.name: i for i, agent in enumerate(session.agents)} or {None: 0}
+
+
+class PanelOutput:
+    """Streams into a VibePanel; at the end the output becomes widget + static bundle + record."""
+
+    def __init__(self, session: Session, *, fmt: str, kernel_id: str) -> None:
+        from IPython.display import display
+
+        from ..widget import Frames, VibePanel, answer_state
+
+        self.session, self.fmt = session, fmt
+        self.index = _index_of(session)
+        names = [agent.name for agent in session.agents] or [None]
+        waiting = "waiting" if session.mode == "chain" else "streaming"
+        answers = [answer_state(agent=name, model=model, status="streaming" if i == 0 else waiting)
+                   for i, (name, model) in enumerate(zip(names, session.plan))]
+        self.panel = VibePanel(mode=session.mode, format=fmt, kernel_id=kernel_id, answers=answers)
+        self.frames = Frames(self.panel.send)
+        self.handle = display(self.panel, display_id=True)
+
+    def event(self, event: Any) -> None:
+        i = self.index.get(event.agent, 0)
+        if event.type == "token":
+            self.frames.add(i, event.text)
+        elif event.type in ("complete", "error"):
+            self.frames.set_status(i, event.status)
+            if event.type == "complete" and self.session.mode == "chain" and i + 1 < len(self.index):
+                self.frames.set_status(i + 1, "streaming")
+
+    def finish(self, record: dict[str, Any]) -> None:
+        """Full texts into the widget state once; the output gets the static bundle and the record."""
+        from ..widget import answer_state
+
+        self.frames.flush()  # the last tokens too, so the deltas alone add up to the full text
+        answers = [answer_state(agent=call.agent.name if call.agent else None,
+                                model=f"{call.provider_name}:{call.model}", status=call.status, text=call.text,
+                                facts=call_facts(data), problem=_problem(call, data), preview=self._preview(call))
+                   for call, data in zip(self.session.calls, record["calls"])]
+        with self.panel.hold_sync():
+            self.panel.answers = answers
+            self.panel.status = overall_status(self.session)
+        bundle = {**self.panel.view_data(), **render_bundle(record)}
+        self.handle.update(bundle, metadata={METADATA_KEY: record}, raw=True)
+
+    def _preview(self, call: Call) -> str | None:
+        from ..widget import preview_document
+
+        files: dict[str, str] = {}
+        session = self.session
+        if session.store is not None and session.project is not None:
+            files = session.store.get_project(session.project.id).file_map()
+        return preview_document(call.text, files, always=self.fmt == "html")
+
+
+def _problem(call: Call, data: dict[str, Any]) -> str | None:
+    """The record's one-line problem, with the error's how-to-fix hint when there is one."""
+    problem = call_problem(data)
+    hint = getattr(call.final, "hint", "") if call.status == "error" else ""
+    return f"{problem} {hint}".strip() if problem else None
+
+
+class TextOutput:
+    """A terminal (no widgets): text streams to stdout, one agent live, the others when it ends."""
+
+    def __init__(self, session: Session, *, fmt: str, out: TextIO | None = None) -> None:
+        self.session, self.fmt = session, fmt
+        self.out = out or sys.stdout
+        self.several = len(session.agents) > 1
+        self.live: str | None = None
+        self.waiting: dict[str | None, list[Any]] = {}
+        self.handlers: dict[str, Callable[[Any], None]] = {
+            "token": lambda e: self._write(e.text), "tool_use": lambda e: self._write(f"\n[tool: {e.name}]\n"),
+            "complete": self._end, "error": self._end}
+
+    def event(self, event: Any) -> None:
+        if not self.several:
+            self.handlers[event.type](event)
+            return
+        if self.live is None:
+            self._start(event.agent)
+        if event.agent != self.live:
+            self.waiting.setdefault(event.agent, []).append(event)
+            return
+        self.handlers[event.type](event)
+        if event.type in ("complete", "error"):
+            self._drain()
+
+    def _start(self, agent: str | None) -> None:
+        self.live = agent
+        self._write(f"── {agent} ──\n")
+
+    def _drain(self) -> None:
+        """The live agent ended: replay what the others sent meanwhile; the first unfinished goes live."""
+        self.live = None
+        for agent in list(self.waiting):
+            events = self.waiting.pop(agent)
+            self._start(agent)
+            for event in events:
+                self.handlers[event.type](event)
+            if not any(e.type in ("complete", "error") for e in events):
+                return  # still streaming: it stays live
+            self.live = None
+
+    def _end(self, event: Any) -> None:
+        self._write("\n")
+
+    def _write(self, text: str) -> None:
+        self.out.write(text)
+        self.out.flush()
+
+    def finish(self, record: dict[str, Any]) -> None:
+        """A status line per answer; the static rendering and the record go to the display system
+        without text/plain, which the terminal would print a second time."""
+        from IPython.display import publish_display_data
+
+        for call in record["calls"]:
+            problem = call_problem(call)
+            self._write(f"[{' · '.join([call_title(call), *call_facts(call)])}]\n" + (f"[{problem}]\n" if problem else ""))
+        bundle = {k: v for k, v in render_bundle(record).items() if k != "text/plain"}
+        publish_display_data(bundle, metadata={METADATA_KEY: record})

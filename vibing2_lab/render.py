@@ -1,0 +1,273 @@
+"""Static renderings of a `%%vibe` record: pure, deterministic functions of the record alone.
+
+    render_bundle(record) -> {"text/plain": ..., "text/markdown": ..., "text/html": ...}
+
+The saved notebook carries this bundle beside the live widget, so it reads well on GitHub,
+nbviewer, VS Code or with no kernel; replay and `projects export` call the same function,
+so the same record always gives the same bytes. Nothing here reads the clock, the
+environment or the store.
+
+Model output is untrusted: the HTML is script-free (raw HTML in an answer is escaped, links
+are limited to safe schemes, images become links so nothing loads by itself), and the
+Markdown has raw HTML outside code made literal, because JupyterLab trusts the outputs of
+cells it ran. The record's optional `format` ("markdown" default, "code", "html", "text")
+is honoured: "text" leaves Markdown out and shows the answer preformatted.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from functools import lru_cache
+from typing import Any, Iterator, Mapping, Sequence
+
+STATIC_MIMETYPES = ("text/plain", "text/markdown", "text/html")
+CODE_LANGUAGES = ("", "python", "py", "python3", "ipython", "ipython3")  # preferred by --format code
+
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
+_CODE_SPAN = re.compile(r"(`+)(.+?)(?<!`)\1(?!`)")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|$])")
+
+
+# -- one call's facts ------------------------------------------------------------------------------
+def _call_parts(call: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    return dict(call.get("request") or {}), dict(call.get("response") or {})
+
+
+def call_title(call: Mapping[str, Any]) -> str:
+    """The agent name (or "answer" for a plain model call)."""
+    request, _ = _call_parts(call)
+    agent = request.get("agent") or {}
+    return str(agent.get("name") or "answer")
+
+
+def call_facts(call: Mapping[str, Any]) -> list[str]:
+    """Model, status, elapsed, tokens and cost of a call, as short display strings."""
+    request, response = _call_parts(call)
+    facts = []
+    if request.get("provider") and request.get("model"):
+        facts.append(f"{request['provider']}:{request['model']}")
+    facts.append(str(response.get("status") or "complete"))
+    duration = (response.get("timings") or {}).get("duration")
+    if isinstance(duration, (int, float)) and duration > 0:
+        facts.append(f"{duration:.1f} s elapsed")
+    usage = response.get("usage") or {}
+    if usage.get("input_tokens") or usage.get("output_tokens"):
+        facts.append(f"{int(usage.get('input_tokens') or 0):,} in / {int(usage.get('output_tokens') or 0):,} out tokens")
+    cost = response.get("cost_usd")
+    if isinstance(cost, (int, float)):
+        facts.append("<$0.0001" if 0 < cost < 0.0001 else f"${cost:.4f}")
+    return facts
+
+
+def call_problem(call: Mapping[str, Any]) -> str | None:
+    """One line saying why a call did not complete, or None if it did."""
+    _, response = _call_parts(call)
+    status = response.get("status") or "complete"
+    if status == "complete":
+        return None
+    error = response.get("error") or {}
+    if status == "cancelled":
+        return "Stopped before the answer was complete; the partial answer is shown."
+    return f"Error ({error.get('kind') or 'error'}): {error.get('message') or 'the call failed'}"
+
+
+# -- Markdown text helpers -------------------------------------------------------------------------
+def _scan(text: str) -> Iterator[tuple[str, str, str]]:
+    """(kind, line, info) per line; kind is "open", "code", "close" or "text"; info is the
+    open fence's language."""
+    fence, info = "", ""
+    for line in text.split("\n"):
+        m = _FENCE.match(line)
+        if not fence and m and not (m.group(1)[0] == "`" and "`" in m.group(2)):
+            fence, info = m.group(1), (m.group(2).strip().split() or [""])[0].lower()
+            yield "open", line, info
+        elif fence and line.strip().startswith(fence) and set(line.strip()) == {fence[0]}:
+            fence = ""
+            yield "close", line, info
+        else:
+            yield ("code" if fence else "text"), line, info
+
+
+def close_fences(text: str) -> str:
+    """`text` with a closing fence added if it stops inside a code block (a cut-off answer)."""
+    opening = ""
+    for kind, line, _ in _scan(text):
+        if kind == "open":
+            opening = _FENCE.match(line).group(1)  # type: ignore[union-attr]
+        elif kind == "close":
+            opening = ""
+    return text.rstrip("\n") + "\n" + opening if opening else text
+
+
+def escape_markdown_html(text: str) -> str:
+    """Raw HTML outside code made literal (`<` → `&lt;`), so no renderer runs model-made tags."""
+    out = []
+    for kind, line, _ in _scan(text):
+        if kind != "text":
+            out.append(line)
+            continue
+        pieces, last = [], 0
+        for m in _CODE_SPAN.finditer(line):
+            pieces.append(line[last:m.start()].replace("<", "&lt;"))
+            pieces.append(m.group(0))
+            last = m.end()
+        pieces.append(line[last:].replace("<", "&lt;"))
+        out.append("".join(pieces))
+    return "\n".join(out)
+
+
+def escape_markdown_inline(text: str) -> str:
+    """Plain text that renders as itself inside a Markdown line."""
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def code_blocks(text: str) -> list[tuple[str, str]]:
+    """Every closed fenced code block of `text` as (language, code)."""
+    blocks: list[tuple[str, str]] = []
+    body: list[str] = []
+    for kind, line, info in _scan(text):
+        if kind == "open":
+            body = []
+        elif kind == "code":
+            body.append(line)
+        elif kind == "close":
+            blocks.append((info, "\n".join(body)))
+    return blocks
+
+
+def code_to_insert(record: Mapping[str, Any]) -> str | None:
+    """The code `--format code` puts in a new cell: the Python blocks (else all blocks) of the
+    answer that counts (the last complete one of a chain, the first complete one otherwise)."""
+    calls = [c for c in record.get("calls") or [] if _call_parts(c)[1].get("status") == "complete"]
+    if not calls:
+        return None
+    call = calls[-1] if record.get("mode") == "chain" else calls[0]
+    blocks = code_blocks(str(_call_parts(call)[1].get("text") or ""))
+    chosen = [code for lang, code in blocks if lang in CODE_LANGUAGES] or [code for _, code in blocks]
+    return "\n\n".join(chosen) if chosen else None
+
+
+# -- the three renderings --------------------------------------------------------------------------
+def render_text(record: Mapping[str, Any]) -> str:
+    """text/plain: each answer under a header line with its facts."""
+    parts = []
+    for call in record.get("calls") or []:
+        _, response = _call_parts(call)
+        head = " · ".join([call_title(call), *call_facts(call)])
+        body = str(response.get("text") or "")
+        problem = call_problem(call)
+        parts.append(f"── {head} ──\n{body}" + (f"\n[{problem}]" if problem else ""))
+    return "\n\n".join(parts) if parts else "(no answer)"
+
+
+def render_markdown(record: Mapping[str, Any]) -> str:
+    """text/markdown: each answer's text (raw HTML made literal) under a line of facts."""
+    parts = []
+    for call in record.get("calls") or []:
+        _, response = _call_parts(call)
+        head = f"**{escape_markdown_inline(call_title(call))}** · " + " · ".join(
+            escape_markdown_inline(f) for f in call_facts(call))
+        problem = call_problem(call)
+        note = f"\n\n> **{escape_markdown_inline(problem)}**" if problem else ""
+        body = escape_markdown_html(close_fences(str(response.get("text") or "")))
+        parts.append(f"{head}{note}\n\n{body}".rstrip())
+    return "\n\n---\n\n".join(parts) + "\n" if parts else "*(no answer)*\n"
+
+
+def render_html(record: Mapping[str, Any]) -> str:
+    """text/html: script-free; model HTML escaped, code highlighted with inline styles."""
+    as_text = record.get("format") == "text"
+    sections = []
+    for call in record.get("calls") or []:
+        _, response = _call_parts(call)
+        status = html.escape(str(response.get("status") or "complete"))
+        facts = " · ".join(html.escape(f) for f in call_facts(call))
+        head = f'<p class="vibing2-lab-meta"><strong>{html.escape(call_title(call))}</strong> · {facts}</p>'
+        problem = call_problem(call)
+        note = f'<p class="vibing2-lab-problem"><strong>{html.escape(problem)}</strong></p>' if problem else ""
+        text = str(response.get("text") or "")
+        body = f"<pre>{html.escape(text)}</pre>" if as_text else markdown_to_html(close_fences(text))
+        sections.append(f'<section class="vibing2-lab-answer" data-vibe-status="{status}">\n'
+                        f"{head}\n{note}{body}</section>")
+    mode = html.escape(str(record.get("mode") or "single"))
+    return f'<div class="vibing2-lab-record" data-vibe-mode="{mode}">\n' + "\n".join(sections) + "\n</div>\n"
+
+
+def render_bundle(record: Mapping[str, Any]) -> dict[str, str]:
+    """The static mimetypes of a record's output: text/plain, text/markdown (unless the
+    format is "text") and a script-free text/html."""
+    bundle = {"text/plain": render_text(record), "text/html": render_html(record)}
+    if record.get("format") != "text":
+        bundle["text/markdown"] = render_markdown(record)
+    return {key: bundle[key] for key in STATIC_MIMETYPES if key in bundle}
+
+
+# -- Markdown to safe HTML (mistune + Pygments) ----------------------------------------------------
+def markdown_to_html(text: str) -> str:
+    """Markdown → HTML with raw HTML escaped, unsafe links neutralised and code highlighted."""
+    return _markdown()(text)
+
+
+@lru_cache(maxsize=1)
+def _markdown() -> Any:
+    import mistune
+
+    class SafeRenderer(mistune.HTMLRenderer):
+        """Escapes raw HTML; links only to http(s)/mailto/fragments; images never load."""
+
+        def safe_url(self, url: str) -> str:
+            if not re.match(r"^(https?:|mailto:|#)", url.strip(), re.IGNORECASE):
+                return "#unsafe-link"
+            return super().safe_url(url)
+
+        def link(self, text: str, url: str, title: str | None = None) -> str:
+            extra = f' title="{html.escape(title)}"' if title else ""
+            return f'<a href="{self.safe_url(url)}" rel="noopener noreferrer nofollow"{extra}>{text}</a>'
+
+        def image(self, text: str, url: str, title: str | None = None) -> str:
+            return self.link(f"[image: {text or 'untitled'}]", url, title)
+
+        def block_code(self, code: str, info: str | None = None) -> str:
+            return highlight_html(code, (info or "").split()[0] if info and info.split() else "")
+
+    return mistune.create_markdown(renderer=SafeRenderer(escape=True), plugins=["table", "strikethrough"])
+
+
+def highlight_html(code: str, language: str) -> str:
+    """A `<pre>` block of `code`, highlighted with inline styles when Pygments knows `language`."""
+    lexer = _lexer(language.lower())
+    if lexer is None:
+        cls = f' class="language-{html.escape(language)}"' if language else ""
+        return f"<pre><code{cls}>{html.escape(code)}</code></pre>\n"
+    from pygments import highlight
+    from pygments.formatters import HtmlFormatter
+
+    return highlight(code, lexer, HtmlFormatter(noclasses=True, nobackground=True))
+
+
+@lru_cache(maxsize=64)
+def _lexer(language: str) -> Any:
+    if not language:
+        return None
+    from pygments.lexers import get_lexer_by_name
+    from pygments.util import ClassNotFound
+
+    try:
+        return get_lexer_by_name(language, stripnl=False, ensurenl=True)
+    except ClassNotFound:
+        return None
+
+
+# -- tables for `%vibe` listings -------------------------------------------------------------------
+def table_bundle(columns: Sequence[str], rows: Sequence[Sequence[Any]], *, caption: str = "") -> dict[str, str]:
+    """A table as text/plain (aligned columns) and escaped text/html."""
+    cells = [["" if v is None else str(v) for v in row] for row in rows]
+    widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
+    line = lambda values: "  ".join(v.ljust(w) for v, w in zip(values, widths)).rstrip()  # noqa: E731
+    plain = [line(list(columns)), line(["-" * w for w in widths]), *map(line, cells)]
+    head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(v)}</td>" for v in row) + "</tr>" for row in cells)
+    cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
+    return {"text/plain": ((caption + "\n") if caption else "") + "\n".join(plain),
+            "text/html": f"<table>{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"}

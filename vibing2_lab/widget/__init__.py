@@ -1,0 +1,7 @@
+"""The chat/preview panel shown by `%%vibe` (anywidget). Importing this package imports anywidget."""
+
+from __future__ import annotations
+
+from .panel import PREVIEW_CSP, Frames, VibePanel, answer_state, preview_document
+
+__all__ = ["PREVIEW_CSP", "Frames", "VibePanel", "answer_state", "preview_document"]
