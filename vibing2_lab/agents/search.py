@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Iterable
 
@@ -82,16 +82,27 @@ def words(text: str) -> list[str]:
 _STEMS: dict[str, str] = {}  # memo: agent texts repeat the same words over and over
 
 
+def _term(word: str) -> str:
+    """The index term for a lower-cased word ("" for a stop word)."""
+    t = _STEMS.get(word)
+    if t is None:
+        t = _STEMS[word] = "" if word in STOPWORDS or len(word) < 2 else stem(word)
+    return t
+
+
 def terms(text: str) -> list[str]:
     """Stemmed index terms of `text`."""
-    out = []
-    for w in _WORD.findall(text.lower()):
-        t = _STEMS.get(w)
-        if t is None:
-            t = _STEMS[w] = "" if w in STOPWORDS or len(w) < 2 else stem(w)
+    return [t for t in map(_term, _WORD.findall(text.lower())) if t]
+
+
+def _counts(text: str) -> tuple[Counter[str], int]:
+    """Term counts of `text` and its length in terms (each distinct word stemmed once)."""
+    counts: Counter[str] = Counter()
+    for word, c in Counter(_WORD.findall(text.lower())).items():
+        t = _term(word)
         if t:
-            out.append(t)
-    return out
+            counts[t] += c
+    return counts, sum(counts.values())
 
 
 @dataclass
@@ -151,41 +162,33 @@ class SearchIndex:
     def _depth(word: str) -> int:
         return 1 if len(word) <= 5 else 2
 
-    def _fields(self, agent: Agent) -> dict[str, list[str]]:
-        return {
-            "name": terms(agent.name),
-            "tags": terms(" ".join(agent.tags)),
-            "capabilities": terms(" ".join(agent.capabilities)),
-            "category": terms(agent.category),
-            "description": terms(agent.description),
-            "body": terms(agent.system_prompt),
-        }
+    @staticmethod
+    def _texts(agent: Agent) -> dict[str, str]:
+        return {"name": agent.name, "tags": " ".join(agent.tags), "capabilities": " ".join(agent.capabilities),
+                "category": agent.category, "description": agent.description, "body": agent.system_prompt}
 
     def _build(self) -> None:
-        per_doc = [self._fields(a) for a in self.agents]
+        per_doc = [{f: _counts(text) for f, text in self._texts(a).items()} for a in self.agents]
         n = len(per_doc) or 1
-        avg = {f: (sum(len(d[f]) for d in per_doc) / n) or 1.0 for f in FIELDS}
-        df: dict[str, int] = defaultdict(int)
-        weighted: list[dict[str, tuple[float, list[str]]]] = []
+        avg = {f: (sum(d[f][1] for d in per_doc) / n) or 1.0 for f in FIELDS}
+        df: Counter[str] = Counter()
+        weighted: list[tuple[dict[str, float], dict[str, list[str]]]] = []
         for doc in per_doc:
-            tf: dict[str, tuple[float, list[str]]] = {}
-            for fname, toks in doc.items():
+            value: dict[str, float] = defaultdict(float)
+            where: dict[str, list[str]] = defaultdict(list)
+            for fname, (counts, length) in doc.items():
                 weight, b = FIELDS[fname]
-                norm = 1.0 - b + b * len(toks) / avg[fname]
-                counts: dict[str, int] = defaultdict(int)
-                for t in toks:
-                    counts[t] += 1
+                scale = weight / (1.0 - b + b * length / avg[fname])  # BM25F: per-field length norm
                 for t, c in counts.items():
-                    total, where = tf.get(t, (0.0, []))
-                    tf[t] = (total + weight * c / norm, where + [fname])
-            for t in tf:
-                df[t] += 1
-            weighted.append(tf)
+                    value[t] += c * scale
+                    where[t].append(fname)
+            df.update(value.keys())
+            weighted.append((value, where))
+        idf = {t: math.log(1.0 + (n - d + 0.5) / (d + 0.5)) for t, d in df.items()}
         postings: dict[str, list[tuple[int, float, tuple[str, ...]]]] = defaultdict(list)
-        for i, tf in enumerate(weighted):
-            for t, (value, where) in tf.items():
-                idf = math.log(1.0 + (n - df[t] + 0.5) / (df[t] + 0.5))
-                postings[t].append((i, idf * value * (K1 + 1) / (value + K1), tuple(where)))
+        for i, (value, where) in enumerate(weighted):
+            for t, v in value.items():
+                postings[t].append((i, idf[t] * v * (K1 + 1) / (v + K1), tuple(where[t])))
         self.postings = dict(postings)
 
     def correct(self, word: str) -> str | None:
