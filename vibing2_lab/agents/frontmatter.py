@@ -3,7 +3,7 @@
 The header is read in up to three steps, the first that works wins:
 
     simple    a line-based reader for the plain subset nearly every agent file uses
-              (`key: value`, `key: [a, b]`, `- item` lists). It gives exactly what
+              (`key: value`, `key: [a, b]`, `- item` lists, `>`/`|` blocks). It gives exactly what
               `yaml.safe_load` would and steps aside on anything it is not sure of, so
               loading hundreds of ordinary files never pays for importing or running YAML.
               When it is certain YAML would fail (`key: text: more`), it says so and the
@@ -49,7 +49,7 @@ def split(text: str) -> tuple[str | None, str]:
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     stripped = text.lstrip("\n")
-    first, nl, rest = stripped.partition("\n")
+    first, _, rest = stripped.partition("\n")
     if not _FENCE.match(first):
         return None, text
     close = _CLOSE.search(rest)

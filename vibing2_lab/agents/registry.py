@@ -160,6 +160,7 @@ class AgentRegistry:
         self._agents: dict[str, Agent] = {}
         for agent in agents:
             self._agents.setdefault(agent.name, agent)
+        self._folded = {name.lower(): agent for name, agent in reversed(self._agents.items())}
         self.warnings: list[str] = list(warnings or [])
         self._index: SearchIndex | None = None
         self._lock = threading.Lock()
@@ -172,7 +173,7 @@ class AgentRegistry:
 
     def get(self, name: str) -> Agent:
         """The agent called `name`; UnknownAgentError suggests the closest names."""
-        agent = self._agents.get(name) or self._agents.get(name.strip().lower())
+        agent = self._agents.get(name) or self._folded.get(name.strip().lower())
         if agent is not None:
             return agent
         if not self._agents:
