@@ -59,7 +59,7 @@ def test_errors_are_one_line_with_a_hint(store: Store) -> None:
     assert "Did you mean 'dashboard'" in _fails("projects", "show", "dashbord", match="No project")
     _fails("projects", "create", " spaced", match="whitespace")
     _fails("projects", "rename", "dashboard", "x" * 200, match="limit is 120")
-    _fails("projects", "export", "dashboard", "--to", "nb.ipynb", match="not available yet")
+    _fails("projects", "export", "dashboard", "--to", "nb.txt", "--format", "ipynb", match="not a .ipynb path")
 
 
 def test_export_files_and_parquet(store: Store, tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any, Callable
 
-from ..errors import ExportError, InputError
+from ..errors import InputError
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -119,12 +119,13 @@ def _export_parquet(store: Any, name: str, target: Path) -> list[Path]:
 
 
 def _export_ipynb(store: Any, name: str, target: Path) -> list[Path]:
-    raise ExportError("Exporting a project to a notebook (.ipynb) is not available yet.",
-                      hint="Export its files with `--to DIR`, or its tables with `--format parquet`.")
+    from ..notebook_io import write_notebook
+
+    return [write_notebook(store, name, target)]
 
 
-# format -> exporter(store, project name, target) returning the paths written. The .ipynb
-# exporter (issue 8) replaces the placeholder here; a target ending in a key's suffix picks it.
+# format -> exporter(store, project name, target) returning the paths written;
+# a target ending in a key's suffix picks it.
 EXPORTERS: dict[str, Callable[[Any, str, Path], list[Path]]] = {
     "files": _export_files,
     "parquet": _export_parquet,
@@ -145,6 +146,20 @@ def cmd_export(args: argparse.Namespace) -> int:
     for path in written:
         print(path)
     return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from ..notebook_io import import_notebook
+
+    project = import_notebook(_store(), Path(args.notebook), name=args.name)
+    answers = sum(1 for m in project.messages if m.role == "assistant")
+    print(f"Imported {args.notebook} as project {project.name!r}: {answers} answers, {len(project.files)} files.")
+    return 0
+
+
+def _args_import(p: argparse.ArgumentParser) -> None:
+    p.add_argument("notebook", help="a .ipynb with %%%%vibe outputs (or exported by vibing2-lab)")
+    p.add_argument("--name", help="project name (default: the one recorded in the notebook)")
 
 
 def _args_list(p: argparse.ArgumentParser) -> None:
@@ -174,7 +189,7 @@ def _args_delete(p: argparse.ArgumentParser) -> None:
 
 def _args_export(p: argparse.ArgumentParser) -> None:
     p.add_argument("name", help="project name or id")
-    p.add_argument("--to", required=True, help="target folder (or notebook.ipynb, later)")
+    p.add_argument("--to", required=True, help="target folder, or session.ipynb for a notebook of %%%%vibe cells")
     p.add_argument("--format", choices=sorted(EXPORTERS), help="files (default), parquet, ipynb")
 
 
@@ -185,5 +200,6 @@ ACTIONS: dict[str, tuple[Callable[[argparse.Namespace], int], Callable[[argparse
     "rename": (cmd_rename, _args_rename, "rename a project"),
     "fork": (cmd_fork, _args_rename, "copy a project (conversations and files) under a new name"),
     "delete": (cmd_delete, _args_delete, "delete a project with its messages and files"),
-    "export": (cmd_export, _args_export, "export a project's files (or tables as Parquet)"),
+    "export": (cmd_export, _args_export, "export a project's files, its tables as Parquet, or a notebook"),
+    "import": (cmd_import, _args_import, "rebuild a project from a notebook's %%%%vibe records"),
 }
