@@ -1,6 +1,20 @@
 import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
 
+import { SSEParser } from './sse';
+import {
+  FinalEvent,
+  IAgent,
+  IAskBody,
+  IAuthStatus,
+  IPreview,
+  IProject,
+  IProjectSummary,
+  IStartEvent,
+  ITokenEvent,
+  IToolUseEvent
+} from './types';
+
 /** Base of the server extension's routes. */
 export const API_ROOT = 'vibing2-lab/api';
 
@@ -27,6 +41,9 @@ export async function rawRequest(
   try {
     response = await ServerConnection.makeRequest(url, init, settings);
   } catch (error) {
+    if ((error as Error)?.name === 'AbortError') {
+      throw error;
+    }
     throw new ApiError(`The Jupyter server is unreachable: ${error}`, 0, 'network');
   }
   if (!response.ok) {
@@ -54,4 +71,83 @@ export async function requestAPI<T>(endPoint = '', init: RequestInit = {}): Prom
     return undefined as T;
   }
   return (await response.json()) as T;
+}
+
+function send(method: string, body: unknown): RequestInit {
+  return { method, body: JSON.stringify(body) };
+}
+
+function projectPath(id: number, rest = ''): string {
+  return `projects/${encodeURIComponent(String(id))}${rest}`;
+}
+
+/** The routes the sidebar uses, typed. */
+export const api = {
+  projects: async (): Promise<IProjectSummary[]> =>
+    (await requestAPI<{ projects: IProjectSummary[] }>('projects')).projects,
+  createProject: (name: string): Promise<IProject> =>
+    requestAPI<IProject>('projects', send('POST', { name })),
+  project: (id: number): Promise<IProject> => requestAPI<IProject>(projectPath(id)),
+  renameProject: (id: number, name: string): Promise<IProject> =>
+    requestAPI<IProject>(projectPath(id), send('PATCH', { name })),
+  deleteProject: (id: number): Promise<void> =>
+    requestAPI<void>(projectPath(id), { method: 'DELETE' }),
+  preview: (id: number, entry: string): Promise<IPreview> =>
+    requestAPI<IPreview>(projectPath(id, `/preview?entry=${encodeURIComponent(entry)}`)),
+  exportNotebook: (id: number): Promise<Record<string, unknown>> =>
+    requestAPI<Record<string, unknown>>(projectPath(id, '/export.ipynb')),
+  agents: async (): Promise<IAgent[]> =>
+    (await requestAPI<{ agents: IAgent[] }>('agents')).agents,
+  searchAgents: async (q: string): Promise<IAgent[]> =>
+    (await requestAPI<{ agents: IAgent[] }>(`agents/search?q=${encodeURIComponent(q)}&limit=50`))
+      .agents,
+  authStatus: (): Promise<IAuthStatus> => requestAPI<IAuthStatus>('auth/status'),
+  storeKey: (provider: string, key: string): Promise<unknown> =>
+    requestAPI('auth/key', send('POST', { provider, key })),
+  stopStream: (streamId: string): Promise<unknown> =>
+    requestAPI(`stream/${encodeURIComponent(streamId)}/stop`, { method: 'POST' })
+};
+
+/** What a stream's reader is told, event by event. */
+export interface IStreamHandlers {
+  start(event: IStartEvent): void;
+  token(event: ITokenEvent): void;
+  toolUse(event: IToolUseEvent): void;
+  final(event: FinalEvent): void;
+}
+
+/**
+ * POST stream and dispatch its events as they arrive (response.body.getReader()).
+ * Resolves when the server ends the stream; rejects with ApiError for a 4xx answer
+ * and with an AbortError when `signal` aborts.
+ */
+export async function streamAsk(
+  body: IAskBody,
+  handlers: IStreamHandlers,
+  signal?: AbortSignal
+): Promise<void> {
+  const response = await rawRequest('stream', { ...send('POST', body), signal });
+  if (!response.body) {
+    throw new ApiError('The browser cannot read streamed responses.', 0, 'browser');
+  }
+  const dispatch: Record<string, (data: any) => void> = {
+    start: handlers.start,
+    token: handlers.token,
+    tool_use: handlers.toolUse,
+    complete: handlers.final,
+    error: handlers.final
+  };
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  const parser = new SSEParser();
+  for (;;) {
+    const { done, value } = await reader.read();
+    const text = done ? decoder.decode() : decoder.decode(value, { stream: true });
+    for (const event of parser.feed(text)) {
+      dispatch[event.event]?.(JSON.parse(event.data));
+    }
+    if (done) {
+      return;
+    }
+  }
 }

@@ -3,19 +3,29 @@ import {
   JupyterFrontEnd,
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
+import { INotebookTracker } from '@jupyterlab/notebook';
+import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 
+import { listenForWidgetInserts } from './insert';
 import { VibeSidebar } from './sidebar';
 
 const SHOWN_KEY = 'vibing2-lab:sidebar-shown';
 
-/** Adds the "Vibe" panel to the left sidebar. */
+/** Adds the "Vibe" panel to the left sidebar, and inserts cells for the %%vibe widget. */
 const plugin: JupyterFrontEndPlugin<void> = {
   id: 'vibing2-lab:sidebar',
   description: 'The Vibe sidebar: chat with specialist agents through the server extension.',
   autoStart: true,
+  requires: [IRenderMimeRegistry, INotebookTracker],
   optional: [ILayoutRestorer],
-  activate: (app: JupyterFrontEnd, restorer: ILayoutRestorer | null) => {
-    const sidebar = new VibeSidebar();
+  activate: (
+    app: JupyterFrontEnd,
+    rendermime: IRenderMimeRegistry,
+    tracker: INotebookTracker,
+    restorer: ILayoutRestorer | null
+  ) => {
+    listenForWidgetInserts(tracker);
+    const sidebar = new VibeSidebar({ app, rendermime, tracker });
     app.shell.add(sidebar, 'left', { rank: 900 });
     if (restorer) {
       restorer.add(sidebar, sidebar.id);

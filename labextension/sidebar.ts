@@ -1,6 +1,21 @@
+import { JupyterFrontEnd } from '@jupyterlab/application';
+import { Clipboard } from '@jupyterlab/apputils';
+import { INotebookTracker } from '@jupyterlab/notebook';
+import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { Widget } from '@lumino/widgets';
 
-import { requestAPI } from './api';
+import { AgentPicker } from './agents';
+import { api, ApiError, requestAPI } from './api';
+import { Conversation } from './chat';
+import { FilesList } from './files';
+import { insertBelowActive } from './insert';
+import { KeySetup } from './keys';
+import { button } from './markdown';
+import { openAsNotebook } from './notebook';
+import { PreviewPane } from './preview';
+import { ProjectBar } from './projects';
+import { Turn } from './turn';
+import { IAskBody } from './types';
 
 interface IHealth {
   status: string;
@@ -8,33 +23,232 @@ interface IHealth {
   version: string;
 }
 
-/** The "Vibe" sidebar panel. */
+export interface ISidebarOptions {
+  app: JupyterFrontEnd;
+  rendermime: IRenderMimeRegistry;
+  tracker: INotebookTracker;
+}
+
+const SCRATCH_PROJECT = 'scratch';
+
+/** The "Vibe" sidebar panel: projects, agents, the streamed conversation, files and preview. */
 export class VibeSidebar extends Widget {
-  constructor() {
+  constructor(private _options: ISidebarOptions) {
     super();
     this.id = 'vibing2-lab-sidebar';
     this.addClass('jp-VibeSidebar');
     this.title.label = 'Vibe';
     this.title.caption = 'Vibe: chat with specialist agents';
-    this._status = document.createElement('div');
-    this._status.className = 'jp-VibeSidebar-server';
-    this._status.setAttribute('data-vibe-server', 'pending');
-    this._status.textContent = 'Connecting to the vibing2-lab server extension…';
-    this.node.appendChild(this._status);
-    void this.refreshHealth();
+
+    const onError = (e: unknown) => this.notify(e);
+    this._server = div('jp-VibeSidebar-server');
+    this._server.setAttribute('data-vibe-server', 'pending');
+    this._server.textContent = 'Connecting to the vibing2-lab server extension…';
+    this._notice = div('jp-VibeSidebar-notice');
+    this._notice.setAttribute('role', 'alert');
+    this._projects = new ProjectBar(id => void this.showProject(id), onError);
+    this._keys = new KeySetup(() => this.notify(null));
+    this._agents = new AgentPicker(onError);
+    this._chat = new Conversation(_options.rendermime, {
+      copy: async code => Clipboard.copyToSystem(code),
+      insert: async (code, language) => {
+        await insertBelowActive(_options.app, _options.tracker, code, language);
+      }
+    });
+    this._preview = new PreviewPane();
+    this._files = new FilesList({
+      preview: path => this.preview(path),
+      openAsNotebook: () => this.openAsNotebook()
+    });
+    this.node.append(
+      this._server,
+      this._projects.node,
+      this._keys.node,
+      this._agents.node,
+      this._chat.node,
+      this._files.node,
+      this._preview.node,
+      this._composer(),
+      this._notice
+    );
+    void this.start();
+  }
+
+  /** First load: server health, keys, agents, projects (restores the last conversation). */
+  async start(): Promise<void> {
+    await this.refreshHealth();
+    await Promise.all([this.refreshKeys(), this._agents.load(), this._projects.refresh().catch(e => this.notify(e))]);
   }
 
   /** Ask the server extension for its version (proves the round trip). */
   async refreshHealth(): Promise<void> {
     try {
       const health = await requestAPI<IHealth>('health');
-      this._status.textContent = `vibing2-lab server ${health.version}`;
-      this._status.setAttribute('data-vibe-server', 'ok');
+      this._server.textContent = `vibing2-lab server ${health.version}`;
+      this._server.setAttribute('data-vibe-server', 'ok');
     } catch (error) {
-      this._status.textContent = `vibing2-lab server extension unavailable: ${error}`;
-      this._status.setAttribute('data-vibe-server', 'error');
+      this._server.textContent = `vibing2-lab server extension unavailable: ${error}`;
+      this._server.setAttribute('data-vibe-server', 'error');
     }
   }
 
-  private _status: HTMLDivElement;
+  async refreshKeys(force = false): Promise<void> {
+    try {
+      this._keys.update(await api.authStatus(), force);
+    } catch (error) {
+      this.notify(error);
+    }
+  }
+
+  /** Show a project's stored conversation and files (or an empty view). */
+  async showProject(id: number | null): Promise<void> {
+    this._preview.hide();
+    if (id === null) {
+      this._chat.clear();
+      this._files.show([]);
+      return;
+    }
+    try {
+      const project = await api.project(id);
+      await this._chat.restore(project.messages);
+      this._files.show(project.files);
+    } catch (error) {
+      this.notify(error);
+    }
+  }
+
+  async send(): Promise<void> {
+    const prompt = this._prompt.value;
+    if (!prompt.trim() || this._turn) {
+      return;
+    }
+    const choice = this._agents.choice;
+    const body: IAskBody = {
+      prompt,
+      project: this._projects.selectedName ?? SCRATCH_PROJECT,
+      auto: choice.auto,
+      ...(choice.agents.length === 1 ? { agent: choice.agents[0] } : {}),
+      ...(choice.agents.length > 1 ? { agents: choice.agents, chain: choice.chain } : {}),
+      model: this._model.value.trim() || null
+    };
+    this.notify(null);
+    this._chat.addPrompt(prompt);
+    this._prompt.value = '';
+    const turn = (this._turn = new Turn(this._chat, body));
+    this._setStreaming(true);
+    try {
+      const result = await turn.run(() => undefined);
+      if (result.error) {
+        this._prompt.value = this._prompt.value || prompt; // nothing was sent: keep the text
+      }
+      const kinds = [result.error?.kind, ...result.finals.map(f => (f.type === 'error' ? f.kind : ''))];
+      if (kinds.some(k => k === 'key_missing' || k === 'auth')) {
+        await this.refreshKeys(true);
+      }
+      const projectId = result.start?.project_id ?? null;
+      if (projectId !== null) {
+        await this._projects.refresh(projectId);
+        this._files.show((await api.project(projectId)).files);
+      }
+    } catch (error) {
+      this.notify(error);
+    } finally {
+      this._turn = null;
+      this._setStreaming(false);
+    }
+  }
+
+  async stop(): Promise<void> {
+    await this._turn?.stop();
+  }
+
+  async preview(path: string): Promise<void> {
+    const id = this._projects.selected;
+    if (id === null) {
+      return;
+    }
+    try {
+      const preview = await api.preview(id, path);
+      this._preview.show(preview.entry, preview.html);
+    } catch (error) {
+      this.notify(error);
+    }
+  }
+
+  async openAsNotebook(): Promise<void> {
+    const id = this._projects.selected;
+    if (id === null) {
+      this.notify(new ApiError('Pick or create a project first.', 0, 'input'));
+      return;
+    }
+    try {
+      await openAsNotebook(this._options.app, id, this._projects.selectedName ?? 'project');
+    } catch (error) {
+      this.notify(error);
+    }
+  }
+
+  /** Show an error (with its how-to-fix hint) under the composer; null clears it. */
+  notify(error: unknown): void {
+    if (error === null) {
+      this._notice.textContent = '';
+      return;
+    }
+    const e = error as ApiError;
+    this._notice.textContent = e.hint ? `${e.message} ${e.hint}` : String(e.message ?? e);
+  }
+
+  private _composer(): HTMLElement {
+    const form = div('jp-VibeComposer');
+    this._model = document.createElement('input');
+    this._model.className = 'jp-VibeComposer-model';
+    this._model.placeholder = 'Model (default from settings), e.g. haiku';
+    this._model.setAttribute('aria-label', 'Model');
+    this._prompt = document.createElement('textarea');
+    this._prompt.className = 'jp-VibeComposer-prompt';
+    this._prompt.rows = 4;
+    this._prompt.placeholder = 'Ask an agent… (Ctrl/Cmd+Enter sends)';
+    this._prompt.setAttribute('aria-label', 'Prompt');
+    this._prompt.addEventListener('keydown', event => {
+      if (event.key === 'Enter' && (event.metaKey || event.ctrlKey)) {
+        event.preventDefault();
+        event.stopPropagation();
+        void this.send();
+      }
+    });
+    this._send = button('Send', 'Send', () => this.send(), 'jp-VibeButton jp-mod-accept');
+    this._stop = button('Stop', 'Stop', () => this.stop(), 'jp-VibeButton jp-mod-warn');
+    this._stop.disabled = true;
+    const buttons = div('jp-VibeComposer-buttons');
+    buttons.append(this._send, this._stop);
+    form.append(this._model, this._prompt, buttons);
+    return form;
+  }
+
+  private _setStreaming(on: boolean): void {
+    this._send.disabled = on;
+    this._stop.disabled = !on;
+    this._projects.setEnabled(!on);
+    this.node.classList.toggle('jp-mod-streaming', on);
+  }
+
+  private _server: HTMLDivElement;
+  private _notice: HTMLDivElement;
+  private _projects: ProjectBar;
+  private _keys: KeySetup;
+  private _agents: AgentPicker;
+  private _chat: Conversation;
+  private _files: FilesList;
+  private _preview: PreviewPane;
+  private _model!: HTMLInputElement;
+  private _prompt!: HTMLTextAreaElement;
+  private _send!: HTMLButtonElement;
+  private _stop!: HTMLButtonElement;
+  private _turn: Turn | null = null;
+}
+
+function div(className: string): HTMLDivElement {
+  const el = document.createElement('div');
+  el.className = className;
+  return el;
 }

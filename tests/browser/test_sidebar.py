@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+import json
 import re
+import time
+from typing import Any
 
 import vibing2_lab
 
 from tests.browser.conftest import open_lab, open_sidebar
+from tests.fakes.model_server import FakeModelServer, Reply
+
+SLOW_TEXT = " ".join(f"word{i}" for i in range(80))  # 4 s at 0.05 s per token: time to press Stop
+PAGE = ("<!doctype html>\n<html><head><style>h1 { color: teal }</style></head>\n"
+        "<body><h1>Counter</h1><div id=\"out\">not run</div>\n"
+        "<script>document.getElementById('out').textContent = 'script ran';</script></body></html>")
+PAGE_ANSWER = f"Here is the page:\n\n```html title=index.html\n{PAGE}\n```\n\nOpen the preview."
+CSP_META = ('<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; script-src \'unsafe-inline\'; '
+            'style-src \'unsafe-inline\'; img-src data: blob:; font-src data:">')
 
 
 def test_sidebar_shows_the_server_extension_version(page, lab) -> None:
@@ -19,3 +31,127 @@ def test_sidebar_shows_the_server_extension_version(page, lab) -> None:
     status.wait_for()
     assert status.inner_text() == f"vibing2-lab server {vibing2_lab.__version__}"
     assert re.search(r"\d+\.\d+\.\d+", status.inner_text())
+
+
+def create_project(page: Any, panel: Any, name: str) -> None:
+    panel.get_by_role("button", name="New project", exact=True).click()
+    dialog = page.locator(".jp-Dialog")
+    dialog.locator("input").fill(name)
+    dialog.locator(".jp-mod-accept").click()
+    select = panel.get_by_label("Project", exact=True)
+    page.wait_for_function("([sel, name]) => sel.selectedOptions[0]?.textContent === name",
+                           arg=[select.element_handle(), name])
+
+
+def send(panel: Any, prompt: str, *, shortcut: bool = False) -> None:
+    box = panel.get_by_label("Prompt", exact=True)
+    box.fill(prompt)
+    if shortcut:
+        box.press("Control+Enter")
+    else:
+        panel.get_by_role("button", name="Send", exact=True).click()
+
+
+def test_chat_stop_complete_reload_and_preview(page, lab, browser_fake_model: FakeModelServer) -> None:
+    browser_fake_model.reset()
+    open_lab(page, lab)
+    panel = open_sidebar(page)
+    panel.locator('[data-vibe-server="ok"]').wait_for()
+    create_project(page, panel, "browser-demo")
+
+    # 1. a slow stream: the text grows, Stop ends it as cancelled
+    browser_fake_model.enqueue(Reply(text=SLOW_TEXT, delay=0.05))
+    send(panel, "Count slowly")
+    streaming = panel.locator('[data-vibe-status="streaming"]')
+    streaming.wait_for()
+    page.wait_for_function("el => el.innerText.includes('word2')", arg=streaming.element_handle())
+    first = len(streaming.inner_text())
+    time.sleep(0.5)
+    assert len(streaming.inner_text()) > first, "the answer did not grow while streaming"
+    panel.get_by_role("button", name="Stop", exact=True).click()
+    cancelled = panel.locator('[data-vibe-status="cancelled"]')
+    cancelled.wait_for()
+    assert "cancelled" in cancelled.inner_text()
+    partial = cancelled.locator(".jp-RenderedMarkdown").inner_text().strip()
+    assert partial.startswith("word0 word1") and len(partial) < len(SLOW_TEXT)
+    assert panel.get_by_role("button", name="Send", exact=True).is_enabled()
+
+    # 2. another prompt (sent with Ctrl+Enter) completes, with its metrics and code buttons
+    browser_fake_model.enqueue(Reply(text=PAGE_ANSWER, delay=0.002))
+    send(panel, "Build a counter page", shortcut=True)
+    complete = panel.locator('[data-vibe-status="complete"]')
+    complete.wait_for()
+    assert "Open the preview." in complete.inner_text()
+    assert "tokens" in complete.locator(".jp-VibeAnswer-metrics").inner_text()
+    assert complete.get_by_role("button", name="Copy", exact=True).count() == 1
+    assert complete.get_by_role("button", name="Insert cell", exact=True).count() == 1
+    assert complete.locator("pre").inner_text().startswith("<!doctype html>")
+    assert complete.locator("script").count() == 0, "model HTML must never be inserted raw"
+
+    # 3. reload: the conversation comes back from the store
+    open_lab(page, lab)
+    panel = open_sidebar(page)
+    panel.locator('[data-vibe-status="complete"]').wait_for()
+    prompts = panel.locator(".jp-VibePrompt").all_inner_texts()
+    assert prompts == ["Count slowly", "Build a counter page"]
+    statuses = [a.get_attribute("data-vibe-status") for a in panel.locator(".jp-VibeAnswer").all()]
+    assert statuses == ["cancelled", "complete"]
+    restored = panel.locator('[data-vibe-status="cancelled"] .jp-RenderedMarkdown').inner_text().strip()
+    assert restored == partial
+
+    # 4. the generated index.html previews in a sandboxed iframe that cannot reach Jupyter
+    panel.get_by_role("button", name="Preview", exact=True).first.click()
+    frame = panel.locator("iframe.jp-VibePreview-frame")
+    frame.wait_for()
+    assert frame.get_attribute("sandbox") == "allow-scripts"
+    srcdoc = frame.get_attribute("srcdoc") or ""
+    assert srcdoc.startswith("<!doctype html>" + CSP_META)
+    inner = page.frame_locator("iframe.jp-VibePreview-frame")
+    assert inner.locator("#out").inner_text() == "script ran"
+    assert inner.locator("body").evaluate("() => { try { return window.parent.document.title } "
+                                          "catch (e) { return 'blocked' } }") == "blocked"
+    assert inner.locator("body").evaluate("() => String(window.origin)") == "null"
+
+
+def test_insert_cell_from_a_widget_output_and_from_the_sidebar(page, lab,
+                                                               browser_fake_model: FakeModelServer) -> None:
+    """The %%vibe widget's DOM event inserts a code cell below the cell holding the output;
+    the sidebar's Insert cell button inserts below the active cell of the current notebook."""
+    notebook = {"cells": [{"cell_type": "code", "execution_count": None, "id": cid, "metadata": {}, "outputs": [],
+                           "source": source} for cid, source in (("a", "first = 1"), ("b", "second = 2"))],
+                "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+                "nbformat": 4, "nbformat_minor": 5}
+    (lab.root / "insert.ipynb").write_text(json.dumps(notebook))
+    open_lab(page, lab, "lab/tree/insert.ipynb?reset")
+    cells = page.locator(".jp-NotebookPanel .jp-Cell")
+    cells.nth(1).wait_for()
+    handled = cells.nth(0).evaluate("""cell => {
+        const out = document.createElement('div');
+        cell.querySelector('.jp-OutputArea, .jp-Cell-outputWrapper').appendChild(out);
+        const event = new CustomEvent('vibing2-lab:insert-cell', {bubbles: true, cancelable: true,
+            detail: {code: 'inserted = 3', language: 'python'}});
+        return !out.dispatchEvent(event);
+    }""")
+    assert handled, "the labextension did not call preventDefault()"
+    page.wait_for_function("() => document.querySelectorAll('.jp-NotebookPanel .jp-Cell').length === 3")
+    sources = [c.locator(".cm-content").inner_text() for c in cells.all()]
+    assert sources == ["first = 1", "inserted = 3", "second = 2"]
+
+    # outside a notebook the event is left alone (the widget then copies instead)
+    unhandled = page.evaluate("""() => {
+        const e = new CustomEvent('vibing2-lab:insert-cell', {bubbles: true, cancelable: true,
+                                                               detail: {code: 'x', language: 'python'}});
+        return document.body.dispatchEvent(e);
+    }""")
+    assert unhandled is True
+
+    browser_fake_model.reset()
+    browser_fake_model.enqueue(Reply(text="Try:\n\n```python\nfrom_sidebar = 4\n```\n"))
+    panel = open_sidebar(page)
+    send(panel, "one line of code")
+    answer = panel.locator('[data-vibe-status="complete"]').last
+    answer.wait_for()
+    answer.get_by_role("button", name="Insert cell", exact=True).click()
+    page.wait_for_function("() => document.querySelectorAll('.jp-NotebookPanel .jp-Cell').length === 4")
+    sources = [c.locator(".cm-content").inner_text() for c in cells.all()]
+    assert sources == ["first = 1", "inserted = 3", "from_sidebar = 4", "second = 2"]

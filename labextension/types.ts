@@ -1,0 +1,169 @@
+/** JSON shapes answered by the vibing2-lab server extension (see vibing2_lab/server/). */
+
+export interface IUsage {
+  input_tokens: number;
+  output_tokens: number;
+  cache_read_tokens?: number;
+  cache_write_tokens?: number;
+}
+
+export interface ITimings {
+  ttft: number | null;
+  duration: number;
+}
+
+export interface IPick {
+  name: string;
+  score: number;
+  reasons: string[];
+  fallback: boolean;
+}
+
+/** The first event of every stream. */
+export interface IStartEvent {
+  stream_id: string;
+  project: string | null;
+  project_id: number | null;
+  mode: 'single' | 'fanout' | 'chain';
+  agents: string[];
+  models: string[];
+  pick: IPick | null;
+}
+
+export interface ITokenEvent {
+  type: 'token';
+  text: string;
+  agent: string | null;
+  stream_id: string;
+}
+
+export interface IToolUseEvent {
+  type: 'tool_use';
+  id: string;
+  name: string;
+  input: Record<string, unknown>;
+  agent: string | null;
+  stream_id: string;
+}
+
+interface IFinalEvent {
+  usage: IUsage;
+  timings: ITimings;
+  provider: string | null;
+  model: string | null;
+  agent: string | null;
+  cost_usd: number | null;
+  stream_id: string;
+}
+
+export interface ICompleteEvent extends IFinalEvent {
+  type: 'complete';
+  text: string;
+  status: 'complete';
+  stop_reason: string | null;
+}
+
+export interface IErrorEvent extends IFinalEvent {
+  type: 'error';
+  kind: string;
+  message: string;
+  hint: string;
+  partial_text: string;
+  status: 'error' | 'cancelled';
+}
+
+export type FinalEvent = ICompleteEvent | IErrorEvent;
+
+/** The status an answer element shows in `data-vibe-status`. */
+export type AnswerStatus = 'streaming' | 'complete' | 'error' | 'cancelled';
+
+export interface IAgent {
+  name: string;
+  description: string;
+  category: string;
+  tags: string[];
+  performance_tier: string | null;
+  model: string | null;
+  source: string;
+}
+
+export interface IProjectSummary {
+  id: number;
+  name: string;
+  type: string;
+  messages: number;
+  files: number;
+  updated: string;
+  last_activity: string;
+}
+
+export interface IRun {
+  provider: string | null;
+  model: string | null;
+  input_tokens: number;
+  output_tokens: number;
+  cost_usd: number | null;
+  ttft_s: number | null;
+  duration_s: number | null;
+}
+
+export interface IMessage {
+  id: number;
+  role: 'user' | 'assistant' | 'system' | 'tool';
+  content: string;
+  agent: string | null;
+  status: AnswerStatus;
+  created: string;
+  run: IRun | null;
+}
+
+export interface IProjectFile {
+  path: string;
+  language: string | null;
+  size: number;
+  updated: string | null;
+  content?: string;
+}
+
+export interface IProject {
+  id: number;
+  name: string;
+  type: string;
+  conversation: number;
+  messages: IMessage[];
+  files: IProjectFile[];
+}
+
+export interface IProviderStatus {
+  name: string;
+  wire: string;
+  base_url: string;
+  key_required: boolean;
+  has_key: boolean;
+  source: string | null;
+  env_var: string;
+}
+
+export interface IAuthStatus {
+  providers: IProviderStatus[];
+  any_key: boolean;
+  default_model: string;
+  hint: string;
+}
+
+/** The body of `POST stream`. */
+export interface IAskBody {
+  prompt: string;
+  project?: string | number | null;
+  agent?: string | null;
+  agents?: string[];
+  auto?: boolean;
+  chain?: boolean;
+  model?: string | null;
+}
+
+export interface IPreview {
+  project: number;
+  entry: string;
+  html: string;
+}
