@@ -58,8 +58,11 @@ def cell_record(project: str, prompt: Message, answers: list[Message], *, cell_i
     from . import __version__
 
     meta = prompt.meta or {}
+    agents = list(meta.get("agents") or [])
+    # Fan-out answers are stored as they finish; the record lists them in the order asked.
+    ordered = sorted(answers, key=lambda a: agents.index(a.agent) if a.agent in agents else len(agents))
     return {"schema": SCHEMA, "version": __version__, "cell_id": cell_id, "mode": meta.get("mode", "single"),
-            "project": project, "prompt": prompt.content, "calls": [_call_record(a) for a in answers]}
+            "project": project, "prompt": prompt.content, "calls": [_call_record(a) for a in ordered]}
 
 
 def cell_source(project: str, record: dict[str, Any], meta: dict[str, Any]) -> str:

@@ -6,7 +6,6 @@ by nature (a live widget gets a new one on every run; nbval ignores it too).
 
 from __future__ import annotations
 
-import copy
 import json
 import os
 import tempfile
@@ -34,10 +33,15 @@ class CellDiff:
 
 
 def comparable(outputs: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Outputs as JSON-ready dicts with what is random by nature taken out."""
+    """Outputs as JSON-ready dicts with what is random by nature taken out (and multi-line
+    strings joined, as a saved .ipynb splits them into lists of lines)."""
     result = []
     for output in json.loads(json.dumps(outputs)):
         data = output.get("data")
+        if isinstance(data, dict):
+            output["data"] = data = {k: "".join(v) if isinstance(v, list) else v for k, v in data.items()}
+        if isinstance(output.get("text"), list):
+            output["text"] = "".join(output["text"])
         if isinstance(data, dict) and WIDGET_VIEW in data:
             data[WIDGET_VIEW] = {k: v for k, v in data[WIDGET_VIEW].items() if k != "model_id"}
         output.get("metadata", {}).pop("transient", None)
@@ -62,7 +66,7 @@ def execute(nb: dict[str, Any], *, cwd: Path, timeout: int = 120) -> dict[str, A
     import nbformat
     from nbclient import NotebookClient
 
-    work = nbformat.from_dict(copy.deepcopy(nb))
+    work = nbformat.reads(json.dumps(nb), as_version=4)  # also joins list-of-lines sources
     NotebookClient(work, timeout=timeout, kernel_name="python3", allow_errors=True,
                    resources={"metadata": {"path": str(cwd)}}).execute()
     return json.loads(json.dumps(work))

@@ -13,6 +13,7 @@ a call's stream with an ErrorEvent; the partial answer is stored with its status
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, AsyncIterator, Iterator, Sequence
@@ -65,6 +66,7 @@ class Session:
     project: Project | None = field(default=None, init=False)
     history: list[dict[str, str]] = field(default_factory=list, init=False)
     calls: list[Call] = field(default_factory=list, init=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     def __post_init__(self) -> None:
         from .config import load_settings
@@ -134,8 +136,15 @@ class Session:
 
         real = None if agent.name == plain_agent().name and not self.agents else agent
         call = new_call(self, real, prompt)
-        self.calls.append(call)
+        self._register(call)
         return call.provider, call.request
+
+    def _register(self, call: Call) -> None:
+        """Keep `calls` in the order the agents were given: fan-out threads start in any order."""
+        order = {agent.name: n for n, agent in enumerate(self.agents)}
+        with self._lock:
+            self.calls.append(call)
+            self.calls.sort(key=lambda c: order.get(c.agent_name, -1))
 
     def _targets(self) -> list[Agent]:
         return self.agents or [plain_agent()]
@@ -208,7 +217,7 @@ class Session:
             from .calls import failed_call
 
             call = failed_call(self, event)
-            self.calls.append(call)
+            self._register(call)
         call.finish(event, settings=self.settings)
         if self.project is not None and self.store is not None:
             call.store(self.store, self.project.id, ask_meta=self.ask_meta())
