@@ -8,7 +8,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
 
-from ..errors import InputError, ProviderError, VibeError
+from ..errors import CancelledError, InputError, ProviderError, VibeError
 from . import context
 from .args import agent_list, help_text, parse, wants_help
 
@@ -94,6 +94,6 @@ def short_traceback(exc: VibeError) -> list[str]:
     lines = [f"\x1b[0;31m{type(exc).__name__}\x1b[0m: {exc.message}"]
     if exc.hint:
         lines.append(f"How to fix: {exc.hint}")
-    if isinstance(exc, ProviderError) and exc.partial_text:
+    if isinstance(exc, ProviderError) and exc.partial_text and not isinstance(exc, CancelledError):
         lines.append(f"The partial answer ({len(exc.partial_text):,} characters) is kept in the output above.")
     return lines

@@ -402,6 +402,7 @@ class AnswerView {
     this.facts = h("span", { class: "vibe-facts" });
     this.answerTab = h("button", { class: "vibe-tab", role: "tab", "aria-label": "Answer", "aria-selected": "true" }, "Answer");
     this.previewTab = h("button", { class: "vibe-tab", role: "tab", "aria-label": "Preview", "aria-selected": "false", hidden: true }, "Preview");
+    this.tabs = h("span", { class: "vibe-tabs", role: "tablist", hidden: true }, this.answerTab, this.previewTab);
     this.answerTab.addEventListener("click", () => this.show("answer"));
     this.previewTab.addEventListener("click", () => this.show("preview"));
     this.problem = h("div", { class: "vibe-problem", role: "status", hidden: true });
@@ -409,7 +410,7 @@ class AnswerView {
     this.previewPane = h("div", { class: "vibe-preview", hidden: true });
     this.node = h("section", { class: "vibe-answer", "data-vibe-status": "streaming" },
       h("header", { class: "vibe-head" }, this.agent, this.modelName, this.facts,
-        h("span", { class: "vibe-tabs", role: "tablist" }, this.answerTab, this.previewTab)),
+        this.tabs),
       this.problem, this.body, this.previewPane);
     this.text = null;
     this.doc = null;
@@ -449,6 +450,7 @@ class AnswerView {
       this.doc = answer.preview;
       this.previewPane.replaceChildren();
       this.previewTab.hidden = false;
+      this.tabs.hidden = false;
       this.show(this.tab || (this.model.get("format") === "html" ? "preview" : "answer"));
     }
   }
