@@ -112,6 +112,13 @@ def test_chat_stop_complete_reload_and_preview(page, lab, browser_fake_model: Fa
                                           "catch (e) { return 'blocked' } }") == "blocked"
     assert inner.locator("body").evaluate("() => String(window.origin)") == "null"
 
+    # 5. "Open as notebook": exported by the server, saved through the contents API, opened
+    panel.get_by_role("button", name="Open as notebook", exact=True).click()
+    page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab", has_text="browser-demo.ipynb").wait_for()
+    assert (lab.root / "browser-demo.ipynb").exists()
+    page.locator(".jp-NotebookPanel .jp-Cell", has_text="%%vibe").first.wait_for()
+    assert page.locator(".jp-NotebookPanel .jp-Cell", has_text="Build a counter page").count() >= 1
+
 
 def test_insert_cell_from_a_widget_output_and_from_the_sidebar(page, lab,
                                                                browser_fake_model: FakeModelServer) -> None:

@@ -145,21 +145,22 @@ async def test_new_conversation_keeps_the_old_one(api: Api) -> None:
 
 
 async def test_export_notebook(api: Api) -> None:
-    """The exporter is the coordinator's (vibing2_lab.notebook_io); until it lands the route says so."""
-    import importlib.util
+    import nbformat
 
     store = Store.open()
     project = store.create_project("exported")
     store.add_message(project.id, "user", "Build it")
     store.record_answer(project.id, "```html title=index.html\n<h1>x</h1>\n```", files={"index.html": "<h1>x</h1>"})
     answer = await api("GET", f"projects/{project.id}/export.ipynb")
-    if importlib.util.find_spec("vibing2_lab.notebook_io") is None:
-        assert answer.status == 501 and answer.error["kind"] == "not_implemented"
-        return
     assert answer.status == 200, answer.body
     assert answer.headers["Content-Type"].startswith("application/x-ipynb+json")
+    assert 'filename="exported.ipynb"' in answer.headers["Content-Disposition"]
     notebook = answer.json
-    assert notebook["nbformat"] == 4 and notebook["cells"]
-    import nbformat
-
     nbformat.validate(nbformat.from_dict(notebook))
+    unicode_name = store.create_project("café 世界/app")
+    exported = await api("GET", f"projects/{unicode_name.id}/export.ipynb")
+    assert exported.status == 200
+    assert exported.headers["Content-Disposition"] == (
+        "attachment; filename=\"caf_ ___app.ipynb\"; filename*=UTF-8''caf%C3%A9%20%E4%B8%96%E7%95%8C%2Fapp.ipynb")
+    sources = ["".join(c["source"]) if isinstance(c["source"], list) else c["source"] for c in notebook["cells"]]
+    assert any(s.startswith("%%vibe") and "Build it" in s for s in sources)

@@ -126,19 +126,22 @@ class ProjectExportHandler(VibeHandler):
     @web.authenticated
     @authorized
     async def get(self, ref: str) -> None:
-        import importlib.util
-
-        store = self.store()
-        project = store.get_project(ref)  # an unknown project is a 404 before anything else
-        if importlib.util.find_spec("vibing2_lab.notebook_io") is None:
-            raise ApiError(501, "Exporting a project as a notebook is not available in this version.",
-                           hint="Use `vibing2-lab projects export NAME --to DIR` for the files meanwhile.")
         from ..notebook_io import export_notebook
 
+        store = self.store()
+        project = store.get_project(ref)
+
         notebook = await self.blocking(export_notebook, store, project.id)
-        filename = project.name.replace("/", "_").replace('"', "_") + ".ipynb"
-        self.set_header("Content-Disposition", f'attachment; filename="{filename}"')
+        self.set_header("Content-Disposition", _attachment(project.name + ".ipynb"))
         self.finish(json.dumps(notebook, ensure_ascii=False), set_content_type="application/x-ipynb+json")
+
+
+def _attachment(filename: str) -> str:
+    """A Content-Disposition value for any name (headers are Latin-1: RFC 6266 filename*)."""
+    from urllib.parse import quote
+
+    plain = "".join(c if c.isascii() and c.isprintable() and c not in '"\\/' else "_" for c in filename)
+    return f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
 def _project_with_runs(store: Any, ref: str | int) -> dict[str, Any]:
