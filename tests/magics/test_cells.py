@@ -115,7 +115,8 @@ def test_interpolation_keeps_code_braces_and_inserts_values_and_errors(fake_mode
     assert tail.startswith("def f(): return {'k': rows} and f\"{undefined}\" and {{rows}}\n"
                            "const o = {a: 1}; `${rows}`; \\frac{rows}{2}; .x {color: red}\n"
                            "Error: Traceback (most recent call last):")
-    assert "ZeroDivisionError: division by zero" in tail and "1/0" in tail
+    assert 'File "Cell In[3]", line 1, in <module>\n    1/0' in tail  # no pid-dependent file name: replayable
+    assert "ZeroDivisionError: division by zero" in tail
     assert "interactiveshell.py" not in tail  # IPython's own frames are left out
     assert record_of(nb.cells[3])["prompt"] == sent
     raw = execute(notebook("rows = 1", "%%vibe --no-store --no-interpolate\n{rows} {In[1]}"))
@@ -193,20 +194,22 @@ def test_successive_cells_continue_the_notebooks_project(fake_model: FakeModelSe
 def test_replay_of_a_saved_notebook_gives_identical_static_outputs(fake_model: FakeModelServer, tmp_path,
                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     fake_model.enqueue(Reply(text=ANSWER), Reply(text="A"), Reply(text="B"))
-    sources = ("%%vibe -a data-analyst\nSummarise.", "%%vibe --agents sql-expert,code-reviewer --chain\nQuery?")
+    sources = ["%%vibe -a data-analyst\nSummarise.", "%%vibe --agents sql-expert,code-reviewer --chain\nQuery?"]
     live = execute(notebook(*sources))
     path = tmp_path / "session.ipynb"
     nbformat.write(live, path)
     fake_model.default = Reply(fault="http", status=500)  # a live call now would fail the cell
-    monkeypatch.setenv("VIBING2_LAB_MODE", "replay")
     monkeypatch.setenv("VIBING2_LAB_REPLAY_NOTEBOOK", str(path))
     monkeypatch.setenv("VIBING2_LAB_HOME", str(tmp_path / "fresh-home"))
-    replayed = execute(notebook(*sources))
-    for before, after in zip(live.cells[1:], replayed.cells[1:]):
+    replay = [source.replace("%%vibe", "%%vibe --replay", 1) for source in sources]
+    replayed = execute(notebook(*replay, "%%vibe --replay\nnever recorded"))
+    for before, after in zip(live.cells[1:], replayed.cells[1:3]):
         assert error_of(after) is None, after.outputs
         static = {k: v for k, v in vibe_output(before).data.items() if k != WIDGET_VIEW}
         assert {k: v for k, v in vibe_output(after).data.items() if k != WIDGET_VIEW} == static
     assert len(fake_model.requests) == 3
+    missing = error_of(replayed.cells[3])
+    assert missing["ename"] == "ReplayError" and "--replay=fallback" in "".join(missing["traceback"])
 
 
 def test_saved_notebook_is_valid_and_json_clean(fake_model: FakeModelServer) -> None:

@@ -77,3 +77,8 @@ def test_panel_state_and_view_data() -> None:
     code = "\n".join(line for line in panel._esm.splitlines() if not line.strip().startswith("//"))
     for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "allow-same-origin", "eval("):
         assert sink not in code, sink  # model text never becomes markup in the JupyterLab page
+
+
+def test_a_page_without_head_keeps_its_doctype_first() -> None:
+    doc = preview_document("```html\n<!DOCTYPE html>\n<body><p>hi</p></body>\n```")
+    assert doc is not None and doc.startswith("<!DOCTYPE html><meta http-equiv=\"Content-Security-Policy\"")

@@ -35,6 +35,9 @@ def run(shell: Any, line: str, cell: str) -> None:
                     output.event(event)
         except KeyboardInterrupt:  # Stop button or Ctrl+C: the session kept the partial answers
             interrupted = True
+        except Exception:  # a bug or a broken store: end the live output before the error shows
+            finish(shell, session, output, options)
+            raise
         finish(shell, session, output, options)
         if interrupted and not session.failures():
             raise KeyboardInterrupt

@@ -10,6 +10,7 @@ from typing import Any
 from .state import state_of
 
 FALLBACK_PROJECT = "scratch"  # no notebook name known (plain IPython, nbclient without a session name)
+MAX_NAME = 120  # store.models.MAX_NAME_LENGTH
 RECENT_CELLS = 5  # inputs given to --auto as context
 _KERNEL_FILE = re.compile(r"^kernel-(.+)\.json$")
 
@@ -51,7 +52,7 @@ def notebook_name(shell: Any) -> str | None:
     name = Path(str(session)).name
     if not name.endswith(".ipynb"):
         return None
-    name = name[: -len(".ipynb")].strip()
+    name = name[: -len(".ipynb")][:MAX_NAME].strip()  # a long file name still makes a valid project name
     return name or None
 
 

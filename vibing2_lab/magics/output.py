@@ -72,10 +72,15 @@ class PanelOutput:
     def _preview(self, call: Call) -> str | None:
         from ..widget import preview_document
 
+        from ..errors import VibeError
+
         files: dict[str, str] = {}
         session = self.session
-        if session.store is not None and session.project is not None:
-            files = session.store.get_project(session.project.id).file_map()
+        try:
+            if session.store is not None and session.project is not None:
+                files = session.store.get_project(session.project.id).file_map()
+        except VibeError:  # the answer's own files still make a preview
+            files = {}
         return preview_document(call.text, files, always=self.fmt == "html")
 
 

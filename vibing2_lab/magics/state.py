@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import traceback
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Mapping
 
 MAX_TRACEBACK_CHARS = 8_000  # the end of a traceback is the useful part: keep that
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -45,11 +45,18 @@ def record_errors(result: Any) -> None:
         return
     from IPython import get_ipython
 
-    state_of(get_ipython()).errors[count] = traceback_text(error)
+    shell = get_ipython()
+    cells = getattr(getattr(shell, "compile", None), "_filename_map", {})
+    state_of(shell).errors[count] = traceback_text(error, cells=cells)
 
 
-def traceback_text(error: BaseException) -> str:
-    """The traceback as plain text, without IPython's own frames, the end kept if long."""
+def traceback_text(error: BaseException, *, cells: Mapping[str, int] | None = None) -> str:
+    """The traceback as plain text, without IPython's own frames, the end kept if long.
+
+    Cell frames are named `Cell In[n]` (`cells` maps the kernel's file names for cells to
+    execution counts): those file names hold the kernel's pid, and a prompt quoting them
+    would differ on every run, so a notebook that interpolates {Err[n]} could not replay.
+    """
     render = getattr(error, "_render_traceback_", None)
     if callable(render):
         text = "\n".join(render())
@@ -57,7 +64,13 @@ def traceback_text(error: BaseException) -> str:
         tb = error.__traceback__
         while tb is not None and _is_ipython_frame(tb.tb_frame.f_code.co_filename):
             tb = tb.tb_next
-        text = "".join(traceback.format_exception(type(error), error, tb))
+        found = traceback.TracebackException(type(error), error, tb)
+        for frame in found.stack:
+            if cells and frame.filename in cells:
+                frame.filename = f"Cell In[{cells[frame.filename]}]"
+        if isinstance(error, SyntaxError) and cells and found.filename in cells:
+            found.filename = f"Cell In[{cells[found.filename]}]"
+        text = "".join(found.format())
     text = _ANSI.sub("", text).rstrip()
     return text if len(text) <= MAX_TRACEBACK_CHARS else "…" + text[-MAX_TRACEBACK_CHARS:]
 

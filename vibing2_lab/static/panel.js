@@ -388,9 +388,17 @@ function storeOf(model) {
 }
 
 /* ------------------------------------------------------------------ views */
+// The kernel puts the CSP in every preview (store/preview.py escapes its quotes); a document
+// without it gets one here, after a doctype so the page keeps its standards mode.
+function withCsp(doc) {
+  if (doc.includes(CSP_META) || doc.includes(CSP_META.replaceAll("'", "&#x27;"))) return doc;
+  const doctype = /^\s*<!doctype[^>]*>/i.exec(doc);
+  return doctype ? doctype[0] + CSP_META + doc.slice(doctype[0].length) : CSP_META + doc;
+}
+
 function previewFrame(doc) {
   const frame = h("iframe", { sandbox: "allow-scripts", title: "Preview of the generated page", referrerpolicy: "no-referrer" });
-  frame.srcdoc = doc.includes(CSP_META) ? doc : CSP_META + doc;
+  frame.srcdoc = withCsp(doc);
   return frame;
 }
 

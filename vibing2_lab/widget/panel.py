@@ -13,6 +13,8 @@ CSP below, so a page cannot reach the Jupyter origin, its cookies, its API or th
 
 from __future__ import annotations
 
+import html
+import re
 import time
 from pathlib import Path
 from typing import Any, Callable, Mapping
@@ -24,6 +26,7 @@ STATIC = Path(__file__).resolve().parent.parent / "static"
 PREVIEW_CSP = ("default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
                "img-src data: blob:; font-src data:")
 WEB_FILES = (".html", ".htm", ".css", ".js", ".mjs")
+_DOCTYPE = re.compile(r"\s*<!doctype[^>]*>", re.IGNORECASE)
 
 
 class VibePanel(anywidget.AnyWidget):
@@ -62,7 +65,12 @@ def preview_document(text: str, project_files: Mapping[str, str] | None = None, 
     own = extract_files(text, name_unnamed=True)
     if not always and not any(path.lower().endswith(WEB_FILES) for path in own):
         return None
-    return inline_preview({**(project_files or {}), **own}, csp=PREVIEW_CSP)
+    doc = inline_preview({**(project_files or {}), **own}, csp=PREVIEW_CSP)
+    meta = f'<meta http-equiv="Content-Security-Policy" content="{html.escape(PREVIEW_CSP)}">'
+    doctype = _DOCTYPE.match(doc[len(meta):]) if doc and doc.startswith(meta) else None
+    if doctype:  # a page without <head>: keep its doctype first, or it renders in quirks mode
+        doc = doctype.group(0) + meta + doc[len(meta) + doctype.end():]
+    return doc
 
 
 class Frames:
