@@ -125,6 +125,8 @@ def new_call(session: Session, agent: Agent | None, prompt: str) -> Call:
                           prompt=prompt)
     request.metadata.update(agent=agent.name if agent else None, hash=digest, cell_id=session.ask.cell_id)
     provider = _provider_for(session, ref.provider, agent, digest)
+    if hasattr(provider, "adopt_history"):
+        provider.adopt_history(request)
     return Call(agent, ref.provider, ref.model, prompt, request, provider, digest)
 
 
@@ -160,20 +162,24 @@ def failed_call(session: Session, event: ErrorEvent) -> Call:
 
 def conversation_messages(history: list[Any]) -> list[dict[str, str]]:
     """Stored messages → what a provider accepts: alternating user/assistant turns, starting
-    with the user, without a dangling unanswered prompt, several agents' answers merged."""
+    with the user, without a dangling unanswered prompt, several agents' answers merged
+    in the order the agents were asked (fan-out answers are stored as they finish)."""
     turns: list[dict[str, Any]] = []
     for message in history:
         if message.role not in ("user", "assistant") or not message.content.strip():
             continue
-        text = message.content
         if turns and turns[-1]["role"] == message.role:
-            turns[-1]["parts"].append((message.agent, text))
+            turns[-1]["parts"].append((message.agent, message.content))
         else:
-            turns.append({"role": message.role, "parts": [(message.agent, text)]})
+            order = list((message.meta or {}).get("agents") or []) if message.role == "user" else []
+            turns.append({"role": message.role, "parts": [(message.agent, message.content)], "order": order})
     while turns and turns[0]["role"] != "user":
         turns.pop(0)
     if turns and turns[-1]["role"] == "user":
         turns.pop()
+    for asked, answered in zip(turns[::2], turns[1::2]):
+        order = asked["order"]
+        answered["parts"].sort(key=lambda part: order.index(part[0]) if part[0] in order else len(order))
     return [{"role": t["role"], "content": _join(t["parts"])} for t in turns]
 
 

@@ -147,6 +147,13 @@ class ReplayProvider:
             hint="Replay answers only what the notebook recorded: run the cell live (unset VIBING2_LAB_MODE), "
                  "use --replay=fallback, or name the notebook with VIBING2_LAB_REPLAY_NOTEBOOK.")
 
+    def adopt_history(self, request: ModelRequest) -> None:
+        """Send the recorded prior conversation, not the local store's, so the replayed record is
+        the saved one whatever this machine's store holds (history is not part of the hash)."""
+        found = self.index.find(request.metadata.get("hash", ""), cell_id=self.cell_id)
+        if found is not None:
+            request.messages = [*found.request.get("messages", []), request.messages[-1]]
+
     def _resolve(self, request: ModelRequest) -> tuple[RecordedCall | None, ErrorEvent | None]:
         try:
             return self.lookup(request), None
