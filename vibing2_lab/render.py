@@ -53,7 +53,8 @@ def call_facts(call: Mapping[str, Any]) -> list[str]:
         facts.append(f"{duration:.1f} s elapsed")
     usage = response.get("usage") or {}
     if usage.get("input_tokens") or usage.get("output_tokens"):
-        facts.append(f"{int(usage.get('input_tokens') or 0):,} in / {int(usage.get('output_tokens') or 0):,} out tokens")
+        tokens_in, tokens_out = int(usage.get("input_tokens") or 0), int(usage.get("output_tokens") or 0)
+        facts.append(f"{tokens_in:,} in / {tokens_out:,} out tokens")
     cost = response.get("cost_usd")
     if isinstance(cost, (int, float)):
         facts.append("<$0.0001" if 0 < cost < 0.0001 else f"${cost:.4f}")

@@ -14,8 +14,9 @@ import pytest
 from tests.browser.conftest import open_lab
 from tests.fakes.model_server import Reply
 from vibing2_lab.record import METADATA_KEY
+from vibing2_lab.widget import panel_module
 
-PANEL_JS = (Path(__file__).resolve().parents[2] / "vibing2_lab" / "static" / "panel.js").read_text(encoding="utf-8")
+PANEL_JS = panel_module()
 
 # Runs the panel module in the page with a minimal host object standing in for anywidget's model.
 HOST = """
@@ -84,7 +85,8 @@ def test_panel_renders_hostile_markdown_as_text_only(browser: Any) -> None:
         audit = page.evaluate(AUDIT)
         assert not {"script", "img", "iframe", "svg", "b", "i"} & set(audit["tags"]), audit["tags"]
         assert audit["handlers"] == []
-        assert audit["hrefs"] == ["https://example.org", "https://tracker.example/p.png"]  # the image: a link, never loaded
+        # the image became a link: nothing loads by itself
+        assert audit["hrefs"] == ["https://example.org", "https://tracker.example/p.png"]
         assert page.evaluate("window.__pwned") is None
         assert "<script>window.__pwned = 1</script>" in audit["text"]  # shown, as text
         assert "[image: pixel]" in audit["text"]
@@ -105,8 +107,8 @@ def test_panel_streams_frames_and_inserts_cells_through_a_dom_event(browser: Any
              status="streaming")
         page.evaluate("""() => { window.__vibeFrame({type: "frame", deltas: [[0, "Hello "], [1, "SELECT"]],
                                                        status: [], tokens: [[0, 1], [1, 1]]}); }""")
-        page.evaluate("""() => window.__vibeFrame({type: "frame", deltas: [[0, "**world**\\n\\n```python\\nx = 1\\n```"]],
-                                                   status: [[0, "complete"]], tokens: [[0, 2]]})""")
+        page.evaluate("""() => window.__vibeFrame({type: "frame", status: [[0, "complete"]], tokens: [[0, 2]],
+                                                   deltas: [[0, "**world**\\n\\n```python\\nx = 1\\n```"]]})""")
         first = page.locator("section.vibe-answer").nth(0)
         first.locator("strong").wait_for()
         assert first.get_attribute("data-vibe-status") == "complete"
@@ -133,7 +135,8 @@ PROBE_PAGE = """```html
 <script>
 (async () => {
   const found = {kind: "vibe-probe"};
-  try { found.parentDocument = "read " + parent.document.title; } catch (e) { found.parentDocument = "blocked: " + e.name; }
+  try { found.parentDocument = "read " + parent.document.title; }
+  catch (e) { found.parentDocument = "blocked: " + e.name; }
   try { found.cookie = "read " + document.cookie; } catch (e) { found.cookie = "blocked: " + e.name; }
   try { const r = await fetch("/api/contents"); found.fetch = "status " + r.status; }
   catch (e) { found.fetch = "blocked: " + e.name; }
@@ -213,7 +216,8 @@ def test_vibe_cell_streams_stops_and_previews_in_jupyterlab(page: Any, lab: Any,
         "%%vibe -p browser-test --format html\nMake a page."])
     page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=lab.url)
     page.add_init_script("""window.__probes = [];
-        window.addEventListener("message", (e) => { if (e.data && e.data.kind === "vibe-probe") window.__probes.push(e.data); });""")
+        window.addEventListener("message", (e) => {
+            if (e.data && e.data.kind === "vibe-probe") window.__probes.push(e.data); });""")
     open_lab(page, lab, "lab/tree/vibe-browser.ipynb?reset")
     page.locator(".jp-Notebook .jp-CodeCell").first.wait_for()
     wait_for_idle_kernel(page)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from typing import Any, Iterator
@@ -107,3 +108,24 @@ def test_interrupt_stops_the_stream_and_keeps_the_partial_answer(fake_model: Fak
     answer = Store.open().get_project("stopper").messages[-1]
     assert (answer.status, answer.content) == ("cancelled", partial)
     assert "sk-ant-fake-test-key" not in nbformat.writes(nb)
+
+
+def test_login_asks_for_the_key_hidden_and_keeps_it_in_the_keychain(kernel: Any, vibe_home: Any) -> None:
+    _, kc = kernel
+    secret = "sk-ant-typed-in-0123456789abcdefghij"
+    prompts: list[dict] = []
+
+    def answer(msg: dict) -> None:
+        prompts.append(msg["content"])
+        kc.input(secret)
+
+    seen: list[dict] = []
+    reply = kc.execute_interactive("%vibe login anthropic", allow_stdin=True, stdin_hook=answer,
+                                   output_hook=seen.append, timeout=60)
+    assert reply["content"]["status"] == "ok"
+    (prompt,) = prompts
+    assert prompt["password"] is True and "anthropic API key" in prompt["prompt"]
+    stored = json.loads((vibe_home / "test-keyring.json").read_text())
+    assert stored == {"vibing2-lab/anthropic": secret}
+    shown = json.dumps([m["content"] for m in seen])
+    assert "Stored the anthropic key" in shown and secret not in shown

@@ -67,7 +67,8 @@ def test_terminal_streams_text_and_still_publishes_the_record(fake_model: FakeMo
     result = json.loads(out.stdout.strip().splitlines()[-1])
     assert result["error"] == "None"
     stdout = result["stdout"]
-    assert "── sql-expert ──\nUse COUNT(*).\n" in stdout and "── code-reviewer ──\nLooks good.\n" in stdout
+    assert "── sql-expert ──\nUse COUNT(*).\n" in stdout
+    assert "── code-reviewer ──\nLooks good.\n" in stdout
     assert "[sql-expert · anthropic:claude-sonnet-4-5 · complete" in stdout
     (output,) = result["outputs"]
     record = output["metadata"][METADATA_KEY]

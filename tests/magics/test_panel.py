@@ -50,12 +50,13 @@ def test_first_token_goes_out_at_once_and_statuses_ride_along() -> None:
 
 def test_preview_inlines_project_files_with_the_csp_first() -> None:
     answer = "Here:\n\n```css title=style.css\nh1 { color: red }\n```\n"
-    project = {"index.html": '<html><head><link rel="stylesheet" href="style.css"></head><body><h1>x</h1></body></html>',
+    project = {"index.html": '<html><head><link rel="stylesheet" href="style.css"></head><body>x</body></html>',
                "style.css": "h1 { color: blue }"}
     doc = preview_document(answer, project)
     assert doc is not None
     head = doc.index("<head>") + len("<head>")
-    assert doc[head:].startswith(f'<meta http-equiv="Content-Security-Policy" content="{PREVIEW_CSP.replace(chr(39), "&#x27;")}">')
+    csp = PREVIEW_CSP.replace("'", "&#x27;")
+    assert doc[head:].startswith(f'<meta http-equiv="Content-Security-Policy" content="{csp}">')
     assert "<style>h1 { color: red }\n</style>" in doc  # the answer's version wins over the project's
     assert preview_document("no web files here", project) is None
     assert preview_document("no web files here", project, always=True) is not None

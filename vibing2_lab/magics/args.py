@@ -14,7 +14,8 @@ REPLAY_MODES = ("strict", "fallback", "off")
 @magic_arguments(name="%vibe")
 @argument("-a", "--agent", metavar="NAME", help="ask this agent (see `%%vibe agents`)")
 @argument("--auto", action="store_true", help="pick the agent from the prompt and the recent cells")
-@argument("--agents", metavar="A,B", help="ask several agents at once, side by side (or one after another with --chain)")
+@argument("--agents", metavar="A,B",
+          help="ask several agents at once, side by side (or one after another with --chain)")
 @argument("--chain", action="store_true", help="with --agents: each agent receives the previous agent's answer")
 @argument("-m", "--model", metavar="PROVIDER:MODEL", help="model id or alias; default: the agent's, else config.yaml's")
 @argument("-p", "--project", metavar="NAME",

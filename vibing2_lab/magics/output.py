@@ -147,6 +147,8 @@ class TextOutput:
 
         for call in record["calls"]:
             problem = call_problem(call)
-            self._write(f"[{' · '.join([call_title(call), *call_facts(call)])}]\n" + (f"[{problem}]\n" if problem else ""))
+            self._write(f"[{' · '.join([call_title(call), *call_facts(call)])}]\n")
+            if problem:
+                self._write(f"[{problem}]\n")
         bundle = {k: v for k, v in render_bundle(record).items() if k != "text/plain"}
         publish_display_data(bundle, metadata={METADATA_KEY: record})

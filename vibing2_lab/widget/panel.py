@@ -6,7 +6,7 @@ complete). Tokens in between travel as custom messages that carry only the text 
 new since the last frame, at most `Frames.rate` frames per second whatever the token rate:
 setting the whole text every frame would send quadratic bytes over a long answer.
 
-The front end (static/panel.js) renders Markdown as DOM nodes (never model text as HTML),
+The front end (static/*.js, joined into one module) renders Markdown as DOM nodes (never model text as HTML),
 and shows generated pages only in `<iframe sandbox="allow-scripts" srcdoc=...>` with the
 CSP below, so a page cannot reach the Jupyter origin, its cookies, its API or the network.
 """
@@ -29,10 +29,18 @@ WEB_FILES = (".html", ".htm", ".css", ".js", ".mjs")
 _DOCTYPE = re.compile(r"\s*<!doctype[^>]*>", re.IGNORECASE)
 
 
+ESM_PARTS = ("dom.js", "highlight.js", "markdown.js", "panel.js")
+
+
+def panel_module() -> str:
+    """The front end as one ES module: its parts joined in order (anywidget loads a single module)."""
+    return "\n".join((STATIC / name).read_text(encoding="utf-8") for name in ESM_PARTS)
+
+
 class VibePanel(anywidget.AnyWidget):
     """One `%%vibe` answer (or several, side by side or stacked) in a cell's output."""
 
-    _esm = STATIC / "panel.js"
+    _esm = panel_module()
     _css = STATIC / "panel.css"
 
     mode = traitlets.Unicode("single").tag(sync=True)  # single | fanout | chain
