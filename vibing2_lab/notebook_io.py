@@ -62,7 +62,8 @@ def cell_record(project: str, prompt: Message, answers: list[Message], *, cell_i
     # Fan-out answers are stored as they finish; the record lists them in the order asked.
     ordered = sorted(answers, key=lambda a: agents.index(a.agent) if a.agent in agents else len(agents))
     return {"schema": SCHEMA, "version": __version__, "cell_id": cell_id, "mode": meta.get("mode", "single"),
-            "project": project, "prompt": prompt.content, "calls": [_call_record(a) for a in ordered]}
+            "project": project, "prompt": prompt.content, "format": meta.get("format", "markdown"),
+            "calls": [_call_record(a) for a in ordered]}
 
 
 def cell_source(project: str, record: dict[str, Any], meta: dict[str, Any]) -> str:
@@ -78,6 +79,8 @@ def cell_source(project: str, record: dict[str, Any], meta: dict[str, Any]) -> s
               if c["request"].get("provider")}
     if len(models) == 1:
         options += ["-m", models.pop()]
+    if record.get("format", "markdown") != "markdown":
+        options += ["-f", record["format"]]
     options.append("--no-interpolate")  # the stored prompt is already interpolated
     return f"%%vibe {shlex.join(options)}\n{record['prompt']}"
 
@@ -180,7 +183,7 @@ def _import_cell(store: Store, project_id: int, cell_id: str | None, record: dic
     calls = record.get("calls", [])
     agents = [c["request"]["agent"]["name"] for c in calls if c["request"].get("agent")]
     ask_meta = {"cell_id": record.get("cell_id") or cell_id, "mode": record.get("mode", "single"),
-                "agents": agents, "auto": False, "model": None}
+                "agents": agents, "auto": False, "model": None, "format": record.get("format", "markdown")}
     store.add_message(project_id, "user", record.get("prompt", ""), meta=ask_meta)
     for call in calls:
         request, response = call["request"], call["response"]

@@ -9,6 +9,7 @@ A record (schema 1) lives in the output metadata key `vibing2_lab`:
       "mode": "single" | "fanout" | "chain",
       "project": "<project name or null>",
       "prompt": "<the interpolated prompt>",
+      "format": "markdown" | "code" | "html" | "text",   # how the answer is rendered
       "calls": [                          # one per agent, in order
         {
           "request": {

@@ -50,6 +50,7 @@ class Ask:
     max_tokens: int | None = None
     temperature: float | None = None
     system: str | None = None  # extra instructions, after the agent's own system prompt
+    format: str = "markdown"  # how adapters render the answer: markdown | code | html | text
 
 
 @dataclass
@@ -239,7 +240,7 @@ class Session:
     def ask_meta(self) -> dict[str, Any]:
         """What the store keeps about this ask beside the messages (the notebook export uses it)."""
         return {"cell_id": self.ask.cell_id, "mode": self.mode, "agents": [a.name for a in self.agents],
-                "auto": self.ask.auto, "model": self.ask.model}
+                "auto": self.ask.auto, "model": self.ask.model, "format": self.ask.format}
 
     def record(self) -> dict[str, Any]:
         """The notebook record of this ask (schema in record.py)."""
@@ -249,7 +250,7 @@ class Session:
         return {
             "schema": SCHEMA, "version": __version__, "cell_id": self.ask.cell_id, "mode": self.mode,
             "project": self.ask.project if self.ask.store else None, "prompt": self.ask.prompt,
-            "calls": [call.record() for call in self.calls],
+            "format": self.ask.format, "calls": [call.record() for call in self.calls],
         }
 
     def failures(self) -> list[Call]:

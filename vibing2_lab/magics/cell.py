@@ -58,7 +58,7 @@ def build_ask(shell: Any, options: Namespace, cell: str) -> Ask:
                auto=options.auto, chain=options.chain, model=options.model,
                context=context.recent_cells(shell) if options.auto else "", store=not options.no_store,
                cell_id=context.cell_id(shell), replay=options.replay, project_dir=Path.cwd(),
-               max_tokens=options.max_tokens, temperature=options.temperature)
+               max_tokens=options.max_tokens, temperature=options.temperature, format=options.format)
 
 
 def open_output(shell: Any, session: Session, fmt: str) -> PanelOutput | TextOutput:
@@ -66,7 +66,10 @@ def open_output(shell: Any, session: Session, fmt: str) -> PanelOutput | TextOut
     from .output import PanelOutput, TextOutput
 
     if context.has_widgets(shell):
-        return PanelOutput(session, fmt=fmt, kernel_id=context.kernel_id(shell))
+        # An instant strict replay has nothing to watch: one final display, no live updates.
+        # (nbval, which checks the example notebooks, ignores display updates.)
+        instant = session.replay_mode == "strict" and session.settings.replay_pace == 0
+        return PanelOutput(session, fmt=fmt, kernel_id=context.kernel_id(shell), live=not instant)
     return TextOutput(session, fmt=fmt)
 
 
@@ -75,7 +78,6 @@ def finish(shell: Any, session: Session, output: PanelOutput | TextOutput, optio
     from ..render import code_to_insert
 
     record = session.record()
-    record["format"] = options.format
     output.finish(record)
     code = code_to_insert(record) if options.format == "code" else None
     if code:

@@ -28,9 +28,12 @@ def _index_of(session: Session) -> dict[str | None, int]:
 
 
 class PanelOutput:
-    """Streams into a VibePanel; at the end the output becomes widget + static bundle + record."""
+    """Streams into a VibePanel; at the end the output becomes widget + static bundle + record.
 
-    def __init__(self, session: Session, *, fmt: str, kernel_id: str) -> None:
+    Not `live`: nothing is shown until the end, then the same final output is displayed once.
+    """
+
+    def __init__(self, session: Session, *, fmt: str, kernel_id: str, live: bool = True) -> None:
         from IPython.display import display
 
         from ..widget import Frames, VibePanel, answer_state
@@ -43,9 +46,12 @@ class PanelOutput:
                    for i, (name, model) in enumerate(zip(names, session.plan))]
         self.panel = VibePanel(mode=session.mode, format=fmt, kernel_id=kernel_id, answers=answers)
         self.frames = Frames(self.panel.send)
-        self.handle = display(self.panel, display_id=True)
+        self.live = live
+        self.handle = display(self.panel, display_id=True) if live else None
 
     def event(self, event: Any) -> None:
+        if not self.live:
+            return
         i = self.index.get(event.agent, 0)
         if event.type == "token":
             self.frames.add(i, event.text)
@@ -67,7 +73,12 @@ class PanelOutput:
             self.panel.answers = answers
             self.panel.status = overall_status(self.session)
         bundle = {**self.panel.view_data(), **render_bundle(record)}
-        self.handle.update(bundle, metadata={METADATA_KEY: record}, raw=True)
+        if self.handle is None:
+            from IPython.display import display
+
+            display(bundle, metadata={METADATA_KEY: record}, raw=True)
+        else:
+            self.handle.update(bundle, metadata={METADATA_KEY: record}, raw=True)
 
     def _preview(self, call: Call) -> str | None:
         from ..widget import preview_document
