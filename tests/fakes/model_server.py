@@ -155,6 +155,7 @@ class FakeModelServer:
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 128  # listen backlog: dozens of concurrent streams connect at once (default 5)
     fake: FakeModelServer
 
     def handle_error(self, request: Any, client_address: Any) -> None:

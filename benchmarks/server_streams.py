@@ -1,0 +1,265 @@
+"""Concurrent streams through a running Jupyter server, against reading the fake model directly.
+
+One run starts the fake model server (tests.fakes.model_server, in this process) and a
+real `jupyter server` subprocess with the vibing2-lab extension pointed at it. Then, in
+alternating rounds, N concurrent streams (default 50) are read
+
+    direct     from the fake server's Anthropic endpoint (httpx + the package's SSE decoder)
+    proxied    through `POST /vibing2-lab/api/stream` (session, store, SSE out)
+
+Every stream has its own token sequence (" s<stream>t<index>") sent one token per
+chunk with a fixed delay. The fake server timestamps each chunk as it writes it and the
+client timestamps each token as it arrives (same process, same clock), so
+
+    latency per token = arrival - sent         (p50 / p99 over every token)
+    added latency     = proxied - direct       (same percentile, same run)
+    lost tokens       = expected - received in order (target 0; the final text is checked too)
+    server CPU        = the Jupyter server process's CPU time per proxied token (from /proc),
+                        including each stream's fixed cost (session, store writes)
+
+On a small machine the benchmark process (fake server + clients) and the Jupyter server
+compete for the same cores: at high aggregate rates the added latency is mostly queueing.
+
+    .venv/bin/python benchmarks/server_streams.py [--streams 50] [--tokens 100] [--delay 0.02] [--rounds 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import re
+import secrets
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from tests.fakes import model_server  # noqa: E402
+from tests.fakes.model_server import FakeModelServer, RecordedRequest, Reply  # noqa: E402
+from vibing2_lab.sse import SSEDecoder  # noqa: E402
+
+TOKEN = re.compile(rb"s(\d+)t(\d+)")
+SENT: dict[tuple[int, int, int], float] = {}  # (round, stream, index) -> when the fake wrote it
+_SENT_LOCK = threading.Lock()
+ROUND = [0]
+
+
+def _timestamped_write_chunk(self: Any, data: bytes) -> None:
+    """The fake server's chunk writer, noting when each token left."""
+    _original_write_chunk(self, data)
+    now = time.perf_counter()
+    with _SENT_LOCK:
+        for m in TOKEN.finditer(data):
+            SENT.setdefault((ROUND[0], int(m.group(1)), int(m.group(2))), now)
+
+
+_original_write_chunk = model_server._Handler._write_chunk
+model_server._Handler._write_chunk = _timestamped_write_chunk  # type: ignore[method-assign]
+
+
+def tokens_for(stream: int, n: int) -> list[str]:
+    return [f" s{stream}t{i}" for i in range(n)]
+
+
+def reply_for(args: argparse.Namespace):
+    def respond(request: RecordedRequest) -> Reply:
+        prompt = json.dumps(request.body["messages"][-1])
+        stream = int(re.search(r"stream (\d+)", prompt).group(1))  # type: ignore[union-attr]
+        return Reply(tokens=tokens_for(stream, args.tokens), delay=args.delay)
+
+    return respond
+
+
+# -- the Jupyter server ----------------------------------------------------------------
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class JupyterServer:
+    """`jupyter server` with the extension, its own data dir and token; stopped by its PID."""
+
+    def __init__(self, fake: FakeModelServer, base: Path, streams: int) -> None:
+        self.port, self.token = free_port(), secrets.token_hex(16)
+        home = base / "vibe-home"
+        home.mkdir()
+        (home / "config.yaml").write_text("providers:\n  anthropic: {rate_limit_rpm: 0}\n")
+        (base / "root").mkdir()
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("ANTHROPIC_", "OPENAI_", "VIBING2_LAB_"))}
+        env.update(ANTHROPIC_BASE_URL=fake.url, ANTHROPIC_API_KEY="sk-ant-fake-bench", VIBING2_LAB_HOME=str(home),
+                   JUPYTER_PLATFORM_DIRS="1", JUPYTER_RUNTIME_DIR=str(base / "runtime"))
+        self.log = (base / "server.log").open("wb")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "jupyter", "server", "--no-browser", f"--port={self.port}",
+             "--allow-root", "--ServerApp.ip=127.0.0.1", "--ServerApp.port_retries=0",
+             f"--IdentityProvider.token={self.token}",
+             f"--ServerApp.root_dir={base / 'root'}", f"--Vibing2Lab.max_concurrent_streams={streams + 8}",
+             "--ServerApp.log_level=WARN"],
+            env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"{self.url}/vibing2-lab/api/health?token={self.token}", timeout=2):
+                    return
+            except OSError:
+                if self.proc.poll() is not None:
+                    log = (base / "server.log").read_text(errors="replace")[-3000:]
+                    raise RuntimeError(f"jupyter server exited:\n{log}") from None
+                time.sleep(0.2)
+        raise RuntimeError("jupyter server did not start")
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU time the server process has used so far (Linux /proc)."""
+        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def stop(self) -> None:
+        os.killpg(self.proc.pid, signal.SIGTERM)
+        try:
+            self.proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        self.log.close()
+
+
+# -- the clients ------------------------------------------------------------------------
+async def read_stream(client: Any, method: str, url: str, body: dict[str, Any], headers: dict[str, str],
+                      texts_of: Any) -> tuple[list[str], list[float], str | None]:
+    """(tokens, arrival times, final text) of one SSE response."""
+    tokens: list[str] = []
+    arrivals: list[float] = []
+    final = None
+    decoder = SSEDecoder()
+    async with client.stream(method, url, json=body, headers=headers) as response:
+        response.raise_for_status()
+        async for chunk in response.aiter_bytes():
+            now = time.perf_counter()
+            for event in decoder.feed(chunk):
+                for text, is_final in texts_of(event):
+                    if is_final:
+                        final = text
+                    else:
+                        tokens.append(text)
+                        arrivals.append(now)
+    return tokens, arrivals, final
+
+
+def anthropic_texts(event: Any) -> list[tuple[str, bool]]:
+    data = json.loads(event.data)
+    if data.get("type") == "content_block_delta":
+        return [(data["delta"]["text"], False)]
+    return []
+
+
+def server_texts(event: Any) -> list[tuple[str, bool]]:
+    if event.event == "token":
+        return [(json.loads(event.data)["text"], False)]
+    if event.event in ("complete", "error"):
+        data = json.loads(event.data)
+        return [(data.get("text", data.get("partial_text", "")), True)]
+    return []
+
+
+async def run_round(kind: str, args: argparse.Namespace, fake: FakeModelServer, server: JupyterServer,
+                    round_no: int) -> dict[str, Any]:
+    import httpx
+
+    ROUND[0] = round_no
+    limits = httpx.Limits(max_connections=args.streams + 10, max_keepalive_connections=args.streams + 10)
+    async with httpx.AsyncClient(timeout=120, limits=limits) as client:
+        def one(n: int):
+            prompt = f"stream {n} round {round_no}"
+            if kind == "direct":
+                body = {"model": "claude-sonnet-4-5", "max_tokens": 64, "stream": True,
+                        "messages": [{"role": "user", "content": prompt}]}
+                return read_stream(client, "POST", f"{fake.url}/v1/messages", body,
+                                   {"x-api-key": "sk-ant-fake-bench", "anthropic-version": "2023-06-01"},
+                                   anthropic_texts)
+            body = {"prompt": prompt, "project": f"bench-{round_no}-{n}"}
+            return read_stream(client, "POST", f"{server.url}/vibing2-lab/api/stream", body,
+                               {"Authorization": f"token {server.token}"}, server_texts)
+
+        cpu_now = server.cpu_seconds if kind == "proxied" else (lambda: 0.0)
+        t0, cpu0 = time.perf_counter(), cpu_now()
+        results = await asyncio.gather(*(one(n) for n in range(args.streams)))
+        wall, cpu = time.perf_counter() - t0, cpu_now() - cpu0
+    latencies, lost, bad_final = [], 0, 0
+    for n, (tokens, arrivals, final) in enumerate(results):
+        expected = tokens_for(n, args.tokens)
+        kept = 0
+        while kept < min(len(tokens), len(expected)) and tokens[kept] == expected[kept]:
+            kept += 1
+        lost += len(expected) - kept + max(0, len(tokens) - len(expected))
+        if kind == "proxied" and final != "".join(expected):
+            bad_final += 1
+        for i, arrived in enumerate(arrivals[:kept]):
+            latencies.append(arrived - SENT[(round_no, n, i)])
+    return {"kind": kind, "wall": wall, "latencies": latencies, "lost": lost, "bad_final": bad_final,
+            "server_cpu": cpu if kind == "proxied" else 0.0}
+
+
+def pct(values: list[float], q: float) -> float:
+    return statistics.quantiles(values, n=1000, method="inclusive")[int(q * 10) - 1] if len(values) > 1 else values[0]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--streams", type=int, default=50)
+    parser.add_argument("--tokens", type=int, default=100)
+    parser.add_argument("--delay", type=float, default=0.02)
+    parser.add_argument("--rounds", type=int, default=2)
+    args = parser.parse_args()
+
+    with FakeModelServer() as fake, tempfile.TemporaryDirectory() as tmp:
+        fake.respond = reply_for(args)
+        server = JupyterServer(fake, Path(tmp), args.streams)
+        try:
+            asyncio.run(run_round("proxied", argparse.Namespace(**{**vars(args), "streams": 2}), fake, server, 999))
+            rounds = []
+            for r in range(args.rounds):  # interleaved, so both paths see the same machine load
+                for k, kind in enumerate(("direct", "proxied")):
+                    rounds.append(asyncio.run(run_round(kind, args, fake, server, 2 * r + k)))
+        finally:
+            server.stop()
+
+    print(f"{args.streams} concurrent streams x {args.tokens} tokens, {args.delay * 1000:g} ms apart, "
+          f"{args.rounds} interleaved rounds; {os.cpu_count()} CPUs")
+    print(f"{'path':<9} {'round':>5} {'wall s':>7} {'tokens':>7} {'lost':>5} {'p50 ms':>8} {'p99 ms':>8}"
+          f" {'server CPU µs/token':>20}")
+    pooled: dict[str, list[float]] = {"direct": [], "proxied": []}
+    lost = bad = 0
+    for i, res in enumerate(rounds):
+        lat = res["latencies"]
+        pooled[res["kind"]] += lat
+        lost += res["lost"] if res["kind"] == "proxied" else 0
+        bad += res["bad_final"]
+        cpu = f"{res['server_cpu'] / max(1, len(lat)) * 1e6:>20.0f}" if res["kind"] == "proxied" else ""
+        print(f"{res['kind']:<9} {i // 2:>5} {res['wall']:>7.2f} {len(lat):>7} {res['lost']:>5} "
+              f"{pct(lat, 50) * 1e3:>8.2f} {pct(lat, 99) * 1e3:>8.2f} {cpu}")
+    d, p = pooled["direct"], pooled["proxied"]
+    print(f"lost tokens through the server: {lost} (target 0); streams with a wrong final text: {bad}")
+    print(f"latency per token, direct:  p50 {pct(d, 50) * 1e3:.2f} ms  p99 {pct(d, 99) * 1e3:.2f} ms")
+    print(f"latency per token, proxied: p50 {pct(p, 50) * 1e3:.2f} ms  p99 {pct(p, 99) * 1e3:.2f} ms")
+    print(f"added by the server:        p50 {(pct(p, 50) - pct(d, 50)) * 1e3:.2f} ms  "
+          f"p99 {(pct(p, 99) - pct(d, 99)) * 1e3:.2f} ms")
+
+
+if __name__ == "__main__":
+    main()
