@@ -44,8 +44,7 @@ test-python:
 # offline, into a throwaway data directory.
 test-notebooks:
 	home=$$(mktemp -d) && trap 'rm -rf "$$home"' EXIT && \
-	VIBING2_LAB_HOME="$$home" VIBING2_LAB_MODE=replay VIBING2_LAB_REPLAY_PACE=0 $(PY) -m pytest -p no:cacheprovider --nbval notebooks \
-		--nbval-sanitize-with notebooks/sanitize.cfg $(PYTEST_ARGS)
+	VIBING2_LAB_HOME="$$home" VIBING2_LAB_MODE=replay VIBING2_LAB_REPLAY_PACE=0 $(PY) -m pytest -p no:cacheprovider --nbval notebooks $(PYTEST_ARGS)
 
 build:
 	$(BIN)/jlpm clean:all
