@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from .events import CompleteEvent, ErrorEvent, StreamEvent, ToolUseEvent, to_dict
+from .events import CompleteEvent, ErrorEvent, StreamEvent, Timings, ToolUseEvent, to_dict
 
 if TYPE_CHECKING:
     from .agents import Agent
@@ -38,6 +39,18 @@ class Call:
     tool_uses: list[ToolUseEvent] = field(default_factory=list)
     parts: list[str] = field(default_factory=list)  # tokens so far, kept if the stream is interrupted
     stored: bool = False
+    started: float = field(default_factory=time.monotonic)
+    first_token: float | None = None
+
+    def add_token(self, text: str) -> None:
+        if self.first_token is None:
+            self.first_token = time.monotonic()
+        self.parts.append(text)
+
+    def elapsed(self) -> Timings:
+        """Client-side timings so far (for an answer cut short before its final event)."""
+        ttft = None if self.first_token is None else self.first_token - self.started
+        return Timings(ttft=ttft, duration=time.monotonic() - self.started)
 
     @property
     def agent_name(self) -> str:

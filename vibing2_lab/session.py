@@ -204,7 +204,7 @@ class Session:
         if event.type == "token":
             call = self._call_for(event)
             if call is not None:
-                call.parts.append(event.text)  # type: ignore[union-attr]
+                call.add_token(event.text)  # type: ignore[union-attr]
             return
         if event.type == "tool_use":
             call = self._call_for(event)
@@ -230,7 +230,7 @@ class Session:
             if call.final is None:
                 event = ErrorEvent(kind="cancelled", message="Interrupted before the answer was complete.",
                                    hint="The partial answer is kept; run the cell again for a full one.",
-                                   partial_text="".join(call.parts), status="cancelled",
+                                   partial_text="".join(call.parts), status="cancelled", timings=call.elapsed(),
                                    provider=call.provider_name, model=call.model,
                                    agent=call.agent.name if call.agent else None)
                 call.finish(event, settings=self.settings)

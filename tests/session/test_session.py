@@ -126,6 +126,7 @@ def test_interrupt_keeps_the_partial_answer(fake_model: FakeModelServer) -> None
             break
     (call,) = session.calls
     assert call.status == "cancelled" and call.text == "".join(e.text for e in got)
+    assert call.final.timings.duration > 0 and call.final.timings.ttft is not None  # shown as elapsed
     (answer,) = [m for m in Store.open().get_project("cut").messages if m.role == "assistant"]
     assert (answer.status, answer.content) == ("cancelled", call.text)
 
