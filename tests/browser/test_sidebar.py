@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 import re
 import time
+from pathlib import Path
 from typing import Any
 
 import vibing2_lab
+from playwright.sync_api import expect
 
 from tests.browser.conftest import open_lab, open_sidebar
 from tests.fakes.model_server import FakeModelServer, Reply
@@ -117,7 +119,7 @@ def test_chat_stop_complete_reload_and_preview(page, lab, browser_fake_model: Fa
     page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab", has_text="browser-demo.ipynb").wait_for()
     assert (lab.root / "browser-demo.ipynb").exists()
     page.locator(".jp-NotebookPanel .jp-Cell", has_text="%%vibe").first.wait_for()
-    assert page.locator(".jp-NotebookPanel .jp-Cell", has_text="Build a counter page").count() >= 1
+    page.locator(".jp-NotebookPanel .jp-Cell", has_text="Build a counter page").first.wait_for()
 
 
 def test_insert_cell_from_a_widget_output_and_from_the_sidebar(page, lab,
@@ -155,6 +157,7 @@ def test_insert_cell_from_a_widget_output_and_from_the_sidebar(page, lab,
     browser_fake_model.reset()
     browser_fake_model.enqueue(Reply(text="Try:\n\n```python\nfrom_sidebar = 4\n```\n"))
     panel = open_sidebar(page)
+    create_project(page, panel, "insert-demo")
     send(panel, "one line of code")
     answer = panel.locator('[data-vibe-status="complete"]').last
     answer.wait_for()
@@ -162,3 +165,56 @@ def test_insert_cell_from_a_widget_output_and_from_the_sidebar(page, lab,
     page.wait_for_function("() => document.querySelectorAll('.jp-NotebookPanel .jp-Cell').length === 4")
     sources = [c.locator(".cm-content").inner_text() for c in cells.all()]
     assert sources == ["first = 1", "inserted = 3", "from_sidebar = 4", "second = 2"]
+
+
+def test_agent_picker_fans_out_to_two_agents(page, lab, browser_fake_model: FakeModelServer) -> None:
+    browser_fake_model.reset()
+    browser_fake_model.default = Reply(text="Parallel answer.", delay=0.01)
+    open_lab(page, lab)
+    panel = open_sidebar(page)
+    panel.locator('[data-vibe-server="ok"]').wait_for()
+    create_project(page, panel, "fan-out-demo")
+    panel.locator(".jp-VibeAgents summary").click()
+    panel.get_by_label("Search agents", exact=True).fill("sql window function")
+    agents = panel.get_by_role("group", name="Agents", exact=True)
+    expect(agents.locator("li").first).to_contain_text("sql-expert")  # the ranked search result
+    assert agents.locator("li").count() < 14
+    agents.get_by_label("sql-expert", exact=True).check()
+    assert not panel.get_by_label("Auto", exact=True).is_checked()
+    panel.get_by_label("Search agents", exact=True).fill("chart plot")
+    expect(agents.locator("li").first).to_contain_text("visualization-expert")
+    agents.get_by_label("visualization-expert", exact=True).check()
+    assert panel.get_by_label("Chain", exact=True).is_visible()
+    assert panel.locator(".jp-VibeAgents summary").inner_text() == \
+        "Agents: sql-expert, visualization-expert (in parallel)"
+    send(panel, "Top customers by month, charted")
+    answers = panel.locator('.jp-VibeAnswer[data-vibe-status="complete"]')
+    page.wait_for_function("() => document.querySelectorAll("
+                           "'#vibing2-lab-sidebar .jp-VibeAnswer[data-vibe-status=\"complete\"]').length >= 2")
+    headers = [a.locator(".jp-VibeAnswer-header").inner_text() for a in answers.all()[-2:]]
+    assert sorted(h.split("\n")[0].replace("complete", "").strip() for h in headers) == \
+        ["sql-expert", "visualization-expert"]
+    assert len(browser_fake_model.requests) == 2
+
+
+def test_key_form_after_an_auth_failure_stores_the_key(page, lab, browser_fake_model: FakeModelServer) -> None:
+    browser_fake_model.reset()
+    browser_fake_model.enqueue(Reply(fault="http", status=401))
+    open_lab(page, lab)
+    panel = open_sidebar(page)
+    panel.locator('[data-vibe-server="ok"]').wait_for()
+    create_project(page, panel, "key-demo")
+    form = panel.get_by_role("form", name="API key setup")
+    assert form.is_hidden()  # the lab has ANTHROPIC_API_KEY set
+    send(panel, "hello")
+    failed = panel.locator('[data-vibe-status="error"]').last
+    failed.wait_for()
+    assert "401" in failed.inner_text() or "key" in failed.inner_text().lower()
+    form.wait_for()
+    assert "OPENAI_BASE_URL" in form.inner_text()
+    form.get_by_label("API key", exact=True).fill("sk-ant-browser-stored-key-0123456789")
+    form.get_by_role("button", name="Save key", exact=True).click()
+    form.wait_for(state="hidden")
+    stored = Path(lab.env["VIBING2_LAB_TEST_KEYRING"]).read_text()
+    assert "sk-ant-browser-stored-key-0123456789" in stored
+    assert "sk-ant-browser-stored-key" not in panel.inner_text()
