@@ -160,6 +160,7 @@ export interface IAskBody {
   auto?: boolean;
   chain?: boolean;
   model?: string | null;
+  system?: string | null;
 }
 
 export interface IPreview {

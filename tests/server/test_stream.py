@@ -74,6 +74,13 @@ async def test_a_project_can_be_named_by_id(api: Api, fake_model: FakeModelServe
     assert len(Store.open().get_project(project.id).messages) == 2
 
 
+async def test_extra_system_instructions_reach_the_model(api: Api, fake_model: FakeModelServer) -> None:
+    events = sse((await api("POST", "stream", {"prompt": "hi", "agent": "sql-expert",
+                                               "system": "Answer in French."})).body)
+    assert events[-1][0] == "complete"
+    assert "Answer in French." in json.dumps(fake_model.requests[0].body.get("system"))
+
+
 async def test_without_a_project_nothing_is_stored(api: Api, fake_model: FakeModelServer) -> None:
     events = sse((await api("POST", "stream", {"prompt": "one-off"})).body)
     assert events[0][1]["project"] is None and events[-1][0] == "complete"

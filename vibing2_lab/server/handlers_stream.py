@@ -42,6 +42,7 @@ ASK_FIELDS: dict[str, tuple[Any, Any]] = {
     "chain": (bool, False),
     "model": ((str, NoneType), None),
     "context": (str, ""),
+    "system": ((str, NoneType), None),
     "max_tokens": ((int, NoneType), None),
     "temperature": ((float, NoneType), None),
 }
@@ -68,6 +69,7 @@ def ask_from_body(data: dict[str, Any], *, project_name: str | None) -> Ask:
         raise InputError("'temperature' cannot be negative.", hint="Use a value from 0 to 1.")
     return Ask(body["prompt"], project=project_name, agent=agent, agents=agents, auto=body["auto"],
                chain=body["chain"], model=(body["model"] or "").strip() or None, context=body["context"],
+               system=(body["system"] or "").strip() or None,
                max_tokens=body["max_tokens"], temperature=body["temperature"])
 
 
