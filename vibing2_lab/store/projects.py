@@ -87,6 +87,7 @@ class Store(MessageOps, RunOps):
 
     def ensure_project(self, name: str, **kw: Any) -> Project:
         """The project called `name`, created (with `kw`) if it does not exist yet."""
+        validate_project_name(name)  # a bad name is a ProjectError saying why, not "no such project"
         try:
             return self.get_project(name)
         except UnknownProjectError:
