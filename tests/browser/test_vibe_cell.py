@@ -9,8 +9,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from tests.browser.conftest import open_lab
 from tests.fakes.model_server import Reply
 from vibing2_lab.record import METADATA_KEY

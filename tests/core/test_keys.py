@@ -10,7 +10,6 @@ from keyring.backends import fail
 
 from tests.conftest import PLANTED_KEY
 from tests.core.conftest import ask
-from tests.core.test_stream import run_async, run_sync
 from tests.fakes.model_server import FakeModelServer, Reply
 from vibing2_lab import keys
 from vibing2_lab.config import Settings

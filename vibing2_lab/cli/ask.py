@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any, Callable, TextIO
+from typing import Any, TextIO
 
 from ..errors import VibeError
 
@@ -32,6 +32,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..providers import StreamInterrupted
     from ..session import Ask, Session
+    from ..textstream import TextStream
 
     if args.chain and not args.agents:
         raise VibeError("--chain needs several agents.", hint="Use --agents A,B --chain.")
@@ -41,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
               model=args.model, system=args.system, max_tokens=args.max_tokens, temperature=args.temperature,
               project_dir=Path.cwd())
     session = Session(ask)
-    render = JsonLines(sys.stdout) if args.json else PlainText(sys.stdout, several=len(session.agents) > 1)
+    render = JsonLines(sys.stdout) if args.json else TextStream(sys.stdout, several=len(session.agents) > 1)
     if session.pick is not None and not args.json:
         print(f"[auto] {session.pick.agent.name}: {'; '.join(session.pick.reasons[:3])}", file=sys.stderr)
     try:
@@ -57,72 +58,6 @@ def run(args: argparse.Namespace) -> int:
         raise
     session.raise_for_error()
     return 0
-
-
-class PlainText:
-    """Answer text as it arrives, flushed per token; a final newline; tool calls on their own line.
-
-    With several agents each answer gets a header; one agent streams live while the
-    others' events wait (fan-out interleaves them) and are shown when it finishes.
-    """
-
-    def __init__(self, out: TextIO, *, several: bool = False) -> None:
-        self.out = out
-        self.several = several
-        self.at_line_start = True
-        self.live: str | None = None
-        self.waiting: dict[str, list[Any]] = {}
-        self._by_type: dict[str, Callable[[Any], None]] = {
-            "token": self._token, "tool_use": self._tool_use, "complete": self._end, "error": self._end}
-
-    def __call__(self, event: Any) -> None:
-        if not self.several:
-            self._by_type[event.type](event)
-            return
-        if self.live is None:
-            self._start(event.agent)
-        if event.agent != self.live:
-            self.waiting.setdefault(event.agent, []).append(event)
-            return
-        self._by_type[event.type](event)
-        if event.type in ("complete", "error"):
-            self._next()
-
-    def _start(self, agent: str | None) -> None:
-        self.live = agent
-        self._write(("" if self.at_line_start else "\n") + f"── {agent} ──\n")
-
-    def _next(self) -> None:
-        self.live = None
-        while self.waiting:
-            agent, events = next(iter(self.waiting.items()))
-            if not any(e.type in ("complete", "error") for e in events):
-                self._start(agent)
-                del self.waiting[agent]
-                for event in events:
-                    self._by_type[event.type](event)
-                return
-            self._start(agent)
-            del self.waiting[agent]
-            for event in events:
-                self._by_type[event.type](event)
-            self.live = None
-
-    def _write(self, text: str) -> None:
-        if text:
-            self.out.write(text)
-            self.out.flush()
-            self.at_line_start = text.endswith("\n")
-
-    def _token(self, event: Any) -> None:
-        self._write(event.text)
-
-    def _tool_use(self, event: Any) -> None:
-        self._write(("" if self.at_line_start else "\n") + f"[tool_use {event.name} {json.dumps(event.input)}]\n")
-
-    def _end(self, event: Any) -> None:
-        if not self.at_line_start:  # the error line (stderr) starts on a line of its own
-            self._write("\n")
 
 
 class JsonLines:

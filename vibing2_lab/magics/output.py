@@ -7,7 +7,7 @@ rendering from render.render_bundle, so saved notebooks read well without the wi
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING, Any, Callable, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from ..record import METADATA_KEY
 from ..render import call_facts, call_problem, call_title, render_bundle
@@ -106,50 +106,16 @@ class TextOutput:
     """A terminal (no widgets): text streams to stdout, one agent live, the others when it ends."""
 
     def __init__(self, session: Session, *, fmt: str, out: TextIO | None = None) -> None:
+        from ..textstream import TextStream
+
         self.session, self.fmt = session, fmt
-        self.out = out or sys.stdout
-        self.several = len(session.agents) > 1
-        self.live: str | None = None
-        self.waiting: dict[str | None, list[Any]] = {}
-        self.handlers: dict[str, Callable[[Any], None]] = {
-            "token": lambda e: self._write(e.text), "tool_use": lambda e: self._write(f"\n[tool: {e.name}]\n"),
-            "complete": self._end, "error": self._end}
+        self.text = TextStream(out or sys.stdout, several=len(session.agents) > 1)
 
     def event(self, event: Any) -> None:
-        if not self.several:
-            self.handlers[event.type](event)
-            return
-        if self.live is None:
-            self._start(event.agent)
-        if event.agent != self.live:
-            self.waiting.setdefault(event.agent, []).append(event)
-            return
-        self.handlers[event.type](event)
-        if event.type in ("complete", "error"):
-            self._drain()
-
-    def _start(self, agent: str | None) -> None:
-        self.live = agent
-        self._write(f"── {agent} ──\n")
-
-    def _drain(self) -> None:
-        """The live agent ended: replay what the others sent meanwhile; the first unfinished goes live."""
-        self.live = None
-        for agent in list(self.waiting):
-            events = self.waiting.pop(agent)
-            self._start(agent)
-            for event in events:
-                self.handlers[event.type](event)
-            if not any(e.type in ("complete", "error") for e in events):
-                return  # still streaming: it stays live
-            self.live = None
-
-    def _end(self, event: Any) -> None:
-        self._write("\n")
+        self.text(event)
 
     def _write(self, text: str) -> None:
-        self.out.write(text)
-        self.out.flush()
+        self.text.write(text)
 
     def finish(self, record: dict[str, Any]) -> None:
         """A status line per answer; the static rendering and the record go to the display system

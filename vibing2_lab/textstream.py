@@ -1,0 +1,71 @@
+"""Plain-text rendering of a stream of events, shared by the CLI and the terminal magics.
+
+Text is written as it arrives and flushed per token. With several agents each answer gets
+a header; one agent streams live while the others' events wait (fan-out interleaves them)
+and are written when it finishes.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Callable, TextIO
+
+_FINAL = ("complete", "error")
+
+
+class TextStream:
+    """Call with each StreamEvent; writes readable text to `out`."""
+
+    def __init__(self, out: TextIO, *, several: bool = False) -> None:
+        self.out = out
+        self.several = several
+        self.at_line_start = True
+        self.live: str | None = None
+        self.waiting: dict[str | None, list[Any]] = {}
+        self._by_type: dict[str, Callable[[Any], None]] = {
+            "token": self._token, "tool_use": self._tool_use, "complete": self._end, "error": self._end}
+
+    def __call__(self, event: Any) -> None:
+        if not self.several:
+            self._by_type[event.type](event)
+            return
+        if self.live is None:
+            self._start(event.agent)
+        if event.agent != self.live:
+            self.waiting.setdefault(event.agent, []).append(event)
+            return
+        self._by_type[event.type](event)
+        if event.type in _FINAL:
+            self._drain()
+
+    def _start(self, agent: str | None) -> None:
+        self.live = agent
+        self.write(("" if self.at_line_start else "\n") + f"── {agent} ──\n")
+
+    def _drain(self) -> None:
+        """The live agent ended: write what the others sent meanwhile; the first unfinished goes live."""
+        self.live = None
+        for agent in list(self.waiting):
+            events = self.waiting.pop(agent)
+            self._start(agent)
+            for event in events:
+                self._by_type[event.type](event)
+            if not any(e.type in _FINAL for e in events):
+                return  # still streaming: it stays live
+            self.live = None
+
+    def write(self, text: str) -> None:
+        if text:
+            self.out.write(text)
+            self.out.flush()
+            self.at_line_start = text.endswith("\n")
+
+    def _token(self, event: Any) -> None:
+        self.write(event.text)
+
+    def _tool_use(self, event: Any) -> None:
+        self.write(("" if self.at_line_start else "\n") + f"[tool_use {event.name} {json.dumps(event.input)}]\n")
+
+    def _end(self, event: Any) -> None:
+        if not self.at_line_start:  # what follows (a status or error line) starts on a line of its own
+            self.write("\n")
