@@ -137,7 +137,7 @@ def new_call(session: Session, agent: Agent | None, prompt: str) -> Call:
                           parameters={"max_tokens": request.max_tokens, "temperature": request.temperature},
                           prompt=prompt)
     request.metadata.update(agent=agent.name if agent else None, hash=digest, cell_id=session.ask.cell_id)
-    provider = _provider_for(session, ref.provider, agent, digest)
+    provider = _provider_for(session, ref.provider, agent)
     if hasattr(provider, "adopt_history"):
         provider.adopt_history(request)
     return Call(agent, ref.provider, ref.model, prompt, request, provider, digest)
@@ -148,7 +148,8 @@ def _system(agent: Agent | None, extra: str | None) -> str | None:
     return "\n\n".join(p for p in parts if p) or None
 
 
-def _provider_for(session: Session, provider_name: str, agent: Agent | None, digest: str) -> Provider:
+def _provider_for(session: Session, provider_name: str, agent: Agent | None) -> Provider:
+    """The live provider, or in replay mode the replay provider (with the live one as fallback)."""
     from .providers import get_provider
 
     live = None if session.replay_mode == "strict" else get_provider(provider_name, settings=session.settings)
