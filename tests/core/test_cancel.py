@@ -6,6 +6,7 @@ import asyncio
 import signal
 import threading
 import time
+from typing import Any
 
 import pytest
 
@@ -25,6 +26,30 @@ def stop_later(cancel: Cancel, delay: float) -> threading.Thread:
     return thread
 
 
+def tokens_seen(events: list[StreamEvent]) -> int:
+    return sum(isinstance(e, TokenEvent) for e in events)
+
+
+def stop_after_tokens(cancel: Cancel, events: list[StreamEvent], n: int) -> threading.Thread:
+    """Stop once `n` tokens have arrived (not after a fixed sleep: a loaded machine is slow)."""
+    def watch() -> None:
+        deadline = time.monotonic() + 30
+        while tokens_seen(events) < n and time.monotonic() < deadline:
+            time.sleep(0.005)
+        time.sleep(0.05)  # the stream is now stalled: nothing else can arrive
+        cancel.stop()
+
+    thread = threading.Thread(target=watch, daemon=True)
+    thread.start()
+    return thread
+
+
+def consume(stream: Any, events: list[StreamEvent]) -> list[StreamEvent]:
+    for event in stream:
+        events.append(event)
+    return events
+
+
 def assert_cancelled(events: list[StreamEvent], partial: str) -> ErrorEvent:
     final = events[-1]
     assert isinstance(final, ErrorEvent)
@@ -37,11 +62,11 @@ def assert_cancelled(events: list[StreamEvent], partial: str) -> ErrorEvent:
 def test_stop_from_another_thread_ends_a_stalled_stream(fake_model: FakeModelServer, settings: Settings,
                                                         wire: str) -> None:
     fake_model.enqueue(Reply(text="alpha beta gamma delta", fault="stall", after=2))
-    cancel = Cancel()
-    stop_later(cancel, 0.3)
-    t0 = time.perf_counter()
-    events = list(get_provider(wire, settings=settings).stream(ask(), cancel=cancel))
-    assert time.perf_counter() - t0 < BOUND  # idle timeout is 10 s: only stop() can end it this soon
+    cancel, events = Cancel(), []
+    watcher = stop_after_tokens(cancel, events, 2)
+    consume(get_provider(wire, settings=settings).stream(ask(), cancel=cancel), events)
+    watcher.join()
+    assert cancel.stopped  # idle timeout is 10 s: only stop() can have ended it
     assert_cancelled(events, "alpha beta")
 
 
@@ -98,7 +123,11 @@ def test_async_stop_from_a_task(fake_model: FakeModelServer, settings: Settings,
                 events.append(event)
 
         task = asyncio.create_task(consume())
-        await asyncio.sleep(0.3)
+        for _ in range(3000):  # until the one token before the stall has arrived
+            if tokens_seen(events):
+                break
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(0.05)
         t0 = time.perf_counter()
         cancel.stop()
         await asyncio.wait_for(task, BOUND)
@@ -113,11 +142,15 @@ def test_async_stop_from_another_thread(fake_model: FakeModelServer, settings: S
     fake_model.enqueue(Reply(text="one two three", fault="stall", after=2))
     cancel = Cancel()
 
-    async def main() -> list[StreamEvent]:
-        stop_later(cancel, 0.3)
-        return [e async for e in get_provider("anthropic", settings=settings).astream(ask(), cancel=cancel)]
+    events: list[StreamEvent] = []
 
-    events = asyncio.run(asyncio.wait_for(main(), BOUND + 1))
+    async def main() -> list[StreamEvent]:
+        stop_after_tokens(cancel, events, 2)
+        async for event in get_provider("anthropic", settings=settings).astream(ask(), cancel=cancel):
+            events.append(event)
+        return events
+
+    asyncio.run(asyncio.wait_for(main(), 30))
     assert_cancelled(events, "one two")
 
 
@@ -126,13 +159,16 @@ def test_one_cancel_stops_parallel_streams(fake_model: FakeModelServer, settings
     cancel = Cancel()
     results: list[list[StreamEvent]] = [[], []]
 
-    def consume(i: int) -> None:
-        results[i] = list(get_provider("anthropic", settings=settings).stream(ask(), cancel=cancel))
+    def run(i: int) -> None:
+        consume(get_provider("anthropic", settings=settings).stream(ask(), cancel=cancel), results[i])
 
-    threads = [threading.Thread(target=consume, args=(i,)) for i in range(2)]
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(2)]
     for t in threads:
         t.start()
-    time.sleep(0.4)
+    deadline = time.monotonic() + 30
+    while not all(tokens_seen(r) for r in results) and time.monotonic() < deadline:
+        time.sleep(0.005)
+    time.sleep(0.05)
     cancel.stop()
     for t in threads:
         t.join(BOUND)
@@ -147,15 +183,23 @@ def test_keyboard_interrupt_ends_the_request_and_carries_the_partial_text(
     previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     main_thread = threading.main_thread().ident
     assert threading.get_ident() == main_thread  # signals are delivered to the main thread
-    timer = threading.Timer(0.3, lambda: signal.pthread_kill(main_thread, signal.SIGINT))
     seen: list[StreamEvent] = []
+
+    def interrupt_after_two_tokens() -> None:
+        deadline = time.monotonic() + 30
+        while tokens_seen(seen) < 2 and time.monotonic() < deadline:
+            time.sleep(0.005)
+        time.sleep(0.05)
+        signal.pthread_kill(main_thread, signal.SIGINT)
+
+    timer = threading.Thread(target=interrupt_after_two_tokens, daemon=True)
     try:
         timer.start()
         with pytest.raises(KeyboardInterrupt) as info:
             for event in get_provider("anthropic", settings=settings).stream(ask()):
                 seen.append(event)
     finally:
-        timer.cancel()
+        timer.join()
         signal.signal(signal.SIGINT, previous)
     assert isinstance(info.value, StreamInterrupted)
     final = info.value.event
