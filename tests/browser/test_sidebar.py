@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
 from pathlib import Path
 from typing import Any
 
@@ -68,8 +67,9 @@ def test_chat_stop_complete_reload_and_preview(page, lab, browser_fake_model: Fa
     streaming.wait_for()
     page.wait_for_function("el => el.innerText.includes('word2')", arg=streaming.element_handle())
     first = len(streaming.inner_text())
-    time.sleep(0.5)
-    assert len(streaming.inner_text()) > first, "the answer did not grow while streaming"
+    page.wait_for_function("([el, n]) => el.innerText.length > n", arg=[streaming.element_handle(), first],
+                           timeout=15_000)  # the answer grows while streaming
+    assert len(streaming.inner_text()) > first
     panel.get_by_role("button", name="Stop", exact=True).click()
     cancelled = panel.locator('[data-vibe-status="cancelled"]')
     cancelled.wait_for()

@@ -228,7 +228,8 @@ def test_vibe_cell_streams_stops_and_previews_in_jupyterlab(page: Any, lab: Any,
     body = cell.locator(".vibe-body")
     page.wait_for_function("(el) => el.innerText.length > 20", arg=body.element_handle(), timeout=15_000)
     first = len(body.inner_text())
-    time.sleep(0.8)
+    page.wait_for_function("([el, n]) => el.innerText.length > n", arg=[body.element_handle(), first],
+                           timeout=15_000)  # it grows while streaming
     assert streaming.count() == 1 and len(body.inner_text()) > first
 
     # Stop interrupts the kernel: the answer ends "cancelled" with the partial text
