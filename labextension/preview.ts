@@ -1,6 +1,6 @@
 /**
  * The Preview pane: generated HTML runs only inside `<iframe sandbox="allow-scripts">`
- * (never allow-same-origin: its origin stays opaque, so it cannot reach Jupyter's cookies,
+ * (never with the same-origin flag: its origin stays opaque, so it cannot reach Jupyter's cookies,
  * token or API), from a `srcdoc` that starts with a Content-Security-Policy meta which
  * also forbids every network request.
  */

@@ -8,7 +8,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from vibing2_lab.agents import frontmatter
-from vibing2_lab.agents.frontmatter import HeaderError, NotSimple, NotYaml, read_header, simple, split, tolerant
+from vibing2_lab.agents.frontmatter import HeaderError, NotSimple, NotYaml, read_header, simple, split
+from vibing2_lab.agents.tolerant import tolerant
 from tests.agents.conftest import DATA, REPO
 
 # Characters that change how YAML reads a scalar, plus ordinary and non-ASCII text.

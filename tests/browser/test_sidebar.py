@@ -212,9 +212,9 @@ def test_key_form_after_an_auth_failure_stores_the_key(page, lab, browser_fake_m
     assert "401" in failed.inner_text() or "key" in failed.inner_text().lower()
     form.wait_for()
     assert "OPENAI_BASE_URL" in form.inner_text()
-    form.get_by_label("API key", exact=True).fill("sk-ant-browser-stored-key-0123456789")
+    form.get_by_label("API key", exact=True).fill("sk-ant-fake-browser-key-0123456789")
     form.get_by_role("button", name="Save key", exact=True).click()
     form.wait_for(state="hidden")
     stored = Path(lab.env["VIBING2_LAB_TEST_KEYRING"]).read_text()
-    assert "sk-ant-browser-stored-key-0123456789" in stored
-    assert "sk-ant-browser-stored-key" not in panel.inner_text()
+    assert "sk-ant-fake-browser-key-0123456789" in stored
+    assert "sk-ant-fake-browser-key" not in panel.inner_text()

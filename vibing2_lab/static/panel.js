@@ -4,7 +4,7 @@
 // Model output is untrusted. It reaches the page only as text nodes: the Markdown is
 // parsed into DOM elements built with createElement/createTextNode, never innerHTML, and
 // links keep to http(s)/mailto. Generated pages run only inside
-// <iframe sandbox="allow-scripts" srcdoc> (never allow-same-origin) under a CSP that forbids
+// <iframe sandbox="allow-scripts" srcdoc> (never with the same-origin flag) under a CSP that forbids
 // every request, so they cannot reach the Jupyter origin, its cookies, its API or the network.
 //
 // Data: the `answers` trait holds each answer's metadata (set at the start, and at the end with
