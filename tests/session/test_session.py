@@ -150,3 +150,22 @@ def test_replay_answers_from_a_notebook_record_offline(fake_model: FakeModelServ
     events = list(missing.stream())
     assert isinstance(events[-1], ErrorEvent) and events[-1].kind == "replay"
     assert len(fake_model.requests) == 1
+
+
+def test_fallback_replay_answers_recorded_requests_and_warns_then_goes_live_for_others(
+        fake_model: FakeModelServer, tmp_path, monkeypatch, caplog) -> None:
+    fake_model.enqueue(Reply(text="recorded"))
+    live = Session(Ask("explain", agent="notebook-tutor"))
+    list(live.stream())
+    path = tmp_path / "s.ipynb"
+    path.write_text(json.dumps({"cells": [{"cell_type": "code", "id": "a", "source": "", "outputs": [
+        {"output_type": "display_data", "data": {}, "metadata": {"vibing2_lab": live.record()}}]}]}))
+    monkeypatch.setenv("VIBING2_LAB_REPLAY_NOTEBOOK", str(path))
+    monkeypatch.setenv("VIBING2_LAB_MODE", "replay-fallback")
+    fake_model.enqueue(Reply(text="fresh live answer"))
+    replayed = list(Session(Ask("explain", agent="notebook-tutor")).stream())
+    assert replayed[-1].text == "recorded" and len(fake_model.requests) == 1  # no call made
+    with caplog.at_level("WARNING", logger="vibing2_lab.replay"):
+        other = list(Session(Ask("something new", agent="notebook-tutor")).stream())
+    assert other[-1].text == "fresh live answer" and len(fake_model.requests) == 2
+    assert any("No recorded answer" in r.getMessage() and "live call" in r.getMessage() for r in caplog.records)
