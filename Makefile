@@ -32,8 +32,10 @@ $(LABEXT): $(STAMP) $(wildcard labextension/*.ts) $(wildcard style/*)
 
 # Recorded answers replay offline (no key needed); cells without a record go live.
 MODE ?= replay-fallback
+# Jupyter refuses to run as root unless told (containers, CI boxes); a normal user needs nothing.
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 run: setup
-	VIBING2_LAB_MODE=$(MODE) $(BIN)/jupyter lab notebooks/quickstart.ipynb
+	VIBING2_LAB_MODE=$(MODE) $(BIN)/jupyter lab $(ROOT_FLAG) notebooks/quickstart.ipynb
 
 test: setup test-python test-notebooks
 
