@@ -40,11 +40,11 @@ def test_auth_failure_names_the_key_source(fake_model: FakeModelServer, settings
 def test_auth_failure_from_the_keychain_says_so(fake_model: FakeModelServer, settings: Settings,
                                                 memory_keyring, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("ANTHROPIC_API_KEY")
-    memory_keyring.set_password("vibing2-lab", "anthropic", "sk-ant-from-keychain-000000")
+    memory_keyring.set_password("vibing2-lab", "anthropic", "sk-ant-fake-from-keychain-000000")
     fake_model.enqueue(Reply(fault="http", status=401))
     err = final_error(run_sync(settings, "anthropic", ask()))
     assert "read from OS keychain (service vibing2-lab)" in err.message
-    assert fake_model.requests[0].headers["x-api-key"] == "sk-ant-from-keychain-000000"
+    assert fake_model.requests[0].headers["x-api-key"] == "sk-ant-fake-from-keychain-000000"
 
 
 @pytest.mark.parametrize("header, value, wait", [("retry-after", "0.6", 0.6), ("retry-after-ms", "400", 0.4)])

@@ -112,7 +112,7 @@ def test_interrupt_stops_the_stream_and_keeps_the_partial_answer(fake_model: Fak
 
 def test_login_asks_for_the_key_hidden_and_keeps_it_in_the_keychain(kernel: Any, vibe_home: Any) -> None:
     _, kc = kernel
-    secret = "sk-ant-typed-in-0123456789abcdefghij"
+    secret = "sk-ant-fake-typed-in-0123456789abcdefghij"
     prompts: list[dict] = []
 
     def answer(msg: dict) -> None:
