@@ -30,13 +30,19 @@ def tokens_seen(events: list[StreamEvent]) -> int:
     return sum(isinstance(e, TokenEvent) for e in events)
 
 
+def wait_for_tokens(*streams: list[StreamEvent], n: int = 1) -> None:
+    """Until every list holds `n` tokens (not a fixed sleep: a loaded machine is slow), then a
+    moment more: the streams stall there, so nothing else can arrive."""
+    deadline = time.monotonic() + 30
+    while any(tokens_seen(events) < n for events in streams) and time.monotonic() < deadline:
+        time.sleep(0.005)
+    time.sleep(0.05)
+
+
 def stop_after_tokens(cancel: Cancel, events: list[StreamEvent], n: int) -> threading.Thread:
-    """Stop once `n` tokens have arrived (not after a fixed sleep: a loaded machine is slow)."""
+    """Stop from another thread once `n` tokens have arrived."""
     def watch() -> None:
-        deadline = time.monotonic() + 30
-        while tokens_seen(events) < n and time.monotonic() < deadline:
-            time.sleep(0.005)
-        time.sleep(0.05)  # the stream is now stalled: nothing else can arrive
+        wait_for_tokens(events, n=n)
         cancel.stop()
 
     thread = threading.Thread(target=watch, daemon=True)
@@ -165,10 +171,7 @@ def test_one_cancel_stops_parallel_streams(fake_model: FakeModelServer, settings
     threads = [threading.Thread(target=run, args=(i,)) for i in range(2)]
     for t in threads:
         t.start()
-    deadline = time.monotonic() + 30
-    while not all(tokens_seen(r) for r in results) and time.monotonic() < deadline:
-        time.sleep(0.005)
-    time.sleep(0.05)
+    wait_for_tokens(*results)
     cancel.stop()
     for t in threads:
         t.join(BOUND)
@@ -186,10 +189,7 @@ def test_keyboard_interrupt_ends_the_request_and_carries_the_partial_text(
     seen: list[StreamEvent] = []
 
     def interrupt_after_two_tokens() -> None:
-        deadline = time.monotonic() + 30
-        while tokens_seen(seen) < 2 and time.monotonic() < deadline:
-            time.sleep(0.005)
-        time.sleep(0.05)
+        wait_for_tokens(seen, n=2)
         signal.pthread_kill(main_thread, signal.SIGINT)
 
     timer = threading.Thread(target=interrupt_after_two_tokens, daemon=True)
