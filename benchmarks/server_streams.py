@@ -48,7 +48,7 @@ sys.path.insert(0, str(REPO))
 
 from tests.fakes import model_server  # noqa: E402
 from tests.fakes.model_server import FakeModelServer, RecordedRequest, Reply  # noqa: E402
-from vibing2_lab.sse import SSEDecoder  # noqa: E402
+from vibing2_lab.providers.sse import SSEDecoder  # noqa: E402
 
 TOKEN = re.compile(rb"s(\d+)t(\d+)")
 SENT: dict[tuple[int, int, int], float] = {}  # (round, stream, index) -> when the fake wrote it

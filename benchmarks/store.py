@@ -23,7 +23,7 @@ from typing import Callable
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from vibing2_lab.store import Message, Project, ProjectFile, Store  # noqa: E402
-from vibing2_lab.store.models import utc_now  # noqa: E402
+from vibing2_lab.store.rows import utc_now  # noqa: E402
 
 MESSAGES, FILES, PROJECTS = 1000, 200, 10_000
 

@@ -149,7 +149,7 @@ def record(name: str, fake: FakeModelServer) -> Path:
 
 def main(names: list[str]) -> int:
     from vibing2_lab.agents import AgentRegistry
-    from vibing2_lab.notebook_replay import replay_notebook
+    from vibing2_lab.notebook.rerun import replay_notebook
 
     prompts = {a.name: a.system_prompt for a in AgentRegistry.load().all() if a.source == "bundled"}
     with FakeModelServer() as fake:

@@ -11,7 +11,7 @@ from typing import Any
 
 from tests.browser.conftest import open_lab
 from tests.fakes.model_server import Reply
-from vibing2_lab.record import METADATA_KEY
+from vibing2_lab.notebook.record import METADATA_KEY
 from vibing2_lab.widget import panel_module
 
 PANEL_JS = panel_module()

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.fakes.model_server import FakeModelServer, Reply
-from vibing2_lab.sse import ServerSentEvent, SSEDecoder, decode
+from vibing2_lab.providers.sse import ServerSentEvent, SSEDecoder, decode
 
 MULTIBYTE = "Héllo wörld — 你好，世界 🎉🧪 ok"
 

@@ -13,7 +13,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from vibing2_lab.record import METADATA_KEY
+from vibing2_lab.notebook.record import METADATA_KEY
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 

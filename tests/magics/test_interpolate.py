@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from vibing2_lab.interpolate import MAX_TEXT_CHARS, MAX_VALUE_CHARS, describe, interpolate
+from vibing2_lab.magics.interpolate import MAX_TEXT_CHARS, MAX_VALUE_CHARS, describe, interpolate
 
 
 class Column:

@@ -13,8 +13,8 @@ from jupyter_client.manager import KernelManager, start_new_kernel
 
 from tests.fakes.model_server import FakeModelServer, Reply
 from tests.magics.conftest import WIDGET_VIEW, error_of, notebook, record_of, vibe_output
-from vibing2_lab.record import METADATA_KEY
-from vibing2_lab.render import render_bundle
+from vibing2_lab.notebook.record import METADATA_KEY
+from vibing2_lab.notebook.render import render_bundle
 from vibing2_lab.store import Store
 
 pytestmark = pytest.mark.kernel

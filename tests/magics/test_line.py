@@ -12,8 +12,8 @@ import pytest
 
 from tests.fakes.model_server import FakeModelServer, Reply
 from tests.magics.conftest import error_of, execute, notebook, record_of, texts
-from vibing2_lab.record import METADATA_KEY
-from vibing2_lab.render import render_bundle
+from vibing2_lab.notebook.record import METADATA_KEY
+from vibing2_lab.notebook.render import render_bundle
 
 pytestmark = pytest.mark.kernel
 

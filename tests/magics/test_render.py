@@ -9,7 +9,7 @@ from html.parser import HTMLParser
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from vibing2_lab.render import (close_fences, code_blocks, code_to_insert, escape_markdown_html, render_bundle,
+from vibing2_lab.notebook.render import (close_fences, code_blocks, code_to_insert, escape_markdown_html, render_bundle,
                                 table_bundle)
 
 

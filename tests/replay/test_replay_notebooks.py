@@ -11,7 +11,7 @@ import pytest
 from tests.conftest import run_cli
 from tests.fakes.model_server import FakeModelServer, Reply
 from tests.magics.conftest import error_of, execute, notebook
-from vibing2_lab.notebook_replay import comparable, diff_notebooks, replay_notebook
+from vibing2_lab.notebook.rerun import comparable, diff_notebooks, replay_notebook
 
 ANSWER = "Sure:\n\n```python\nprint('héllo 🌍')\n```\n"
 

@@ -12,7 +12,7 @@ import pytest
 from tornado.httpclient import HTTPClientError
 
 from vibing2_lab.server.handlers import API_PREFIX
-from vibing2_lab.sse import SSEDecoder
+from vibing2_lab.providers.sse import SSEDecoder
 
 PREFIX = API_PREFIX.strip("/")
 

@@ -14,7 +14,7 @@ import httpx
 
 from tests.fakes.model_server import FakeModelServer, RecordedRequest, Reply, split_tokens
 from tests.server.conftest import Api, sse, tokens_of
-from vibing2_lab.sse import SSEDecoder
+from vibing2_lab.providers.sse import SSEDecoder
 from vibing2_lab.store import Store
 
 SLOW = Reply(text=" ".join(f"word{i}" for i in range(60)), delay=0.05)  # ~3 s if nobody stops it

@@ -9,7 +9,7 @@ import pytest
 from tests.fakes.model_server import FakeModelServer, Reply
 from vibing2_lab.errors import InputError, ProjectError, ServerError, UnknownAgentError
 from vibing2_lab.events import CompleteEvent, ErrorEvent, TokenEvent
-from vibing2_lab.record import SCHEMA, calls_in_notebook
+from vibing2_lab.notebook.record import SCHEMA, calls_in_notebook
 from vibing2_lab.session import Ask, Session
 from vibing2_lab.store import Store
 
@@ -165,7 +165,7 @@ def test_fallback_replay_answers_recorded_requests_and_warns_then_goes_live_for_
     fake_model.enqueue(Reply(text="fresh live answer"))
     replayed = list(Session(Ask("explain", agent="notebook-tutor")).stream())
     assert replayed[-1].text == "recorded" and len(fake_model.requests) == 1  # no call made
-    with caplog.at_level("WARNING", logger="vibing2_lab.replay"):
+    with caplog.at_level("WARNING", logger="vibing2_lab.notebook.replay"):
         other = list(Session(Ask("something new", agent="notebook-tutor")).stream())
     assert other[-1].text == "fresh live answer" and len(fake_model.requests) == 2
     assert any("No recorded answer" in r.getMessage() and "live call" in r.getMessage() for r in caplog.records)

@@ -119,7 +119,7 @@ def _export_parquet(store: Any, name: str, target: Path) -> list[Path]:
 
 
 def _export_ipynb(store: Any, name: str, target: Path) -> list[Path]:
-    from ..notebook_io import write_notebook
+    from ..notebook.export import write_notebook
 
     return [write_notebook(store, name, target)]
 
@@ -149,7 +149,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from ..notebook_io import import_notebook
+    from ..notebook.export import import_notebook
 
     project = import_notebook(_store(), Path(args.notebook), name=args.name)
     answers = sum(1 for m in project.messages if m.role == "assistant")

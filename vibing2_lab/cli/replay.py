@@ -22,7 +22,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from ..notebook_replay import replay_notebook
+    from ..notebook.rerun import replay_notebook
 
     diffs = replay_notebook(Path(args.notebook), timeout=args.timeout, keep_store=args.keep_store)
     if args.json:

@@ -46,7 +46,7 @@ def run(shell: Any, line: str, cell: str) -> None:
 
 def build_ask(shell: Any, options: Namespace, cell: str) -> Ask:
     """The Ask a cell means: its options, its interpolated body, and what the kernel knows."""
-    from ..interpolate import interpolate
+    from .interpolate import interpolate
     from ..session import Ask
 
     agents = agent_list(options)
@@ -75,7 +75,7 @@ def open_output(shell: Any, session: Session, fmt: str) -> PanelOutput | TextOut
 
 def finish(shell: Any, session: Session, output: PanelOutput | TextOutput, options: Namespace) -> None:
     """Record, final rendering, and with --format code the answer's code as the next cell."""
-    from ..render import code_to_insert
+    from ..notebook.render import code_to_insert
 
     record = session.record()
     output.finish(record)

@@ -6,7 +6,7 @@ import shlex
 from typing import Any, Callable
 
 from ..errors import InputError
-from ..render import escape_markdown_html, table_bundle
+from ..notebook.render import escape_markdown_html, table_bundle
 from . import context
 from .args import help_text, wants_help
 from .cell import clean_errors

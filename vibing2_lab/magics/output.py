@@ -9,11 +9,11 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING, Any, TextIO
 
-from ..record import METADATA_KEY
-from ..render import call_facts, call_problem, call_title, render_bundle
+from ..notebook.record import METADATA_KEY
+from ..notebook.render import call_facts, call_problem, call_title, render_bundle
 
 if TYPE_CHECKING:
-    from ..calls import Call
+    from ..session.call import Call
     from ..session import Session
 
 

@@ -12,14 +12,14 @@ import json
 from typing import TYPE_CHECKING, Any, Callable
 
 from ..events import StreamEvent, TokenEvent, ToolUseEvent, Usage
-from ..sse import ServerSentEvent
+from .sse import ServerSentEvent
 from .base import ModelRequest, Provider
 
 _loads = json.JSONDecoder().decode  # json.loads minus its per-call argument handling
 
 if TYPE_CHECKING:
     from ..keys import ApiKey
-    from ._call import Call
+    from ._exchange import Exchange
 
 DEFAULT_VERSION = "2023-06-01"
 _USAGE_FIELDS = (("input_tokens", "input_tokens"), ("output_tokens", "output_tokens"),
@@ -39,7 +39,7 @@ class AnthropicWire:
 
     __slots__ = ("call", "parts", "tools")
 
-    def __init__(self, call: Call) -> None:
+    def __init__(self, call: Exchange) -> None:
         self.call = call
         self.parts = call.parts
         self.tools: dict[Any, tuple[str, str, list[str]]] = {}  # block index -> (id, name, json pieces)
@@ -144,5 +144,5 @@ class AnthropicProvider(Provider):
             body["stop_sequences"] = request.stop
         return body
 
-    def new_wire(self, call: Call) -> AnthropicWire:
+    def new_wire(self, call: Exchange) -> AnthropicWire:
         return AnthropicWire(call)

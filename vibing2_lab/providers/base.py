@@ -1,7 +1,7 @@
 """The provider interface: `ModelRequest` in, StreamEvents out, sync or async; `Cancel` stops it.
 
 A provider subclass says only how to address the API (URL, headers, body) and how to
-read its stream (a Wire, see _call.py). Retries, backoff, the rate limit, timeouts,
+read its stream (a Wire, see _exchange.py). Retries, backoff, the rate limit, timeouts,
 cancellation and error mapping are shared; the sync and async paths below differ only
 in their I/O calls (httpx.Client vs httpx.AsyncClient).
 """
@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, AsyncIterator, ClassVar, Iterator
 
 from ..errors import KeyMissingError
 from ..events import ErrorEvent, StreamEvent
-from ._call import Call, Endpoint, Wire
+from ._exchange import Exchange, Endpoint, Wire
 from ._cancel import Cancel, StreamInterrupted
 from ._retry import rate_limiter
 
@@ -66,7 +66,7 @@ class Provider:
     def request_body(self, request: ModelRequest) -> dict[str, Any]:
         raise NotImplementedError
 
-    def new_wire(self, call: Call) -> Wire:
+    def new_wire(self, call: Exchange) -> Wire:
         raise NotImplementedError
 
     # -- the stream ----------------------------------------------------------
@@ -114,7 +114,7 @@ class Provider:
                 yield call.cancelled()
                 return
 
-    def _new_call(self, request: ModelRequest) -> tuple[Call, ErrorEvent | None]:
+    def _new_call(self, request: ModelRequest) -> tuple[Exchange, ErrorEvent | None]:
         from ..keys import find_key, require_key
 
         t, r = self.settings.timeouts, self.settings.retries
@@ -124,16 +124,16 @@ class Provider:
             arg = self._api_key.value if self._api_key else None
             key = (require_key if self.key_required else find_key)(self.name, api_key=arg)
         except KeyMissingError as exc:
-            call = Call(endpoint, model=request.model, wire=self.new_wire, headers={}, body=b"")
+            call = Exchange(endpoint, model=request.model, wire=self.new_wire, headers={}, body=b"")
             return call, call.fail(exc)
         endpoint.key = key
         headers = {"content-type": "application/json", "accept": "text/event-stream",
                    **self.request_headers(key)}
         body = json.dumps(self.request_body(request), ensure_ascii=False).encode()
-        return Call(endpoint, model=request.model, wire=self.new_wire, headers=headers, body=body), None
+        return Exchange(endpoint, model=request.model, wire=self.new_wire, headers=headers, body=body), None
 
     # -- sync I/O --------------------------------------------------------------
-    def _stream(self, call: Call, cancel: Cancel) -> Iterator[StreamEvent]:
+    def _stream(self, call: Exchange, cancel: Cancel) -> Iterator[StreamEvent]:
         from ._net import sync_client
 
         client = sync_client(self.settings.timeouts)
@@ -149,7 +149,7 @@ class Provider:
                 yield call.cancelled()
                 return
 
-    def _attempt(self, client: httpx.Client, call: Call, cancel: Cancel) -> Iterator[StreamEvent]:
+    def _attempt(self, client: httpx.Client, call: Exchange, cancel: Cancel) -> Iterator[StreamEvent]:
         from ._net import CURRENT_GUARD, SocketGuard
 
         call.begin()
@@ -189,7 +189,7 @@ class Provider:
                 response.close()
 
     # -- async I/O: the same steps as `_attempt`, awaited --------------------------------
-    async def _aattempt(self, client: httpx.AsyncClient, call: Call, cancel: Cancel) -> AsyncIterator[StreamEvent]:
+    async def _aattempt(self, client: httpx.AsyncClient, call: Exchange, cancel: Cancel) -> AsyncIterator[StreamEvent]:
         from ._net import CURRENT_GUARD, SocketGuard
 
         call.begin()
@@ -228,11 +228,11 @@ class Provider:
                 await response.aclose()
 
 
-def _build(client: httpx.Client | httpx.AsyncClient, call: Call) -> httpx.Request:
+def _build(client: httpx.Client | httpx.AsyncClient, call: Exchange) -> httpx.Request:
     return client.build_request("POST", call.endpoint.url, headers=call.headers, content=call.body)
 
 
-def _ending(call: Call, cancel: Cancel) -> StreamEvent:
+def _ending(call: Exchange, cancel: Cancel) -> StreamEvent:
     # A finished answer wins over a stop() that came just after it.
     return call.end() if call.finished or not cancel.stopped else call.cancelled()
 

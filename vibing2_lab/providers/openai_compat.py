@@ -14,14 +14,14 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from ..events import StreamEvent, TokenEvent, ToolUseEvent
-from ..sse import ServerSentEvent
+from .sse import ServerSentEvent
 from .base import ModelRequest, Provider
 
 _loads = json.JSONDecoder().decode  # json.loads minus its per-call argument handling
 
 if TYPE_CHECKING:
     from ..keys import ApiKey
-    from ._call import Call
+    from ._exchange import Exchange
 
 _STOP_REASONS = {"stop": "end_turn", "length": "max_tokens", "tool_calls": "tool_use",
                  "function_call": "tool_use", "content_filter": "refusal"}
@@ -32,7 +32,7 @@ class OpenAIWire:
 
     __slots__ = ("call", "parts", "tools")
 
-    def __init__(self, call: Call) -> None:
+    def __init__(self, call: Exchange) -> None:
         self.call = call
         self.parts = call.parts
         self.tools: dict[int, list[Any]] = {}  # index -> [id, name, [argument pieces]]
@@ -123,5 +123,5 @@ class OpenAIProvider(Provider):
             body["stop"] = request.stop
         return body
 
-    def new_wire(self, call: Call) -> OpenAIWire:
+    def new_wire(self, call: Exchange) -> OpenAIWire:
         return OpenAIWire(call)

@@ -126,7 +126,7 @@ class ProjectExportHandler(VibeHandler):
     @web.authenticated
     @authorized
     async def get(self, ref: str) -> None:
-        from ..notebook_io import export_notebook
+        from ..notebook.export import export_notebook
 
         store = self.store()
         project = store.get_project(ref)

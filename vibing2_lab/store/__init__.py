@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 _EXPORTS = {
     "Store": "projects",
-    "Project": "models", "ProjectSummary": "models", "Message": "models", "ProjectFile": "models",
-    "Run": "models", "validate_project_name": "models", "utc_now": "models",
+    "Project": "rows", "ProjectSummary": "rows", "Message": "rows", "ProjectFile": "rows",
+    "Run": "rows", "validate_project_name": "rows", "utc_now": "rows",
     "extract_files": "files", "language_for": "files",
     "export_files": "export", "safe_relative_path": "export",
     "inline_preview": "preview",
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from .chart import StatsChart, stats_chart
     from .export import export_files, safe_relative_path
     from .files import extract_files, language_for
-    from .models import Message, Project, ProjectFile, ProjectSummary, Run, utc_now, validate_project_name
+    from .rows import Message, Project, ProjectFile, ProjectSummary, Run, utc_now, validate_project_name
     from .preview import inline_preview
     from .projects import Store
     from .stats import export_parquet, stats_by_day, stats_rows

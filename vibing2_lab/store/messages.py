@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Mapping
 
 from ..errors import InputError, UnknownProjectError
 from .export import safe_relative_path
-from .models import (MESSAGE_STATUSES, ROLES, RUN_STATUSES, Message, ProjectFile, Run, check_choice, dump_meta,
+from .rows import (MESSAGE_STATUSES, ROLES, RUN_STATUSES, Message, ProjectFile, Run, check_choice, dump_meta,
                      utc_now)
 from .runs import insert_run
 from .saving import save_files

@@ -11,7 +11,7 @@ import sqlite3
 from typing import Callable
 
 from ..errors import StoreError
-from .models import utc_now
+from .rows import utc_now
 
 TABLE = "_vibing2_migrations"
 

@@ -19,7 +19,7 @@ from ..errors import ProjectError, UnknownProjectError
 from .db import Database, forget_database, open_database
 from .export import safe_relative_path
 from .messages import MessageOps, message_rows
-from .models import Project, ProjectFile, ProjectSummary, utc_now, validate_project_name
+from .rows import Project, ProjectFile, ProjectSummary, utc_now, validate_project_name
 from .runs import RunOps
 from .saving import save_files, save_messages
 

@@ -7,7 +7,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from ..errors import UnknownProjectError
-from .models import RUN_STATUSES, Run, check_choice, utc_now
+from .rows import RUN_STATUSES, Run, check_choice, utc_now
 
 if TYPE_CHECKING:
     from .db import Database

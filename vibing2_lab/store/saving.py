@@ -14,7 +14,7 @@ from typing import Mapping, Sequence
 
 from ..errors import InputError
 from .files import language_for
-from .models import MESSAGE_STATUSES, ROLES, Message, ProjectFile, check_choice, dump_meta
+from .rows import MESSAGE_STATUSES, ROLES, Message, ProjectFile, check_choice, dump_meta
 
 _UPDATE_MESSAGE_SQL = ("UPDATE messages SET role = ?, content = ?, agent = ?, status = ?, run_id = ?, meta = ?"
                        " WHERE id = ?")

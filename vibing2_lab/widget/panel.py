@@ -22,7 +22,7 @@ from typing import Any, Callable, Mapping
 import anywidget
 import traitlets
 
-STATIC = Path(__file__).resolve().parent.parent / "static"
+STATIC = Path(__file__).resolve().parent / "static"
 PREVIEW_CSP = ("default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
                "img-src data: blob:; font-src data:")
 WEB_FILES = (".html", ".htm", ".css", ".js", ".mjs")

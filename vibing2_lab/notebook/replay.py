@@ -21,16 +21,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, AsyncIterator, Iterator
 
-from .errors import ReplayError
-from .events import CompleteEvent, ErrorEvent, StreamEvent, TokenEvent, Timings, ToolUseEvent, Usage
+from ..errors import ReplayError
+from ..events import CompleteEvent, ErrorEvent, StreamEvent, TokenEvent, Timings, ToolUseEvent, Usage
 from .record import RecordedCall, calls_in_notebook
 
 if TYPE_CHECKING:
-    from .agents import Agent
-    from .config import Settings
-    from .providers import Cancel, ModelRequest, Provider
+    from ..agents import Agent
+    from ..config import Settings
+    from ..providers import Cancel, ModelRequest, Provider
 
-log = logging.getLogger("vibing2_lab.replay")
+log = logging.getLogger("vibing2_lab.notebook.replay")
 
 NOTEBOOK_ENV = "VIBING2_LAB_REPLAY_NOTEBOOK"
 _TOKEN = re.compile(r"\s*\S+|\s+")
@@ -108,7 +108,7 @@ def _events_from_record(call: RecordedCall, request: ModelRequest) -> tuple[list
 
 
 def _new_cancel() -> Cancel:
-    from .providers import Cancel
+    from ..providers import Cancel
 
     return Cancel()
 

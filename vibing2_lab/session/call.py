@@ -7,19 +7,19 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from .events import CompleteEvent, ErrorEvent, StreamEvent, Timings, ToolUseEvent, to_dict
+from ..events import CompleteEvent, ErrorEvent, StreamEvent, Timings, ToolUseEvent, to_dict
 
 if TYPE_CHECKING:
-    from .agents import Agent
-    from .providers import ModelRequest, Provider
-    from .session import Session
-    from .store import Store
+    from ..agents import Agent
+    from ..providers import ModelRequest, Provider
+    from . import Session
+    from ..store import Store
 
 
 @lru_cache(maxsize=1)
 def plain_agent() -> Agent:
     """Stands in for "no agent" so one orchestration path serves every ask."""
-    from .agents import Agent
+    from ..agents import Agent
 
     return Agent(name="(no agent)", description="a plain model call", source="none")
 
@@ -74,7 +74,7 @@ class Call:
 
     def record(self) -> dict[str, Any]:
         """This call's part of the notebook record (see record.py)."""
-        from .record import sha256_text
+        from ..notebook.record import sha256_text
 
         agent = None if self.agent is None else {
             "name": self.agent.name, "sha256": self.agent.sha256, "source": self.agent.source}
@@ -105,7 +105,7 @@ class Call:
         The message keeps this call's record, so a project exports back to a notebook."""
         if self.stored or self.final is None:
             return
-        from .store import Run, extract_files
+        from ..store import Run, extract_files
 
         final = self.final
         usage, timings = final.usage, final.timings
@@ -121,9 +121,9 @@ class Call:
 
 def new_call(session: Session, agent: Agent | None, prompt: str) -> Call:
     """Resolve model and provider for `agent`, build the request, and register it for replay."""
-    from .models import resolve_model
-    from .providers import prompt_request
-    from .record import request_hash, sha256_text
+    from ..models import resolve_model
+    from ..providers import prompt_request
+    from ..notebook.record import request_hash, sha256_text
 
     settings = session.settings
     index = session.agents.index(agent) if agent is not None and agent in session.agents else 0
@@ -150,12 +150,12 @@ def _system(agent: Agent | None, extra: str | None) -> str | None:
 
 def _provider_for(session: Session, provider_name: str, agent: Agent | None) -> Provider:
     """The live provider, or in replay mode the replay provider (with the live one as fallback)."""
-    from .providers import get_provider
+    from ..providers import get_provider
 
     live = None if session.replay_mode == "strict" else get_provider(provider_name, settings=session.settings)
     if session.replay_mode == "off":
         return live
-    from .replay import ReplayIndex, ReplayProvider
+    from ..notebook.replay import ReplayIndex, ReplayProvider
 
     index = session.replay_index or ReplayIndex.discover()
     session.replay_index = index
@@ -165,7 +165,7 @@ def _provider_for(session: Session, provider_name: str, agent: Agent | None) -> 
 
 def failed_call(session: Session, event: ErrorEvent) -> Call:
     """A call that failed before its request existed (e.g. an unknown model)."""
-    from .providers import ModelRequest
+    from ..providers import ModelRequest
 
     agent = next((a for a in session.agents if a.name == event.agent), None)
     ref = session.plan[session.agents.index(agent)] if agent in session.agents else session.plan[0]

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import ExportError
+from ..errors import ExportError
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 

@@ -1,4 +1,4 @@
-"""One streaming call as a pure state machine, shared by the sync and the async I/O loops.
+"""One streaming exchange with a model API as a pure state machine, shared by the sync and the async I/O loops.
 
 The loops in base.py only move bytes; everything else happens here: decoding SSE into
 StreamEvents (through the provider's wire), deciding whether a failure is retried, and
@@ -6,7 +6,7 @@ turning every way a call can end into exactly one CompleteEvent or ErrorEvent th
 the partial text, usage and timings. Each method is a step the loop calls:
 
     begin()                         a new attempt (fresh decoder and wire state)
-    headers(h) / feed(chunk)        a 2xx response streams in; feed returns the new events
+    on_headers(h) / feed(chunk)     a 2xx response streams in; feed returns the new events
     end()                           the stream ended (cleanly or not)
     http_error(status, h, body)     a non-2xx answer          } an ErrorEvent, or None when a
     exception(exc)                  a network or wire failure } retry is due (`retry_delay`)
@@ -25,7 +25,7 @@ from ..errors import (AuthError, CancelledError, ConnectError, OverloadedError, 
                       RateLimitError, ServerError, StreamTimeoutError, VibeError)
 from ..events import CompleteEvent, ErrorEvent, StreamEvent, Timings, Usage
 from ..keys import ApiKey, env_var, redact, sources
-from ..sse import ServerSentEvent, SSEDecoder
+from .sse import ServerSentEvent, SSEDecoder
 from . import _retry
 
 log = logging.getLogger("vibing2_lab.providers")
@@ -81,10 +81,10 @@ def one_line(text: str, limit: int = 300) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-class Call:
+class Exchange:
     """The state of one `stream()` call across its attempts. No I/O."""
 
-    def __init__(self, endpoint: Endpoint, *, model: str, wire: Callable[[Call], Wire],
+    def __init__(self, endpoint: Endpoint, *, model: str, wire: Callable[[Exchange], Wire],
                  headers: dict[str, str], body: bytes, clock: Callable[[], float] = time.perf_counter) -> None:
         self.endpoint = endpoint
         self.model = model

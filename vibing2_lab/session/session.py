@@ -18,15 +18,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, AsyncIterator, Iterator, Sequence
 
-from .calls import Call, plain_agent
-from .events import StreamEvent
+from .call import Call, plain_agent
+from ..events import StreamEvent
 
 if TYPE_CHECKING:
-    from .agents import Agent, AgentRegistry, Pick
-    from .config import Settings
-    from .providers import Cancel
-    from .replay import ReplayIndex
-    from .store import Project, Store
+    from ..agents import Agent, AgentRegistry, Pick
+    from ..config import Settings
+    from ..providers import Cancel
+    from ..notebook.replay import ReplayIndex
+    from ..store import Project, Store
 
 MODES = ("single", "fanout", "chain")
 
@@ -70,8 +70,8 @@ class Session:
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     def __post_init__(self) -> None:
-        from .config import load_settings
-        from .providers import prompt_request
+        from ..config import load_settings
+        from ..providers import prompt_request
 
         self.settings = self.settings or load_settings()
         prompt_request(self.ask.prompt, model="-", settings=self.settings)  # empty/oversized: InputError now
@@ -83,13 +83,13 @@ class Session:
     # -- resolution ---------------------------------------------------------
     def _registry(self) -> AgentRegistry:
         if self.registry is None:
-            from .agents import default_registry
+            from ..agents import default_registry
 
             self.registry = default_registry(project_dir=self.ask.project_dir)
         return self.registry
 
     def _resolve_agents(self) -> list[Agent]:
-        from .errors import InputError
+        from ..errors import InputError
 
         names = list(self.ask.agents) or ([self.ask.agent] if self.ask.agent else [])
         if self.ask.agent and self.ask.agents:
@@ -101,7 +101,7 @@ class Session:
         return [self._registry().get(name) for name in names]
 
     def _model_for(self, agent: Agent | None) -> str:
-        from .models import resolve_model
+        from ..models import resolve_model
 
         spec = self.ask.model
         if spec is None and agent is not None and agent.model not in (None, "", "inherit"):
@@ -110,8 +110,8 @@ class Session:
         return str(resolve_model(spec, settings=self.settings, tier=tier))
 
     def _open_project(self) -> None:
-        from .calls import conversation_messages
-        from .store import Store
+        from .call import conversation_messages
+        from ..store import Store
 
         self.store = self.store or Store.open()
         self.project = self.store.ensure_project(self.ask.project)
@@ -133,7 +133,7 @@ class Session:
     # -- streaming ------------------------------------------------------------
     def make_request(self, agent: Agent, prompt: str) -> tuple[Any, Any]:
         """The (provider, request) for one agent; registers its Call. Used by orchestration."""
-        from .calls import new_call
+        from .call import new_call
 
         real = None if agent.name == plain_agent().name and not self.agents else agent
         call = new_call(self, real, prompt)
@@ -152,7 +152,7 @@ class Session:
 
     def stream(self, *, cancel: Cancel | None = None) -> Iterator[StreamEvent]:
         """The events of every call; the store is written as each call ends."""
-        from .agents.orchestrate import chain, fan_out
+        from ..agents.orchestrate import chain, fan_out
 
         self._store_prompt()
         run = fan_out if self.mode == "fanout" else chain
@@ -168,7 +168,7 @@ class Session:
         """`stream` for asyncio (the server extension)."""
         from contextlib import aclosing
 
-        from .agents.orchestrate import achain, afan_out
+        from ..agents.orchestrate import achain, afan_out
 
         self._store_prompt()
         run = afan_out if self.mode == "fanout" else achain
@@ -215,7 +215,7 @@ class Session:
             return
         call = self._call_for(event)
         if call is None:  # failed before a request was made (e.g. a bad model): record that too
-            from .calls import failed_call
+            from .call import failed_call
 
             call = failed_call(self, event)
             self._register(call)
@@ -224,7 +224,7 @@ class Session:
             call.store(self.store, self.project.id, ask_meta=self.ask_meta())
 
     def _cancel_unfinished(self) -> None:
-        from .events import ErrorEvent
+        from ..events import ErrorEvent
 
         for call in self.calls:
             if call.final is None:
@@ -244,8 +244,8 @@ class Session:
 
     def record(self) -> dict[str, Any]:
         """The notebook record of this ask (schema in record.py)."""
-        from . import __version__
-        from .record import SCHEMA
+        from .. import __version__
+        from ..notebook.record import SCHEMA
 
         return {
             "schema": SCHEMA, "version": __version__, "cell_id": self.ask.cell_id, "mode": self.mode,
@@ -259,7 +259,7 @@ class Session:
 
     def raise_for_error(self) -> None:
         """Raise the first failed call's error (with the partial text) as a VibeError."""
-        from .providers import error_from_event
+        from ..providers import error_from_event
 
         for call in self.failures():
             raise error_from_event(call.final)  # type: ignore[arg-type]

@@ -17,11 +17,11 @@ import shlex
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import ExportError, ProjectError
+from ..errors import ExportError, ProjectError
 from .record import METADATA_KEY, SCHEMA
 
 if TYPE_CHECKING:
-    from .store import Message, Store
+    from ..store import Message, Store
 
 _CELL_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
@@ -55,7 +55,7 @@ def _call_record(answer: Message) -> dict[str, Any]:
 
 def cell_record(project: str, prompt: Message, answers: list[Message], *, cell_id: str) -> dict[str, Any]:
     """The `vibing2_lab` record of one exported cell."""
-    from . import __version__
+    from .. import __version__
 
     meta = prompt.meta or {}
     agents = list(meta.get("agents") or [])
@@ -178,7 +178,7 @@ def import_notebook(store: Store, path: Path, *, name: str | None = None) -> Any
 
 
 def _import_cell(store: Store, project_id: int, cell_id: str | None, record: dict[str, Any]) -> None:
-    from .store import Run, extract_files
+    from ..store import Run, extract_files
 
     calls = record.get("calls", [])
     agents = [c["request"]["agent"]["name"] for c in calls if c["request"].get("agent")]
