@@ -121,13 +121,12 @@ class Call:
 
 def new_call(session: Session, agent: Agent | None, prompt: str) -> Call:
     """Resolve model and provider for `agent`, build the request, and register it for replay."""
-    from ..models import resolve_model
     from ..providers import prompt_request
     from ..notebook.record import request_hash, sha256_text
 
     settings = session.settings
     index = session.agents.index(agent) if agent is not None and agent in session.agents else 0
-    ref = resolve_model(session.plan[index], settings=settings)
+    ref = session.models[index]
     request = prompt_request(prompt, model=ref.model, settings=settings,
                              system=_system(agent, session.ask.system),
                              history=session.history, max_tokens=session.ask.max_tokens,

@@ -15,42 +15,21 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, AsyncIterator, Iterator, Sequence
 
+from .ask import Ask, check_prompt, plan_models, resolve_agents
 from .call import Call, plain_agent
 from ..events import StreamEvent
 
 if TYPE_CHECKING:
     from ..agents import Agent, AgentRegistry, Pick
     from ..config import Settings
+    from ..models import ModelRef
     from ..providers import Cancel
     from ..notebook.replay import ReplayIndex
     from ..store import Project, Store
 
 MODES = ("single", "fanout", "chain")
-
-
-@dataclass
-class Ask:
-    """What the user asked for, as every adapter parses it."""
-
-    prompt: str
-    project: str | None = None  # None: a one-off call, nothing stored
-    agent: str | None = None
-    agents: Sequence[str] = ()
-    auto: bool = False
-    chain: bool = False
-    model: str | None = None  # provider:model or alias; overrides the agents' own
-    context: str = ""  # recent notebook cells, for --auto
-    store: bool = True
-    cell_id: str | None = None
-    replay: str | None = None  # "strict" | "fallback" | "off"; None: from settings.mode
-    project_dir: Path | None = None  # where `.vibe/agents/` is looked up
-    max_tokens: int | None = None
-    temperature: float | None = None
-    system: str | None = None  # extra instructions, after the agent's own system prompt
-    format: str = "markdown"  # how adapters render the answer: markdown | code | html | text
 
 
 @dataclass
@@ -62,7 +41,9 @@ class Session:
     registry: AgentRegistry | None = None
     store: Store | None = None
     replay_index: ReplayIndex | None = None
+    allowed_models: Sequence[str] = ()  # globs or model ids (c.Vibing2Lab.allowed_models); empty: any
     agents: list[Agent] = field(default_factory=list, init=False)
+    models: list[ModelRef] = field(default_factory=list, init=False)
     pick: Pick | None = field(default=None, init=False)
     project: Project | None = field(default=None, init=False)
     history: list[dict[str, str]] = field(default_factory=list, init=False)
@@ -71,14 +52,19 @@ class Session:
 
     def __post_init__(self) -> None:
         from ..config import load_settings
-        from ..providers import prompt_request
 
         self.settings = self.settings or load_settings()
-        prompt_request(self.ask.prompt, model="-", settings=self.settings)  # empty/oversized: InputError now
-        self.agents = self._resolve_agents()
-        self.plan = [self._model_for(agent) for agent in self.agents or [None]]
-        if self.ask.project and self.ask.store:
+        self.ask.check()
+        check_prompt(self.ask.prompt, self.settings)
+        self.agents, self.pick = resolve_agents(self.ask, self._registry())
+        self.models = plan_models(self.ask, self.agents, self.settings, allowed=self.allowed_models)
+        if self.ask.project and self.ask.store:  # only now: a refused ask creates no project
             self._open_project()
+
+    @property
+    def plan(self) -> list[str]:
+        """"provider:model" of each agent's call, in order (one for a plain ask)."""
+        return [str(ref) for ref in self.models]
 
     # -- resolution ---------------------------------------------------------
     def _registry(self) -> AgentRegistry:
@@ -87,27 +73,6 @@ class Session:
 
             self.registry = default_registry(project_dir=self.ask.project_dir)
         return self.registry
-
-    def _resolve_agents(self) -> list[Agent]:
-        from ..errors import InputError
-
-        names = list(self.ask.agents) or ([self.ask.agent] if self.ask.agent else [])
-        if self.ask.agent and self.ask.agents:
-            raise InputError("Give either one agent or a list of agents, not both.",
-                             hint="Use --agent NAME, or --agents A,B.")
-        if self.ask.auto and not names:
-            self.pick = self._registry().pick(self.ask.prompt, context=self.ask.context)
-            return [self.pick.agent]
-        return [self._registry().get(name) for name in names]
-
-    def _model_for(self, agent: Agent | None) -> str:
-        from ..models import resolve_model
-
-        spec = self.ask.model
-        if spec is None and agent is not None and agent.model not in (None, "", "inherit"):
-            spec = agent.model
-        tier = agent.performance_tier if agent is not None and spec is None else None
-        return str(resolve_model(spec, settings=self.settings, tier=tier))
 
     def _open_project(self) -> None:
         from .call import conversation_messages
