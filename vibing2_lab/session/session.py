@@ -19,13 +19,13 @@ from typing import TYPE_CHECKING, Any, AsyncIterator, Iterator, Sequence
 
 from .ask import Ask, check_prompt, plan_models, resolve_agents
 from .call import Call, plain_agent
-from ..events import StreamEvent
+from ..events import FINAL_TYPES, StreamEvent
 
 if TYPE_CHECKING:
     from ..agents import Agent, AgentRegistry, Pick
     from ..config import Settings
     from ..models import ModelRef
-    from ..providers import Cancel
+    from ..providers import Cancel, Provider
     from ..notebook.replay import ReplayIndex
     from ..store import Project, Store
 
@@ -75,7 +75,7 @@ class Session:
         return self.registry
 
     def _open_project(self) -> None:
-        from .call import conversation_messages
+        from .history import conversation_messages
         from ..store import Store
 
         self.store = self.store or Store.open()
@@ -98,12 +98,29 @@ class Session:
     # -- streaming ------------------------------------------------------------
     def make_request(self, agent: Agent, prompt: str) -> tuple[Any, Any]:
         """The (provider, request) for one agent; registers its Call. Used by orchestration."""
-        from .call import new_call
-
         real = None if agent.name == plain_agent().name and not self.agents else agent
-        call = new_call(self, real, prompt)
+        ref = self._ref_for(real)
+        call = Call.open(real, ref, prompt, provider=self._provider(ref, real), settings=self.settings,
+                         history=self.history, system=self.ask.system, max_tokens=self.ask.max_tokens,
+                         temperature=self.ask.temperature, cell_id=self.ask.cell_id)
         self._register(call)
         return call.provider, call.request
+
+    def _ref_for(self, agent: Agent | None) -> ModelRef:
+        return self.models[self.agents.index(agent)] if agent in self.agents else self.models[0]
+
+    def _provider(self, ref: ModelRef, agent: Agent | None) -> Provider:
+        """The live provider, or in replay mode the replay provider (with the live one as fallback)."""
+        from ..providers import get_provider
+
+        live = None if self.replay_mode == "strict" else get_provider(ref.provider, settings=self.settings)
+        if self.replay_mode == "off":
+            return live
+        from ..notebook.replay import ReplayIndex, ReplayProvider
+
+        self.replay_index = self.replay_index or ReplayIndex.discover()
+        return ReplayProvider(self.replay_index, settings=self.settings, fallback=live, cell_id=self.ask.cell_id,
+                              agent=agent)
 
     def _register(self, call: Call) -> None:
         """Keep `calls` in the order the agents were given: fan-out threads start in any order."""
@@ -166,41 +183,28 @@ class Session:
         return None
 
     def _finish(self, event: StreamEvent) -> None:
-        if event.type == "token":
-            call = self._call_for(event)
-            if call is not None:
-                call.add_token(event.text)  # type: ignore[union-attr]
-            return
-        if event.type == "tool_use":
-            call = self._call_for(event)
-            if call is not None:
-                call.tool_uses.append(event)  # type: ignore[arg-type]
-            return
-        if event.type not in ("complete", "error"):
-            return
+        """Hand the event to its call; store the call once it has ended."""
         call = self._call_for(event)
-        if call is None:  # failed before a request was made (e.g. a bad model): record that too
-            from .call import failed_call
-
-            call = failed_call(self, event)
+        if call is None:
+            if event.type not in FINAL_TYPES:
+                return
+            # Failed before a request was made (e.g. no key for the provider): record that too.
+            agent = next((a for a in self.agents if a.name == event.agent), None)
+            call = Call.failed(agent, self._ref_for(agent), self.ask.prompt, event, settings=self.settings)
             self._register(call)
-        call.finish(event, settings=self.settings)
-        if self.project is not None and self.store is not None:
-            call.store(self.store, self.project.id, ask_meta=self.ask_meta())
+        elif not call.on_event(event):
+            return
+        self._store(call)
 
     def _cancel_unfinished(self) -> None:
-        from ..events import ErrorEvent
-
         for call in self.calls:
             if call.final is None:
-                event = ErrorEvent(kind="cancelled", message="Interrupted before the answer was complete.",
-                                   hint="The partial answer is kept; run the cell again for a full one.",
-                                   partial_text="".join(call.parts), status="cancelled", timings=call.elapsed(),
-                                   provider=call.provider_name, model=call.model,
-                                   agent=call.agent.name if call.agent else None)
-                call.finish(event, settings=self.settings)
-                if self.project is not None and self.store is not None:
-                    call.store(self.store, self.project.id, ask_meta=self.ask_meta())
+                call.cancel()
+                self._store(call)
+
+    def _store(self, call: Call) -> None:
+        if self.project is not None and self.store is not None:
+            call.store(self.store, self.project.id, ask_meta=self.ask_meta())
 
     def ask_meta(self) -> dict[str, Any]:
         """What the store keeps about this ask beside the messages (the notebook export uses it)."""
