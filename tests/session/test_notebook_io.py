@@ -10,7 +10,8 @@ import pytest
 from tests.conftest import run_cli
 from tests.fakes.model_server import FakeModelServer, Reply
 from vibing2_lab.errors import ExportError, ProjectError
-from vibing2_lab.notebook.export import export_notebook, import_notebook, notebook_records
+from vibing2_lab.notebook.export import export_notebook, import_notebook
+from vibing2_lab.notebook.record import records_in_notebook as notebook_records
 from vibing2_lab.notebook.render import render_bundle
 from vibing2_lab.session import Ask, Session
 from vibing2_lab.store import Store

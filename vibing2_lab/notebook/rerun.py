@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import ExportError
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
@@ -74,10 +73,9 @@ def execute(nb: dict[str, Any], *, cwd: Path, timeout: int = 120) -> dict[str, A
 
 def replay_notebook(path: Path, *, timeout: int = 120, keep_store: bool = False) -> list[CellDiff]:
     """Replay `path` offline (strict) and return the cells whose outputs differ."""
-    try:
-        nb = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise ExportError(f"Cannot read {path} as a notebook: {exc}", hint="Give a .ipynb file.") from None
+    from .record import load_notebook
+
+    nb = load_notebook(path)
     saved = dict(os.environ)
     home = None if keep_store else tempfile.TemporaryDirectory(prefix="vibe-replay-")
     os.environ.update({"VIBING2_LAB_MODE": "replay", "VIBING2_LAB_REPLAY_NOTEBOOK": str(path.resolve()),
