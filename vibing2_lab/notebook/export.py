@@ -67,7 +67,7 @@ def _unique_id(wanted: str | None, n: int, seen: set[str]) -> str:
 
 def export_notebook(store: Store, ref: str | int) -> dict[str, Any]:
     """The project's current conversation as a notebook of `%%vibe` cells with recorded outputs."""
-    from .render import render_bundle
+    from .render import error_output, render_bundle
 
     project = store.get_project(ref)
     cells: list[dict[str, Any]] = [{"cell_type": "markdown", "id": "vibe-intro", "metadata": {},
@@ -79,10 +79,11 @@ def export_notebook(store: Store, ref: str | int) -> dict[str, Any]:
         meta = prompt.meta or {}
         cell_id = _unique_id(meta.get("cell_id"), n, seen)
         record = cell_record(project.name, prompt, answers, cell_id=cell_id)
-        output = {"output_type": "display_data", "data": render_bundle(record),
-                  "metadata": {METADATA_KEY: record}}
+        outputs = [{"output_type": "display_data", "data": render_bundle(record), "metadata": {METADATA_KEY: record}}]
+        failed = error_output(record)  # a failed answer fails its cell: the notebook shows that too
         cells.append({"cell_type": "code", "id": cell_id, "metadata": {}, "execution_count": n + 1,
-                      "outputs": [output], "source": cell_source(project.name, record, meta)})
+                      "outputs": outputs + ([failed] if failed else []),
+                      "source": cell_source(project.name, record, meta)})
     return {"cells": cells, "nbformat": 4, "nbformat_minor": 5,
             "metadata": {"kernelspec": dict(KERNELSPEC), "language_info": {"name": "python"},
                          METADATA_KEY: {"project": project.name}}}

@@ -63,6 +63,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from ..errors import ExportError
 
 if TYPE_CHECKING:
+    from ..events import CompleteEvent, ErrorEvent
     from ..session import Call, Session
     from ..store import Message, Store
 
@@ -244,6 +245,22 @@ def calls_in_notebook(nb: dict[str, Any], *, source: str = "",
     return [RecordedCall(call["request"], call["response"], cell_id or record.get("cell_id"), source)
             for cell_id, record in records_in_notebook(nb, source=source, on_invalid=on_invalid)
             for call in record["calls"]]
+
+
+def final_event(call: dict[str, Any], *, agent: str | None = None) -> CompleteEvent | ErrorEvent:
+    """The final event a validated call record stands for (replay streams it, export renders it)."""
+    from ..events import CompleteEvent, ErrorEvent, Timings, Usage
+
+    request, response = call["request"], call["response"]
+    text = response["text"]
+    common: dict[str, Any] = dict(usage=Usage(**response.get("usage") or {}), request_id=response.get("request_id"),
+                                  timings=Timings(**response.get("timings") or {}), provider=request.get("provider"),
+                                  model=request.get("model"), agent=agent, cost_usd=response.get("cost_usd"))
+    if response["status"] == "complete":
+        return CompleteEvent(text=text, stop_reason=response.get("stop_reason"), **common)
+    error = response.get("error") or {}
+    return ErrorEvent(kind=error.get("kind", "error"), message=error.get("message", ""), partial_text=text,
+                      status=response["status"], **common)
 
 
 # -- store ----------------------------------------------------------------------

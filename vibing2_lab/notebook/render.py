@@ -19,7 +19,10 @@ from __future__ import annotations
 import html
 import re
 from functools import lru_cache
-from typing import Any, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Iterator, Mapping, Sequence
+
+if TYPE_CHECKING:
+    from ..errors import VibeError
 
 STATIC_MIMETYPES = ("text/plain", "text/markdown", "text/html")
 CODE_LANGUAGES = ("", "python", "py", "python3", "ipython", "ipython3")  # preferred by --format code
@@ -272,3 +275,31 @@ def table_bundle(columns: Sequence[str], rows: Sequence[Sequence[Any]], *, capti
     cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
     return {"text/plain": ((caption + "\n") if caption else "") + "\n".join(plain),
             "text/html": f"<table>{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"}
+
+
+def short_traceback(exc: VibeError) -> list[str]:
+    """The traceback lines a failed `%%vibe` cell shows: the error and how to fix it, not 40
+    frames of the library (IPython's `_render_traceback_`)."""
+    from ..errors import CancelledError, ProviderError
+
+    lines = [f"\x1b[0;31m{type(exc).__name__}\x1b[0m: {exc.message}"]
+    if exc.hint:
+        lines.append(f"How to fix: {exc.hint}")
+    if isinstance(exc, ProviderError) and exc.partial_text and not isinstance(exc, CancelledError):
+        lines.append(f"The partial answer ({len(exc.partial_text):,} characters) is kept in the output above.")
+    return lines
+
+
+def error_output(record: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The error output a `%%vibe` cell leaves after its record when an answer failed (the
+    first failure, as Session.raise_for_error raises it); None when every answer completed."""
+    from ..providers import error_from_event
+    from .record import final_event
+
+    for call in record["calls"]:
+        event = final_event(call)
+        if event.type == "error":
+            exc = error_from_event(event)  # type: ignore[arg-type]
+            return {"output_type": "error", "ename": type(exc).__name__, "evalue": str(exc),
+                    "traceback": short_traceback(exc)}
+    return None

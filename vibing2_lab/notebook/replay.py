@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, AsyncIterator, Iterator
 
 from ..errors import ExportError, ReplayError, VibeError
-from ..events import CompleteEvent, ErrorEvent, StreamEvent, TokenEvent, Timings, ToolUseEvent, Usage
-from .record import RecordedCall, calls_in_notebook, load_notebook
+from ..events import ErrorEvent, StreamEvent, TokenEvent, ToolUseEvent
+from .record import RecordedCall, calls_in_notebook, final_event, load_notebook
 
 if TYPE_CHECKING:
     from ..agents import Agent
@@ -96,20 +96,8 @@ class ReplayIndex:
 
 
 def _events_from_record(call: RecordedCall, request: ModelRequest) -> tuple[list[str], StreamEvent]:
-    response = call.response
-    text = response.get("text", "")
-    usage = Usage(**response.get("usage", {}))
-    timings = Timings(**response.get("timings", {}))
-    common = dict(usage=usage, request_id=response.get("request_id"), timings=timings,
-                  provider=call.request.get("provider"), model=call.request.get("model"),
-                  agent=request.metadata.get("agent"), cost_usd=response.get("cost_usd"))
-    if response.get("status") == "complete":
-        final: StreamEvent = CompleteEvent(text=text, stop_reason=response.get("stop_reason"), **common)
-    else:
-        error = response.get("error") or {}
-        final = ErrorEvent(kind=error.get("kind", "error"), message=error.get("message", ""), partial_text=text,
-                           status=response.get("status", "error"), **common)
-    return replay_tokens(text), final
+    final = final_event({"request": call.request, "response": call.response}, agent=request.metadata.get("agent"))
+    return replay_tokens(call.response["text"]), final
 
 
 def _new_cancel() -> Cancel:
