@@ -12,6 +12,17 @@ are limited to safe schemes, images become links so nothing loads by itself), an
 Markdown has raw HTML outside code made literal, because JupyterLab trusts the outputs of
 cells it ran. The record's optional `format` ("markdown" default, "code", "html", "text")
 is honoured: "text" leaves Markdown out and shows the answer preformatted.
+
+Markdown, three ways (on purpose): an answer's Markdown is rendered
+    - here, with mistune, into the saved text/html: it must work with no front end at all
+      (GitHub, nbviewer, VS Code, a closed kernel), so it is Python and deterministic;
+    - by the widget (widget/static/markdown.js) while it streams: anywidget has no rendermime
+      and must work offline, and it re-renders only the blocks that changed, as DOM nodes;
+    - by JupyterLab's rendermime in the sidebar (labextension/markdown.ts): the Lab's own
+      sanitizer and look, beside the notebook.
+The first two must agree: tests/magics/test_markdown_renderers.py renders one corpus
+(tests/magics/markdown_corpus.py) with both and compares the structure. Fenced code blocks
+are found by one scanner, vibing2_lab/fences.py, shared with the generated files.
 """
 
 from __future__ import annotations
@@ -19,7 +30,9 @@ from __future__ import annotations
 import html
 import re
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
+
+from .. import fences
 
 if TYPE_CHECKING:
     from ..errors import VibeError
@@ -27,7 +40,6 @@ if TYPE_CHECKING:
 STATIC_MIMETYPES = ("text/plain", "text/markdown", "text/html")
 CODE_LANGUAGES = ("", "python", "py", "python3", "ipython", "ipython3")  # preferred by --format code
 
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
 _CODE_SPAN = re.compile(r"(`+)(.+?)(?<!`)\1(?!`)")
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|$])")
 
@@ -77,38 +89,20 @@ def call_problem(call: Mapping[str, Any]) -> str | None:
 
 
 # -- Markdown text helpers -------------------------------------------------------------------------
-def _scan(text: str) -> Iterator[tuple[str, str, str]]:
-    """(kind, line, info) per line; kind is "open", "code", "close" or "text"; info is the
-    open fence's language."""
-    fence, info = "", ""
-    for line in text.split("\n"):
-        m = _FENCE.match(line)
-        if not fence and m and not (m.group(1)[0] == "`" and "`" in m.group(2)):
-            fence, info = m.group(1), (m.group(2).strip().split() or [""])[0].lower()
-            yield "open", line, info
-        elif fence and line.strip().startswith(fence) and set(line.strip()) == {fence[0]}:
-            fence = ""
-            yield "close", line, info
-        else:
-            yield ("code" if fence else "text"), line, info
-
-
 def close_fences(text: str) -> str:
     """`text` with a closing fence added if it stops inside a code block (a cut-off answer)."""
-    opening = ""
-    for kind, line, _ in _scan(text):
-        if kind == "open":
-            opening = _FENCE.match(line).group(1)  # type: ignore[union-attr]
-        elif kind == "close":
-            opening = ""
-    return text.rstrip("\n") + "\n" + opening if opening else text
+    unclosed = ""
+    for line in fences.scan(text):
+        unclosed = line.fence if line.kind in ("open", "code") else ""
+    return text.rstrip("\n") + "\n" + unclosed if unclosed else text
 
 
 def escape_markdown_html(text: str) -> str:
     """Raw HTML outside code made literal (`<` → `&lt;`), so no renderer runs model-made tags."""
     out = []
-    for kind, line, _ in _scan(text):
-        if kind != "text":
+    for scanned in fences.scan(text):
+        line = scanned.text
+        if scanned.kind != "text":
             out.append(line)
             continue
         pieces, last = [], 0
@@ -130,13 +124,13 @@ def code_blocks(text: str) -> list[tuple[str, str]]:
     """Every closed fenced code block of `text` as (language, code)."""
     blocks: list[tuple[str, str]] = []
     body: list[str] = []
-    for kind, line, info in _scan(text):
-        if kind == "open":
+    for line in fences.scan(text):
+        if line.kind == "open":
             body = []
-        elif kind == "code":
-            body.append(line)
-        elif kind == "close":
-            blocks.append((info, "\n".join(body)))
+        elif line.kind == "code":
+            body.append(line.text)
+        elif line.kind == "close":
+            blocks.append((line.language, "\n".join(body)))
     return blocks
 
 
