@@ -103,7 +103,7 @@ class JupyterServer:
                    JUPYTER_PLATFORM_DIRS="1", JUPYTER_RUNTIME_DIR=str(base / "runtime"))
         self.log = (base / "server.log").open("wb")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "jupyter", "server", "--no-browser", f"--port={self.port}",
+            [sys.executable, *os.environ.get("VIBE_BENCH_SERVER_PREFIX", "").split(), "-m", "jupyter", "server", "--no-browser", f"--port={self.port}",
              "--allow-root", "--ServerApp.ip=127.0.0.1", "--ServerApp.port_retries=0",
              f"--IdentityProvider.token={self.token}",
              f"--ServerApp.root_dir={base / 'root'}", f"--Vibing2Lab.max_concurrent_streams={streams + 8}",
