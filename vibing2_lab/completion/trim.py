@@ -142,6 +142,9 @@ def visible(raw: str, *, prefix: str, suffix: str = "", language: str = "python"
             final: bool = True) -> Shown:
     """The part of `raw` (the answer so far) to show at the cursor; see the module docstring."""
     text = raw.replace(CURSOR, "")
+    if not final:  # hold back what may be the start of a copied cursor marker
+        text = next((text[:-k] for k in range(min(len(CURSOR) - 1, len(text)), 0, -1)
+                     if text.endswith(CURSOR[:k])), text)
     text, fenced_end, unsure = _unfence(text, final)
     if unsure and not text:
         return Shown("")
