@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from ..config import Settings
     from ..providers import Cancel
 
-_SSE = ""text/event-stream; charset=utf-8"
+_SSE = "text/event-stream; charset=utf-8"
 
 
 class CompleteHandler(VibeHandler):
