@@ -127,3 +127,21 @@ def test_without_a_key_no_ghost_text_no_dialog_one_status_line(page: Any, lab: A
         assert page.locator(".jp-GhostText").count() == 0
         assert page.locator(".jp-Dialog").count() == 0
         assert fake.requests == []
+
+
+def test_ghost_text_in_the_file_editor(page: Any, lab: Any, browser_fake_model: FakeModelServer) -> None:
+    fake = browser_fake_model
+    fake.reset()
+    fake.respond = completions(lambda cell: Reply(text="(a, b):\n    return a + b") if cell == "def add<CURSOR>"
+                               else Reply(text=""))
+    (lab.root / "script.py").write_text("", encoding="utf-8")
+    with lab_config(lab, "completion: {debounce_ms: 60}\n"):
+        open_lab(page, lab, "lab/tree/script.py?reset")
+        editor = page.locator(".jp-FileEditor .cm-content")
+        editor.click()
+        page.keyboard.type("def add", delay=40)
+        assert wait_for_ghost(page, fake, lambda text: "a + b" in text) == "(a, b):\n    return a + b"
+        assert "Language: python" in fake.requests[-1].body["messages"][-1]["content"]
+        page.keyboard.press("Tab")
+        page.wait_for_function("el => el.innerText.includes('a + b')", arg=editor.element_handle())
+        assert editor.inner_text() == "def add(a, b):\n    return a + b"
