@@ -26,6 +26,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--agents", metavar="A,B", help="ask several agents (in parallel, or --chain)")
     p.add_argument("--chain", action="store_true", help="with --agents: each agent gets the previous answer")
     p.add_argument("--project", metavar="NAME", help="continue this project's conversation")
+    p.add_argument("--max-cost", type=float, metavar="USD",
+                   help="refuse (or shorten) requests that could take this ask past USD, all steps and agents")
     p.set_defaults(func=run)
 
 
@@ -37,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
     prompt = sys.stdin.read() if args.prompt == "-" else args.prompt
     ask = Ask(prompt, project=args.project, agent=args.agent, agents=args.agents or (), auto=args.auto, chain=args.chain,
               model=args.model, system=args.system, max_tokens=args.max_tokens, temperature=args.temperature,
-              project_dir=Path.cwd())
+              project_dir=Path.cwd(), max_cost=args.max_cost)
     session = Session(ask)
     render = JsonLines(sys.stdout) if args.json else TextStream(sys.stdout, several=len(session.agents) > 1)
     if session.pick is not None and not args.json:
