@@ -48,7 +48,10 @@ class Python(Tool):
                     value = eval(compile(ast.Expression(last.value), "<Python tool>", "eval"), ns)
             except Exception:
                 failed = traceback.format_exc()
-        return cut(_report(out.getvalue(), err.getvalue(), value, failed), ctx.limits.max_output_chars)
+        report = cut(_report(out.getvalue(), err.getvalue(), value, failed), ctx.limits.max_output_chars)
+        if failed:  # the model must see that its code failed: an error result, with the output so far
+            raise ToolError(report)
+        return report
 
 
 def _report(stdout: str, stderr: str, value: Any, failed: str) -> str:
