@@ -67,7 +67,7 @@ class AskTools:
 
             t = self.settings.tools
             ctx = self._ctx or ToolContext(self._cwd or Path.cwd())
-            if self._ctx is None:  # the adapter's own limits win; else config.yaml's
+            if ctx.limits == Limits():  # limits an adapter chose win; else config.yaml's
                 ctx.limits = Limits(bash_timeout=t.bash_timeout, max_output_chars=t.max_output_chars)
             self._runner = ToolRunner(Policy.from_settings(self.settings, approved=self.allow),
                                       consent=self._consent or nobody_to_ask, ctx=ctx)
