@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from ..agents import Agent
@@ -73,10 +73,8 @@ class AskTools:
                                       consent=self._consent or nobody_to_ask, ctx=ctx)
         return self._runner
 
-    def loop(self, provider: Provider, tools: list[Tool], *, steps: list[dict[str, Any]],
-             files: dict[str, str]) -> ToolLoop:
-        """`provider` wrapped in a tool loop for one call (its steps and written files go to the Call)."""
+    def loop(self, provider: Provider, tools: list[Tool]) -> ToolLoop:
+        """`provider` wrapped in a tool loop for one call (the Call reads its `steps` and `files`)."""
         from .loop import ToolLoop
 
-        return ToolLoop(provider, tools, self.runner, max_steps=self.settings.tools.max_steps, steps=steps,
-                        files=files)
+        return ToolLoop(provider, tools, self.runner, max_steps=self.settings.tools.max_steps)
