@@ -268,3 +268,15 @@ def test_stop_interrupts_python_tools_running_in_fan_out_threads(fake_model: Fak
     finals = [e for e in events if isinstance(e, ErrorEvent)]
     assert sorted(e.agent for e in finals) == ["analyst", "coder"]
     assert all(e.status == "cancelled" and e.partial_text == "Busy." for e in finals)
+
+
+def test_an_anthropic_tool_block_left_open_is_still_reported(fake_model: FakeModelServer, agents: Path,
+                                                             work: Path) -> None:
+    fake_model.enqueue(Reply(text="Writing.", stop_reason="max_tokens", tool_uses=[
+        {"id": "u1", "name": "Write", "raw": '{"file_path": "a.txt", "con', "unclosed": True}]),
+        Reply(text="Too long."))
+    events = list(ask("anthropic:fake-model", work).stream())
+    use = next(e for e in events if isinstance(e, ToolUseEvent))
+    result = next(e for e in events if isinstance(e, ToolResultEvent))
+    assert use.id == "u1" and use.raw_input == '{"file_path": "a.txt", "con'
+    assert "cut off by the max_tokens limit" in result.content and isinstance(events[-1], CompleteEvent)
