@@ -280,3 +280,21 @@ def test_an_anthropic_tool_block_left_open_is_still_reported(fake_model: FakeMod
     result = next(e for e in events if isinstance(e, ToolResultEvent))
     assert use.id == "u1" and use.raw_input == '{"file_path": "a.txt", "con'
     assert "cut off by the max_tokens limit" in result.content and isinstance(events[-1], CompleteEvent)
+
+
+def test_a_record_from_before_agent_mode_still_replays(fake_model: FakeModelServer, agents: Path, work: Path,
+                                                       vibe_home: Path) -> None:
+    from vibing2_lab.notebook.record import METADATA_KEY, calls_in_notebook
+    from vibing2_lab.notebook.replay import ReplayIndex
+
+    fake_model.enqueue(Reply(text="An answer recorded without tools."))
+    live = Session(Ask("hi", agent="talker", model="anthropic:fake-model"))
+    list(live.stream())
+    output = {"output_type": "display_data", "data": {}, "metadata": {METADATA_KEY: live.record()}}
+    index = ReplayIndex(calls=calls_in_notebook({"cells": [{"cell_type": "code", "outputs": [output]}]}))
+    (vibe_home / "config.yaml").write_text("tools: {default: [Read]}\n")  # now the agent has a tool
+    replayed = Session(Ask("hi", agent="talker", model="anthropic:fake-model", replay="strict"), replay_index=index)
+    events = list(replayed.stream())
+    assert isinstance(events[-1], CompleteEvent) and events[-1].text == "An answer recorded without tools."
+    assert replayed.calls[0].tools == ["Read"] and len(fake_model.requests) == 1
+    assert replayed.calls[0].hash != live.calls[0].hash  # the tools are in the hash
