@@ -65,7 +65,7 @@ class Session:
         from .tooling import AskTools
 
         self.tooling = AskTools(self.settings, allow=tuple(self.ask.allow), ctx=self.tool_context,
-                                consent=self.consent, cwd=self.ask.project_dir)
+                                consent=self.consent, cwd=self.ask.project_dir, replay=self.replay_mode)
         if self.ask.project and self.ask.store:  # only now: a refused ask creates no project
             self._open_project()
 
