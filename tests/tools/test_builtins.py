@@ -98,3 +98,15 @@ def test_tool_events_round_trip_and_the_hash_covers_the_tools() -> None:
     assert request_hash(**base, tools=[read]) != request_hash(**base)
     changed = {**read, "description": "something else"}
     assert request_hash(**base, tools=[changed]) != request_hash(**base, tools=[read])
+
+
+def test_an_api_key_printed_by_a_tool_never_leaves_the_runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.conftest import PLANTED_KEY
+
+    monkeypatch.setenv("ANTHROPIC_API_KEY", PLANTED_KEY)
+    monkeypatch.setenv("OTHER_API_KEY", "plain-secret-value")
+    status, text = run(ToolContext(tmp_path), "Bash", command="env")
+    assert status == "ok" and PLANTED_KEY not in text and "plain-secret-value" not in text
+    assert "ANTHROPIC_API_KEY=[redacted]" in text
+    status, text = run(ToolContext(tmp_path), "Python", code="import os\nos.environ['OTHER_API_KEY']")
+    assert "plain-secret-value" not in text and "[redacted]" in text
