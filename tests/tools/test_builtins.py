@@ -110,3 +110,12 @@ def test_an_api_key_printed_by_a_tool_never_leaves_the_runner(tmp_path: Path, mo
     assert "ANTHROPIC_API_KEY=[redacted]" in text
     status, text = run(ToolContext(tmp_path), "Python", code="import os\nos.environ['OTHER_API_KEY']")
     assert "plain-secret-value" not in text and "[redacted]" in text
+
+
+def test_endless_output_is_bounded(tmp_path: Path) -> None:
+    ctx = ToolContext(tmp_path, limits=Limits(bash_timeout=1.0, max_output_chars=1000))
+    status, text = run(ctx, "Bash", command="yes")
+    assert status == "error" and "timeout" in text and len(text) < 3000 and "more bytes of output, not kept" in text
+    status, text = run(ToolContext(tmp_path, limits=Limits(max_output_chars=1000)), "Python",
+                       code="for i in range(200000):\n    print('line', i)")
+    assert status == "ok" and len(text) < 2000 and "not shown" in text
