@@ -404,7 +404,7 @@ def _openai_frames(reply: Reply, model: str, include_usage: bool) -> Iterator[tu
     if fault and reply.fault in ("error_event", "stall"):
         return
     for n, tool in enumerate(reply.tool_uses):
-        call = {"index": n, "id": tool.get("id") or f"call_fake_{n}", "type": "function",
+        call = {"index": n, "id": tool["id"] if "id" in tool else f"call_fake_{n}", "type": "function",
                 "function": {"name": tool["name"],
                              "arguments": tool["raw"] if "raw" in tool else json.dumps(tool.get("input", {}))}}
         yield 0.0, chunk({"tool_calls": [call]})

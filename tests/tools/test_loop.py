@@ -298,3 +298,14 @@ def test_a_record_from_before_agent_mode_still_replays(fake_model: FakeModelServ
     assert isinstance(events[-1], CompleteEvent) and events[-1].text == "An answer recorded without tools."
     assert replayed.calls[0].tools == ["Read"] and len(fake_model.requests) == 1
     assert replayed.calls[0].hash != live.calls[0].hash  # the tools are in the hash
+
+
+def test_an_openai_tool_call_without_an_id_still_gets_its_result(fake_model: FakeModelServer, agents: Path,
+                                                                 work: Path) -> None:
+    fake_model.enqueue(Reply(text="", tool_uses=[{"id": "", "name": "Read", "input": {"file_path": "data.csv"}}]),
+                       Reply(text="ok"))
+    events = list(ask("openai:fake-model", work).stream())
+    use = next(e for e in events if isinstance(e, ToolUseEvent))
+    (sent,) = tool_results(fake_model.requests[1])
+    assert use.id.startswith("call_") and sent["id"] == use.id
+    assert fake_model.requests[1].body["messages"][-2]["tool_calls"][0]["id"] == use.id
