@@ -157,7 +157,9 @@ class ToolRunner:
         with self._lock:  # one question at a time, and a fan-out sibling may have just approved it
             if tool.name in self.approved:
                 return Decision.once(by="ask")
-            pending = PendingCall(use.id, use.name, use.input, self._description(tool, use), use.agent)
+            # A call that cannot succeed (describe raises ToolError: a path outside, a missing
+            # old_string) becomes its error result without bothering the user.
+            pending = PendingCall(use.id, use.name, use.input, tool.describe(use.input, self.ctx), use.agent)
             try:
                 decision = self.consent(pending)
             except Exception as exc:  # a broken consent must deny, never run the tool
@@ -165,9 +167,3 @@ class ToolRunner:
             if decision.verdict == "ask":
                 self.approved.add(tool.name)
             return decision
-
-    def _description(self, tool: Tool, use: ToolUseEvent) -> str:
-        try:
-            return tool.describe(use.input, self.ctx)
-        except ToolError as exc:
-            return f"{tool.name}: {exc}"
