@@ -127,13 +127,10 @@ class Session:
         from ..providers import get_provider
 
         live = None if self.replay_mode == "strict" else get_provider(ref.provider, settings=self.settings)
-<<<<<<< HEAD
         if live is not None:
             live = self._budgeted(live)
-=======
         if live is not None and tools:
             live = self.tooling.loop(live, tools)
->>>>>>> main
         if self.replay_mode == "off":
             return live
         from ..notebook.replay import ReplayIndex, ReplayProvider
