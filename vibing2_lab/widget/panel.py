@@ -29,7 +29,7 @@ WEB_FILES = (".html", ".htm", ".css", ".js", ".mjs")
 _DOCTYPE = re.compile(r"\s*<!doctype[^>]*>", re.IGNORECASE)
 
 
-ESM_PARTS = ("dom.js", "highlight.js", "markdown.js", "panel.js")
+ESM_PARTS = ("dom.js", "highlight.js", "markdown.js", "steps.js", "panel.js")
 
 
 def panel_module() -> str:

@@ -1,4 +1,4 @@
-// vibing2-lab panel, part 3 of 4: Markdown → DOM for streamed answers. Everything the model
+// vibing2-lab panel, part 3 of 5: Markdown → DOM for streamed answers. Everything the model
 // wrote becomes text nodes inside elements made here; links keep to http(s)/mailto/#.
 
 const SAFE_URL = /^(https?:|mailto:|#)/i;
