@@ -6,12 +6,13 @@ import {
 import { INotebookTracker } from '@jupyterlab/notebook';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 
+import { listenForNotebookRequests } from './bridge';
 import { listenForWidgetInserts } from './insert';
 import { VibeSidebar } from './sidebar';
 
 const SHOWN_KEY = 'vibing2-lab:sidebar-shown';
 
-/** Adds the "Vibe" panel to the left sidebar, and inserts cells for the %%vibe widget. */
+/** Adds the "Vibe" panel to the left sidebar; inserts cells and answers notebook requests for the %%vibe widget. */
 const plugin: JupyterFrontEndPlugin<void> = {
   id: 'vibing2-lab:sidebar',
   description: 'The Vibe sidebar: chat with specialist agents through the server extension.',
@@ -25,6 +26,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
     restorer: ILayoutRestorer | null
   ) => {
     listenForWidgetInserts(tracker);
+    listenForNotebookRequests(tracker);
     const sidebar = new VibeSidebar({ app, rendermime, tracker });
     app.shell.add(sidebar, 'left', { rank: 900 });
     if (restorer) {
