@@ -80,7 +80,7 @@ class PanelOutput:
         answers = [answer_state(agent=call.agent.name if call.agent else None,
                                 model=f"{call.provider_name}:{call.model}", status=call.status, text=call.text,
                                 facts=call_facts(data), problem=_problem(call, data), preview=self._preview(call),
-                                steps=self.steps.final(i, (data.get("response") or {}).get("steps")))
+                                steps=self.steps.final(i, data.get("response") or {}))
                    for i, (call, data) in enumerate(zip(self.session.calls, record["calls"]))]
         with self.panel.hold_sync():
             self.panel.answers = answers

@@ -78,9 +78,12 @@ class PanelSteps:
         status = "running" if decision is not None and decision.allowed else "denied" if decision else "cancelled"
         self._update(pending.id, status=status, ask=None, consent=consent)
 
-    def final(self, answer: int, recorded: list[Mapping[str, Any]] | None) -> list[dict[str, Any]]:
-        """An answer's steps for the final widget state: the record's, else those seen live."""
+    def final(self, answer: int, response: Mapping[str, Any]) -> list[dict[str, Any]]:
+        """An answer's steps for the final widget state: the record's (what the static rendering
+        shows), else those seen live."""
+        from ..notebook.toolsteps import tool_steps
+
+        recorded = tool_steps(response)
         if recorded:
-            live = {state["id"]: state for i, state in self.steps.values() if i == answer}
-            return [step_state(s, at=s.get("at", live.get(s.get("id"), {}).get("at"))) for s in recorded]
+            return [step_state(step) for step in recorded]
         return [{k: v for k, v in state.items() if k != "ask"} for i, state in self.steps.values() if i == answer]
