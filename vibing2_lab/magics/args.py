@@ -30,6 +30,7 @@ REPLAY_MODES = ("strict", "fallback", "off")
 @argument("--no-interpolate", action="store_true", help="send {name}, {In[n]}, {Out[n]}, {Err[n]} verbatim")
 @argument("--max-tokens", type=int, metavar="N", help="longest answer, in tokens")
 @argument("--temperature", type=float, metavar="T", help="sampling temperature")
+@argument("--allow", metavar="A,B", help="tools (or mcp__<server>) that run without asking in this cell")
 def vibe_cell(line: str, cell: str) -> None:
     """Ask one or more agents; the answer streams into the cell's output.
 

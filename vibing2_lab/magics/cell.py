@@ -15,6 +15,7 @@ from .args import agent_list, help_text, parse, wants_help
 if TYPE_CHECKING:
     from ..session import Ask, Session
     from .output import PanelOutput, TextOutput
+    from .tools import CellTools
 
 
 def run(shell: Any, line: str, cell: str) -> None:
@@ -25,9 +26,10 @@ def run(shell: Any, line: str, cell: str) -> None:
         print(help_text())
         return
     options = parse(line)
-    with clean_errors():
-        session = Session(build_ask(shell, options, cell))
+    with clean_errors(), cell_tools(shell) as tools:
+        session = Session(build_ask(shell, options, cell), tool_context=tools.context, consent=tools.consent)
         output = open_output(shell, session, options.format)
+        tools.attach(output)
         interrupted = False
         try:
             with closing(session.stream()) as events:
@@ -44,6 +46,18 @@ def run(shell: Any, line: str, cell: str) -> None:
         session.raise_for_error()
 
 
+@contextmanager
+def cell_tools(shell: Any) -> Iterator[CellTools]:
+    """The cell's tool context and consent (tools.py), closed however the cell ends."""
+    from .tools import CellTools
+
+    tools = CellTools(shell)
+    try:
+        yield tools
+    finally:
+        tools.close()
+
+
 def build_ask(shell: Any, options: Namespace, cell: str) -> Ask:
     """The Ask a cell means: its options, its interpolated body, and what the kernel knows."""
     from .interpolate import interpolate
@@ -58,7 +72,8 @@ def build_ask(shell: Any, options: Namespace, cell: str) -> Ask:
                auto=options.auto, chain=options.chain, model=options.model,
                context=context.recent_cells(shell) if options.auto else "", store=not options.no_store,
                cell_id=context.cell_id(shell), replay=options.replay, project_dir=Path.cwd(),
-               max_tokens=options.max_tokens, temperature=options.temperature, format=options.format)
+               max_tokens=options.max_tokens, temperature=options.temperature, format=options.format,
+               allow=options.allow or ())
 
 
 def open_output(shell: Any, session: Session, fmt: str) -> PanelOutput | TextOutput:

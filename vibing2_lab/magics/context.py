@@ -46,10 +46,18 @@ def kernel_id(shell: Any) -> str:
     return match.group(1) if match else ""
 
 
+def notebook_path(shell: Any) -> Path | None:
+    """The notebook's file, when the kernel knows it (Jupyter server sets JPY_SESSION_NAME)."""
+    session = str(shell.user_ns.get("__session__") or os.environ.get("JPY_SESSION_NAME") or "")
+    if not session.endswith(".ipynb"):
+        return None
+    return Path.cwd() / session  # an absolute session path stays as it is
+
+
 def notebook_name(shell: Any) -> str | None:
     """The notebook's file name without .ipynb, when the kernel knows it."""
-    session = shell.user_ns.get("__session__") or os.environ.get("JPY_SESSION_NAME") or ""
-    name = Path(str(session)).name
+    path = notebook_path(shell)
+    name = path.name if path is not None else ""
     if not name.endswith(".ipynb"):
         return None
     name = name[: -len(".ipynb")][:MAX_NAME].strip()  # a long file name still makes a valid project name

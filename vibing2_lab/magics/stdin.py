@@ -56,7 +56,7 @@ class KernelStdin:
         self.allowed = bool(kernel is not None and getattr(kernel, "_allow_stdin", False))
         self.parent = kernel.get_parent("shell") if self.allowed else None
         self.ident = _ident(kernel) if self.allowed else None
-        self.asked = 0  # questions answered through the front end (the cell tidies its output then)
+        self.asked = 0  # questions sent: the front end shows a box for each (the cell tidies its output then)
         self._closed = threading.Event()
         self._lock = threading.Lock()  # one open question at a time on one socket
 
@@ -71,12 +71,10 @@ class KernelStdin:
             if self._closed.is_set():
                 raise StdinClosed("the cell has ended")
             text = tagged(prompt, token)
+            self.asked += 1  # counted before the wait: a box left open by a Stop is tidied too
             if self.ident is None or not hasattr(self.kernel, "stdin_socket"):
-                answer = self.kernel.raw_input(text)  # an unusual kernel: its own (interruptible) wait
-            else:
-                answer = self._request(text)
-            self.asked += 1
-            return answer
+                return self.kernel.raw_input(text)  # an unusual kernel: its own (interruptible) wait
+            return self._request(text)
 
     def _request(self, prompt: str) -> str:
         """ipykernel's `_input_request`, with a way out when the cell closes the channel."""
