@@ -18,6 +18,7 @@ export const NOTEBOOK_EVENT = 'vibing2-lab:notebook';
 
 const OUTPUT_CHARS = 2000; // of one output, in NotebookRead; the kernel bounds the whole result
 const CELL_TYPES = new Set(['code', 'markdown', 'raw']);
+const WIDGET = 'application/vnd.jupyter.widget-view+json';
 
 type Result = { ok: true; [key: string]: unknown } | { ok: false; error: string };
 
@@ -44,6 +45,9 @@ function outputText(output: { [key: string]: unknown }): string {
     return `${String(output.ename)}: ${String(output.evalue)}`;
   }
   const data = (output.data ?? {}) as { [key: string]: unknown };
+  if (WIDGET in data && !('text/markdown' in data)) {
+    return '[a live widget]'; // its text/plain is only a Python repr
+  }
   return 'text/plain' in data ? cut(joined(data['text/plain'])) : `[${Object.keys(data).join(', ') || 'no data'}]`;
 }
 

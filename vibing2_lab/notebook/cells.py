@@ -17,6 +17,7 @@ from typing import Any, Iterable, Mapping
 from ..errors import ToolError
 
 OUTPUT_CHARS = 2_000  # of one output (bridge.ts cuts the same)
+WIDGET = "application/vnd.jupyter.widget-view+json"
 
 
 def _cut(text: str) -> str:
@@ -35,6 +36,8 @@ def output_text(output: Mapping[str, Any]) -> str:
     if kind == "error":
         return f"{output.get('ename')}: {output.get('evalue')}"
     data = output.get("data") or {}
+    if WIDGET in data and "text/markdown" not in data:
+        return "[a live widget]"  # its text/plain is only a Python repr
     if "text/plain" in data:
         return _cut(_joined(data["text/plain"]))
     return f"[{', '.join(data) or 'no data'}]"

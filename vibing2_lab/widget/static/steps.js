@@ -104,7 +104,9 @@ class StepView {
     if (step.ask) parts.push(this.question(step, el));
     if (step.content) parts.push(h("div", { class: "vibe-step-label" }, "Result"), h("pre", { class: "vibe-step-text" }, step.content));
     this.details.replaceChildren(...parts);
-    if (step.ask) this.node.open = true; // a question is never hidden in a collapsed step
+    // A question is never hidden in a collapsed step; once answered, the step folds again.
+    if (step.ask) { this.node.open = true; this.openedToAsk = true; }
+    else if (this.openedToAsk) { this.node.open = false; this.openedToAsk = false; }
   }
 
   question(step, el) {

@@ -1,0 +1,184 @@
+"""Agent tools in a real JupyterLab (Chromium): the consent question in the %%vibe panel, Allow
+and Deny answered through the kernel's stdin, NotebookRead/NotebookEdit on the live notebook,
+and Stop during a long Python tool. The fake model server scripts the tool calls; the request
+after a tool call carries its result, which is what the model was told."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import nbformat
+
+from tests.browser.conftest import open_lab
+from tests.browser.test_vibe_cell import run_cell, saved_records, wait_for_idle_kernel, write_notebook
+from tests.fakes.model_server import Reply
+
+AGENT = """---
+name: {name}
+description: a browser test agent that uses tools
+tools: [{tools}]
+---
+You use tools.
+"""
+
+
+def agent(lab: Any, tools: str, name: str) -> str:
+    folder = lab.home / "agents"
+    folder.mkdir(exist_ok=True)
+    (folder / f"{name}.md").write_text(AGENT.format(name=name, tools=tools), encoding="utf-8")
+    return name
+
+
+def tool_results(request: Any) -> list[dict[str, Any]]:
+    found = []
+    for message in request.body["messages"]:
+        if isinstance(message.get("content"), list):
+            found += [b for b in message["content"] if b.get("type") == "tool_result"]
+    return found
+
+
+def text_of(block: dict[str, Any]) -> str:
+    content = block.get("content")
+    return "".join(p.get("text", "") for p in content) if isinstance(content, list) else str(content)
+
+
+def open_notebook(page: Any, lab: Any, name: str) -> None:
+    open_lab(page, lab, f"lab/tree/{name}?reset")
+    page.locator(".jp-Notebook .jp-CodeCell").first.wait_for()
+    wait_for_idle_kernel(page)
+
+
+def wait_done(cell: Any, status: str = "complete", timeout: float = 30_000) -> Any:
+    answer = cell.locator(f'section.vibe-answer[data-vibe-status="{status}"]')
+    answer.wait_for(timeout=timeout)
+    return answer
+
+
+def test_consent_allow_runs_the_tool_and_deny_sends_the_reason_back(page: Any, lab: Any,
+                                                                    browser_fake_model: Any) -> None:
+    fake = browser_fake_model
+    fake.reset()
+    name = agent(lab, "Python", "browser-python")
+    fake.enqueue(Reply(text="Let me add it up.", tool_uses=[{"name": "Python", "input": {"code": "sum(data)"}}]),
+                 Reply(text="The sum is 6."),
+                 Reply(text="", tool_uses=[{"name": "Python", "input": {"code": "import shutil"}}]),
+                 Reply(text="Fine, I will not."))
+    path = write_notebook(lab.root, "agent-consent.ipynb", [
+        "%load_ext vibing2_lab\ndata = [1, 2, 3]", f"%%vibe -a {name} -p browser-consent\nSum my data.",
+        f"%%vibe -a {name} -p browser-consent\nClean up."])
+    open_notebook(page, lab, path.name)
+    run_cell(page, 0)
+
+    cell = run_cell(page, 1, done=None)
+    step = cell.locator('details.vibe-step[data-vibe-tool="Python"]')
+    allow = step.locator('[aria-label="Allow once"]')
+    allow.wait_for(timeout=30_000)
+    assert step.get_attribute("open") is not None  # a question is shown open
+    assert step.get_attribute("data-vibe-step-status") == "pending"
+    assert "sum(data)" in step.locator(".vibe-ask").inner_text()
+    assert "Let me add it up." in cell.locator(".vibe-body").inner_text()  # the text before the step
+    # JupyterLab's own input box carries the same question; the button answers it
+    assert "wants to run: 'sum(data)'" in cell.locator(".jp-Stdin-prompt").inner_text()
+    allow.click()
+    answer = wait_done(cell)
+    assert "The sum is 6." in answer.inner_text()
+    done = answer.locator('details.vibe-step[data-vibe-step-status="ok"]')
+    assert done.count() == 1 and done.get_attribute("open") is None  # folded again once answered
+    done.locator("summary").click()
+    assert "6" in done.locator(".vibe-step-details").inner_text()
+    (result,) = tool_results(fake.requests[1])
+    assert not result.get("is_error") and text_of(result).strip().endswith("6")
+    assert cell.locator(".jp-Stdin-input").count() == 0  # the answered box is gone with the live output
+
+    cell = run_cell(page, 2, done=None)
+    deny = cell.locator('[aria-label="Deny"]')
+    deny.wait_for(timeout=30_000)
+    cell.locator('[aria-label="Reason"]').fill("not in this notebook")
+    deny.click()
+    answer = wait_done(cell)
+    assert answer.locator('details.vibe-step[data-vibe-step-status="denied"]').count() == 1
+    denied = tool_results(fake.requests[3])[-1]
+    assert denied["is_error"] and "not in this notebook" in text_of(denied)
+
+    # the saved notebook holds the records (with the steps) and no echo of the answered prompts
+    records = saved_records(page, path)
+    steps = [r["calls"][0]["response"]["steps"][0]["results"][0] for r in records]
+    assert [(s["status"], s["consent"]["verdict"]) for s in steps] == [("ok", "once"), ("denied", "deny")]
+    saved = json.loads(path.read_text(encoding="utf-8"))
+    kinds = [o.get("name") or o["output_type"] for c in saved["cells"][1:] for o in c.get("outputs", [])]
+    assert "stdin" not in kinds, kinds
+
+
+def test_notebook_edit_after_allow_inserts_a_cell_in_the_open_notebook(page: Any, lab: Any,
+                                                                       browser_fake_model: Any) -> None:
+    fake = browser_fake_model
+    fake.reset()
+    name = agent(lab, "NotebookRead, NotebookEdit", "browser-notebook")
+    path = write_notebook(lab.root, "agent-edit.ipynb", [
+        "%load_ext vibing2_lab", "data = [1, 2, 3]", f"%%vibe -a {name} --no-store\nAdd a cell that prints the data."])
+    target = nbformat.read(path, as_version=4).cells[1].id
+    fake.enqueue(Reply(text="Reading the notebook.", tool_uses=[{"name": "NotebookRead", "input": {}}]),
+                 Reply(text="", tool_uses=[{"name": "NotebookEdit", "input": {
+                     "cell_id": target, "edit_mode": "insert", "cell_type": "code", "new_source": "print(data)"}}]),
+                 Reply(text="Added it below the data cell."))
+    before = path.stat().st_mtime_ns
+    open_notebook(page, lab, path.name)
+    run_cell(page, 0)
+    cell = run_cell(page, 2, done=None)
+    allow = cell.locator('details.vibe-step[data-vibe-tool="NotebookEdit"] [aria-label="Allow once"]')
+    allow.wait_for(timeout=30_000)
+    allow.click()
+    wait_done(page.locator(".jp-Notebook"))  # the cell moved down one: find the answer in the notebook
+    sources = page.locator(".jp-Notebook .jp-Cell .jp-InputArea-editor").all_inner_texts()
+    assert [s.strip() for s in sources[:3]] == ["%load_ext vibing2_lab", "data = [1, 2, 3]", "print(data)"]
+    read = tool_results(fake.requests[1])[0]
+    assert "live notebook" in text_of(read) and f"id {target}" in text_of(read)
+    assert "running this agent" in text_of(read)
+    edit = tool_results(fake.requests[2])[-1]
+    assert not edit.get("is_error") and "Inserted a code cell" in text_of(edit)
+    assert path.stat().st_mtime_ns == before  # the kernel never wrote the .ipynb
+
+
+def test_stop_during_a_long_python_tool_interrupts_it_and_keeps_the_partial_answer(
+        page: Any, lab: Any, browser_fake_model: Any) -> None:
+    fake = browser_fake_model
+    fake.reset()
+    name = agent(lab, "Python", "browser-long")
+    marker = lab.root / "long-job-started.txt"
+    marker.unlink(missing_ok=True)
+    code = ("import time\nopen('long-job-started.txt', 'w').close()\n"
+            "for i in range(600):\n    ticks = i\n    time.sleep(0.1)\nprint('finished')")
+    fake.enqueue(Reply(text="Starting the long job.", tool_uses=[{"name": "Python", "input": {"code": code}}]),
+                 Reply(text="This must never be asked for."))
+    path = write_notebook(lab.root, "agent-stop.ipynb", [
+        "%load_ext vibing2_lab", f"%%vibe -a {name} -p browser-stop --allow Python\nRun the long job.", "ticks"])
+    open_notebook(page, lab, path.name)
+    run_cell(page, 0)
+    cell = run_cell(page, 1, done=None)
+    running = cell.locator('details.vibe-step[data-vibe-step-status="running"]')
+    running.wait_for(timeout=30_000)
+    deadline = time.monotonic() + 30
+    while not marker.exists():  # the kernel's cwd is the notebook's folder: the tool has started
+        assert time.monotonic() < deadline, "the Python tool never started"
+        time.sleep(0.1)
+    time.sleep(0.5)  # well into its loop
+    started = time.monotonic()
+    cell.locator('[aria-label="Stop"]').click()
+    answer = wait_done(cell, "cancelled", timeout=20_000)
+    assert time.monotonic() - started < 10
+    assert "Starting the long job." in answer.locator(".vibe-body").inner_text()
+    step = answer.locator("details.vibe-step")
+    assert step.get_attribute("data-vibe-step-status") == "error"
+    assert len(fake.requests) == 1  # the interrupted tool's result was not sent on
+    records = saved_records(page, path)
+    response = records[0]["calls"][0]["response"]
+    assert response["status"] == "cancelled" and response["text"] == "Starting the long job."
+    (result,) = response["steps"][0]["results"]
+    assert "Interrupted" in result["content"]
+    # the KeyboardInterrupt reached the tool's own loop: it stopped early, in the user's namespace
+    out = run_cell(page, 2)
+    ticks = int(out.locator(".jp-OutputArea-output").inner_text().strip())
+    assert 0 < ticks < 599
