@@ -6,6 +6,7 @@ after a tool call carries its result, which is what the model was told."""
 from __future__ import annotations
 
 import json
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -57,6 +58,15 @@ def wait_done(cell: Any, status: str = "complete", timeout: float = 30_000) -> A
     return answer
 
 
+def wait_finished(cell: Any, timeout: float = 30) -> None:
+    """Until the cell's prompt shows its execution count: its last output (the record) has arrived."""
+    prompt = cell.locator(".jp-InputPrompt")
+    deadline = time.monotonic() + timeout
+    while not re.fullmatch(r"\[\d+\]:?", prompt.inner_text().strip()):
+        assert time.monotonic() < deadline, prompt.inner_text()
+        time.sleep(0.1)
+
+
 def test_consent_allow_runs_the_tool_and_deny_sends_the_reason_back(page: Any, lab: Any,
                                                                     browser_fake_model: Any) -> None:
     fake = browser_fake_model
@@ -102,6 +112,7 @@ def test_consent_allow_runs_the_tool_and_deny_sends_the_reason_back(page: Any, l
     assert answer.locator('details.vibe-step[data-vibe-step-status="denied"]').count() == 1
     denied = tool_results(fake.requests[3])[-1]
     assert denied["is_error"] and "not in this notebook" in text_of(denied)
+    wait_finished(cell)
 
     # the saved notebook holds the records (with the steps) and no echo of the answered prompts
     records = saved_records(page, path)
@@ -173,6 +184,7 @@ def test_stop_during_a_long_python_tool_interrupts_it_and_keeps_the_partial_answ
     step = answer.locator("details.vibe-step")
     assert step.get_attribute("data-vibe-step-status") == "error"
     assert len(fake.requests) == 1  # the interrupted tool's result was not sent on
+    wait_finished(cell)
     records = saved_records(page, path)
     response = records[0]["calls"][0]["response"]
     assert response["status"] == "cancelled" and response["text"] == "Starting the long job."

@@ -39,7 +39,8 @@ class PanelSteps:
                  index: Callable[[str | None], int]) -> None:
         self.frames, self.send, self.index = frames, send, index
         self.chars: dict[int, int] = {}  # text streamed per answer: a new step's offset
-        self.steps: dict[str, tuple[int, dict[str, Any]]] = {}  # id -> (answer, state)
+        self.steps: dict[str, tuple[int, dict[str, Any]]] = {}  # key -> (answer, state)
+        self.keys: dict[str, str] = {}  # tool-use id -> key of its latest step
         self.started: dict[str, float] = {}
 
     def token(self, answer: int, text: str) -> None:
@@ -57,26 +58,32 @@ class PanelSteps:
 
     def tool_use(self, event: Any) -> None:
         answer = self.index(event.agent)
-        state = step_state({"id": event.id, "name": event.name, "input": event.input},
-                           at=self.chars.get(answer, 0))
-        self.steps[event.id] = (answer, state)
-        self.started[event.id] = time.monotonic()
+        # The panel's key is the step's position: a tool-use id need not be unique across the
+        # requests of an answer (only within one), and a later call must not replace an earlier one.
+        shown = f"{sum(1 for i, _ in self.steps.values() if i == answer)}:{event.id}"  # as final() numbers them
+        key = f"{answer}/{shown}"
+        state = step_state({"id": shown, "name": event.name, "input": event.input}, at=self.chars.get(answer, 0))
+        self.steps[key] = (answer, state)
+        self.keys[event.id] = key
+        self.started[key] = time.monotonic()
         self._emit(answer, state)
 
     def tool_result(self, event: Any) -> None:
-        duration = time.monotonic() - self.started.get(event.id, time.monotonic())
-        self._update(event.id, status=event.status, content=step_state({"content": event.content})["content"],
+        key = self.keys.get(event.id, "")
+        duration = time.monotonic() - self.started.get(key, time.monotonic())
+        self._update(key, status=event.status, content=step_state({"content": event.content})["content"],
                      duration=round(duration, 3))
 
     def show_question(self, pending: PendingCall, token: str) -> None:
-        if pending.id not in self.steps:  # asked before its tool_use event was rendered
+        if pending.id not in self.keys:  # asked before its tool_use event was rendered
             self.tool_use(pending)
-        self._update(pending.id, status="pending", ask={"token": token, "description": pending.description})
+        self._update(self.keys[pending.id], status="pending",
+                     ask={"token": token, "description": pending.description})
 
     def close_question(self, pending: PendingCall, decision: Decision | None) -> None:
         consent = decision.to_dict() if decision is not None else {}
         status = "running" if decision is not None and decision.allowed else "denied" if decision else "cancelled"
-        self._update(pending.id, status=status, ask=None, consent=consent)
+        self._update(self.keys.get(pending.id, ""), status=status, ask=None, consent=consent)
 
     def final(self, answer: int, response: Mapping[str, Any]) -> list[dict[str, Any]]:
         """An answer's steps for the final widget state: the record's (what the static rendering
@@ -85,5 +92,5 @@ class PanelSteps:
 
         recorded = tool_steps(response)
         if recorded:
-            return [step_state(step) for step in recorded]
+            return [step_state(dict(step, id=f"{n}:{step['id']}")) for n, step in enumerate(recorded)]
         return [{k: v for k, v in state.items() if k != "ask"} for i, state in self.steps.values() if i == answer]

@@ -32,9 +32,26 @@ async function answerStdin(el, token, value, { hide = false } = {}) {
       if (hide) box.item.style.display = "none";
       box.input.value = value;
       box.input.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", code: "Enter", bubbles: true }));
+      void hideEcho(el, token);
       return true;
     }
     if (performance.now() > deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+// JupyterLab keeps an answered question as a stream output ("prompt answer") until the cell
+// ends (the kernel then replaces the whole output): the step already shows the answer.
+async function hideEcho(el, token) {
+  const area = el.closest(".jp-OutputArea");
+  for (let tries = 0; area && tries < 20; tries++) {
+    for (const child of area.querySelectorAll(".jp-OutputArea-child")) {
+      const output = child.querySelector(".jp-OutputArea-output");
+      if (output && !child.querySelector(".jp-Stdin-input") && output.textContent.startsWith(`[vibe:${token}]`)) {
+        child.style.display = "none";
+        return;
+      }
+    }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
@@ -100,8 +117,10 @@ class StepView {
     this.summary.replaceChildren(h("span", { class: "vibe-step-name" }, step.name),
       h("span", { class: "vibe-step-facts" }, stepFacts(step)),
       h("span", { class: "vibe-step-brief" }, stepSummary(step)));
-    const parts = [h("div", { class: "vibe-step-label" }, "Input"), h("pre", { class: "vibe-step-text" }, inputText(step))];
-    if (step.ask) parts.push(this.question(step, el));
+    // While asking, the description (the code, the command, the diff) says what the input would do.
+    const parts = step.ask && step.ask.description ? [this.question(step, el)]
+      : [h("div", { class: "vibe-step-label" }, "Input"), h("pre", { class: "vibe-step-text" }, inputText(step))];
+    if (step.ask && !step.ask.description) parts.push(this.question(step, el));
     if (step.content) parts.push(h("div", { class: "vibe-step-label" }, "Result"), h("pre", { class: "vibe-step-text" }, step.content));
     this.details.replaceChildren(...parts);
     // A question is never hidden in a collapsed step; once answered, the step folds again.
