@@ -194,3 +194,35 @@ def test_stop_during_a_long_python_tool_interrupts_it_and_keeps_the_partial_answ
     out = run_cell(page, 2)
     ticks = int(out.locator(".jp-OutputArea-output").inner_text().strip())
     assert 0 < ticks < 599
+
+
+# ------------------------------------------------------------------------ the panel alone, in a bare page
+def test_panel_places_steps_in_the_text_collapsed_and_shows_hostile_tool_text_as_text(browser: Any) -> None:
+    from tests.browser.test_vibe_cell import AUDIT, answer, host
+
+    hostile = '<img src=x onerror="window.__pwned = 1"><script>window.__pwned = 2</script>'
+    steps = [{"id": "0:t1", "name": "Python", "input": {"code": hostile}, "status": "ok", "content": hostile,
+              "duration": 0.5, "consent": {"verdict": "once", "by": "user"}, "at": len("First part.")}]
+    page = browser.new_page()
+    try:
+        host(page, answers=[answer("First part.\n\nSecond part.", steps=steps)])
+        audit = page.evaluate(AUDIT)
+        assert not {"img", "script"} & set(audit["tags"]) and audit["handlers"] == []
+        assert page.evaluate("window.__pwned") is None
+        body = page.locator(".vibe-body")
+        order = body.evaluate("(el) => [...el.children].map((c) => c.className)")
+        assert order == ["vibe-segment", "vibe-step", "vibe-segment"]
+        step = page.locator("details.vibe-step")
+        assert step.get_attribute("open") is None  # collapsed by default
+        assert "Python" in step.locator("summary").inner_text() and "0.5 s" in step.locator("summary").inner_text()
+        step.locator("summary").click()
+        assert hostile in step.locator(".vibe-step-details").inner_text()  # shown as text
+        # a question arrives as a step message: the step opens with the buttons; no stdin box in a
+        # bare page, so an answer says where to type instead of pretending it was sent
+        page.evaluate("""() => window.__vibeFrame({type: "step", answer: 0, step: {id: "1:t2", name: "Bash",
+            input: {command: "ls"}, status: "pending", ask: {token: "abcd1234", description: "ls -la"}}})""")
+        asked = page.locator('details.vibe-step[data-vibe-tool="Bash"]')
+        asked.locator('[aria-label="Allow once"]').wait_for()
+        assert asked.get_attribute("open") is not None and "ls -la" in asked.inner_text()
+    finally:
+        page.close()

@@ -177,3 +177,30 @@ def test_without_stdin_consent_is_denied_at_once_and_notebook_edit_refused(
     steps = record_of(nb.cells[1])["calls"][0]["response"]["steps"][0]["results"]
     assert [s["status"] for s in steps] == ["denied", "ok", "error"]
     assert steps[0]["consent"]["by"] == "nobody" and steps[2]["consent"]["by"] == "allow-flag"
+
+
+def test_replay_shows_the_same_steps_byte_for_byte_and_runs_no_tool(
+        fake_model: FakeModelServer, vibe_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import nbformat
+
+    from vibing2_lab.notebook.rerun import comparable
+
+    name = agent(vibe_home, "Python")
+    code = "open('side-effect.txt', 'a').write('ran\\n')\ntotal = 6\ntotal"
+    fake_model.enqueue(Reply(text="Running it.", tool_uses=[{"name": "Python", "input": {"code": code}}]),
+                       Reply(text="The total is 6."))
+    nb = execute(notebook(f"%%vibe -a {name} -p replayed-steps --allow Python\nCompute."), cwd=tmp_path)
+    live = record_of(nb.cells[1])
+    assert "[tool Python · ok" in nb.cells[1].outputs[-1]["data"]["text/plain"]
+    assert (tmp_path / "side-effect.txt").read_text() == "ran\n"
+    path = tmp_path / "steps.ipynb"
+    nbformat.write(nb, path)
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", "http://127.0.0.1:9")  # nothing answers there
+    monkeypatch.setenv("VIBING2_LAB_MODE", "replay")
+    monkeypatch.setenv("VIBING2_LAB_REPLAY_NOTEBOOK", str(path))
+    monkeypatch.setenv("VIBING2_LAB_REPLAY_PACE", "0")
+    replayed = execute(nbformat.read(path, as_version=4), cwd=tmp_path)
+    assert error_of(replayed.cells[1]) is None
+    assert comparable(replayed.cells[1].outputs) == comparable(nb.cells[1].outputs)
+    assert record_of(replayed.cells[1])["calls"][0]["response"]["steps"] == live["calls"][0]["response"]["steps"]
+    assert (tmp_path / "side-effect.txt").read_text() == "ran\n"  # the tool did not run again
