@@ -80,3 +80,4 @@ def recent_cells(shell: Any) -> str:
     """The last few inputs before this cell, for --auto agent selection."""
     inputs = list(shell.user_ns.get("In", []))[:-1]
     return "\n\n".join(str(source) for source in inputs[-RECENT_CELLS:] if source)
+

@@ -78,9 +78,13 @@ class ReplayIndex:
             index.calls.extend(calls_in_notebook(nb, source=str(path)))
         return index
 
-    def find(self, digest: str, *, cell_id: str | None) -> RecordedCall | None:
-        """The recorded call for this request hash, preferring the same cell."""
+    def find(self, digest: str, *, cell_id: str | None, before_tools: str | None = None) -> RecordedCall | None:
+        """The recorded call for this request hash, preferring the same cell. `before_tools` is the
+        request's hash without its tools: a record made before agent mode (no `tools` in its
+        request) answers it, so notebooks recorded by earlier versions still replay."""
         same = [c for c in self.calls if c.hash == digest]
+        if not same and before_tools:
+            same = [c for c in self.calls if c.hash == before_tools and "tools" not in c.request]
         in_cell = [c for c in same if cell_id and c.cell_id == cell_id]
         return (in_cell or same or [None])[0]
 
@@ -119,10 +123,9 @@ class ReplayProvider:
     name = "replay"
 
     def __init__(self, index: ReplayIndex, *, settings: Settings, fallback: Provider | None = None,
-                 cell_id: str | None = None, agent: Agent | None = None,
-                 steps: list[dict[str, Any]] | None = None) -> None:
+                 cell_id: str | None = None, agent: Agent | None = None) -> None:
         self.index = index
-        self.steps = steps if steps is not None else []  # a tool-using record's steps, for the new record
+        self._steps: list[dict[str, Any]] | None = None  # a replayed record's tool steps
         self.settings = settings
         self.fallback = fallback
         self.cell_id = cell_id
@@ -131,7 +134,7 @@ class ReplayProvider:
     def lookup(self, request: ModelRequest) -> RecordedCall:
         """The matching record, or ReplayError saying why there is none."""
         digest = request.metadata.get("hash", "")
-        found = self.index.find(digest, cell_id=self.cell_id)
+        found = self._find(request)
         if found is not None:
             return found
         name = self.agent.name if self.agent else None
@@ -149,10 +152,14 @@ class ReplayProvider:
             hint="Replay answers only what the notebook recorded: run the cell live (unset VIBING2_LAB_MODE), "
                  "use --replay=fallback, or name the notebook with VIBING2_LAB_REPLAY_NOTEBOOK.")
 
+    def _find(self, request: ModelRequest) -> RecordedCall | None:
+        meta = request.metadata
+        return self.index.find(meta.get("hash", ""), cell_id=self.cell_id, before_tools=meta.get("hash_before_tools"))
+
     def adopt_history(self, request: ModelRequest) -> None:
         """Send the recorded prior conversation, not the local store's, so the replayed record is
         the saved one whatever this machine's store holds (history is not part of the hash)."""
-        found = self.index.find(request.metadata.get("hash", ""), cell_id=self.cell_id)
+        found = self._find(request)
         if found is not None:
             request.messages = [*found.request.get("messages", []), request.messages[-1]]
 
@@ -209,6 +216,17 @@ class ReplayProvider:
             yield event
         yield final
 
+    @property
+    def steps(self) -> list[dict[str, Any]]:
+        """The tool steps of what was answered: the replayed record's, or the live fallback's."""
+        if self._steps is not None:
+            return self._steps
+        return list(getattr(self.fallback, "steps", None) or [])
+
+    @property
+    def files(self) -> dict[str, str]:
+        return {} if self._steps is not None else dict(getattr(self.fallback, "files", None) or {})
+
     def _recorded(self, found: RecordedCall) -> list[StreamEvent]:
         """The recorded answer's events before its final one. A tool-using answer replays its
         steps: each request's text, its tool calls, then the RECORDED results (no tool runs)."""
@@ -220,7 +238,7 @@ class ReplayProvider:
         from ..tools import ToolStep
 
         agent = self.agent.name if self.agent is not None else None
-        self.steps[:] = steps
+        self._steps = list(steps)
         events: list[StreamEvent] = []
         for step in steps:
             events += [TokenEvent(t) for t in replay_tokens(step.get("text", ""))]

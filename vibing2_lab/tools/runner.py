@@ -86,6 +86,17 @@ def validate_input(tool: Tool, use: ToolUseEvent, *, stop_reason: str | None = N
     return use.input
 
 
+def _clean(text: str) -> str:
+    """A result as it may leave the process: never empty (an API refuses an empty result), and
+    without API keys (`env` in Bash or os.environ in Python would print them into the record)."""
+    import os
+
+    from ..keys import redact
+
+    secrets = [v for k, v in os.environ.items() if k.endswith("_API_KEY") and len(v) >= 8]
+    return redact(text, *secrets) if text else "(no output)"
+
+
 class ToolRunner:
     """Runs the tool calls of one ask under its policy and consent."""
 
@@ -133,6 +144,7 @@ class ToolRunner:
             step.content = f"{use.name} failed: {type(exc).__name__}: {exc}"
         finally:
             step.duration = time.monotonic() - started
+            step.content = _clean(step.content)
         return step
 
     def _decide(self, tool: Tool, use: ToolUseEvent) -> Decision:
