@@ -204,3 +204,29 @@ def test_replay_shows_the_same_steps_byte_for_byte_and_runs_no_tool(
     assert comparable(replayed.cells[1].outputs) == comparable(nb.cells[1].outputs)
     assert record_of(replayed.cells[1])["calls"][0]["response"]["steps"] == live["calls"][0]["response"]["steps"]
     assert (tmp_path / "side-effect.txt").read_text() == "ran\n"  # the tool did not run again
+
+
+def test_fan_out_agents_ask_from_their_threads_one_question_at_a_time(kernel: Any, fake_model: FakeModelServer,
+                                                                      vibe_home: Path) -> None:
+    first, second = agent(vibe_home, "Python", "fan-a"), agent(vibe_home, "Python", "fan-b")
+
+    def respond(request: Any) -> Reply:
+        if results(request):
+            return Reply(text="done")
+        return Reply(text="", tool_uses=[{"name": "Python", "input": {"code": f"fan_{len(fake_model.requests)} = 1"}}])
+
+    fake_model.respond = respond
+    prompts: list[str] = []
+
+    def answer(msg: dict) -> None:
+        prompts.append(msg["content"]["prompt"])
+        kernel.input("y")
+
+    reply = kernel.execute_interactive(f"%%vibe --agents {first},{second} --no-store\ngo", allow_stdin=True,
+                                       stdin_hook=answer, timeout=60)
+    assert reply["content"]["status"] == "ok"
+    assert len(prompts) == 2 and {"fan-a" in p for p in prompts} == {True, False}  # each agent asked once
+    names: list[str] = []
+    kernel.execute_interactive("print(sorted(k for k in globals() if k.startswith('fan_')))", timeout=30,
+                               output_hook=lambda m: names.append(m["content"].get("text", "")))
+    assert len(eval("".join(names))) == 2  # both tools ran in the user's namespace (fan_<request number>)
