@@ -16,34 +16,12 @@ import nbformat
 from tests.browser.conftest import open_lab
 from tests.browser.test_vibe_cell import run_cell, saved_records, wait_for_idle_kernel, write_notebook
 from tests.fakes.model_server import Reply
-
-AGENT = """---
-name: {name}
-description: a browser test agent that uses tools
-tools: [{tools}]
----
-You use tools.
-"""
-
+from tests.magics.test_tools_kernel import agent as tools_agent
+from tests.magics.test_tools_kernel import result_text as text_of
+from tests.magics.test_tools_kernel import results as tool_results
 
 def agent(lab: Any, tools: str, name: str) -> str:
-    folder = lab.home / "agents"
-    folder.mkdir(exist_ok=True)
-    (folder / f"{name}.md").write_text(AGENT.format(name=name, tools=tools), encoding="utf-8")
-    return name
-
-
-def tool_results(request: Any) -> list[dict[str, Any]]:
-    found = []
-    for message in request.body["messages"]:
-        if isinstance(message.get("content"), list):
-            found += [b for b in message["content"] if b.get("type") == "tool_result"]
-    return found
-
-
-def text_of(block: dict[str, Any]) -> str:
-    content = block.get("content")
-    return "".join(p.get("text", "") for p in content) if isinstance(content, list) else str(content)
+    return tools_agent(lab.home, tools, name)
 
 
 def open_notebook(page: Any, lab: Any, name: str) -> None:

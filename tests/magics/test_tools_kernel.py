@@ -5,6 +5,7 @@ results, which is what these tests read."""
 
 from __future__ import annotations
 
+import ast
 import threading
 import time
 from pathlib import Path
@@ -15,22 +16,15 @@ from jupyter_client.manager import KernelManager, start_new_kernel
 
 from tests.fakes.model_server import FakeModelServer, Reply
 from tests.magics.conftest import error_of, execute, notebook, record_of
+from tests.tools.conftest import write_agent
 
 pytestmark = pytest.mark.kernel
 
-AGENT = """---
-name: {name}
-description: a test agent that uses tools
-tools: [{tools}]
----
-You use tools.
-"""
-
-
 def agent(home: Path, tools: str, name: str = "tool-user") -> str:
+    """An agent listing `tools`, in the data directory's agents folder (kernels and labs read it)."""
     folder = home / "agents"
     folder.mkdir(exist_ok=True)
-    (folder / f"{name}.md").write_text(AGENT.format(name=name, tools=tools), encoding="utf-8")
+    write_agent(folder, name, f"[{tools}]", body="You use tools.")
     return name
 
 
@@ -229,4 +223,4 @@ def test_fan_out_agents_ask_from_their_threads_one_question_at_a_time(kernel: An
     names: list[str] = []
     kernel.execute_interactive("print(sorted(k for k in globals() if k.startswith('fan_')))", timeout=30,
                                output_hook=lambda m: names.append(m["content"].get("text", "")))
-    assert len(eval("".join(names))) == 2  # both tools ran in the user's namespace (fan_<request number>)
+    assert len(ast.literal_eval("".join(names))) == 2  # both tools ran in the user's namespace (fan_<request number>)
