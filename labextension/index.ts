@@ -7,6 +7,8 @@ import { INotebookTracker } from '@jupyterlab/notebook';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 
 import { listenForNotebookRequests } from './bridge';
+import { completionPlugin } from './completion';
+import { completionStatus } from './completion-status';
 import { listenForWidgetInserts } from './insert';
 import { VibeSidebar } from './sidebar';
 
@@ -28,6 +30,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
     listenForWidgetInserts(tracker);
     listenForNotebookRequests(tracker);
     const sidebar = new VibeSidebar({ app, rendermime, tracker });
+    sidebar.addStatusLine(completionStatus.node);
     app.shell.add(sidebar, 'left', { rank: 900 });
     if (restorer) {
       restorer.add(sidebar, sidebar.id);
@@ -43,4 +46,4 @@ const plugin: JupyterFrontEndPlugin<void> = {
   }
 };
 
-export default plugin;
+export default [plugin, completionPlugin];

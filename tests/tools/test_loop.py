@@ -309,3 +309,24 @@ def test_an_openai_tool_call_without_an_id_still_gets_its_result(fake_model: Fak
     (sent,) = tool_results(fake_model.requests[1])
     assert use.id.startswith("call_") and sent["id"] == use.id
     assert fake_model.requests[1].body["messages"][-2]["tool_calls"][0]["id"] == use.id
+
+
+def test_a_provider_tool_that_raises_is_an_error_result_and_the_answer_goes_on(
+        fake_model: FakeModelServer, agents: Path, work: Path, wire: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from vibing2_lab.tools import registry
+
+    monkeypatch.setattr(registry, "PROVIDER_FACTORIES", ["tests.tools.plugins:providers"])
+    (agents / "boomer.md").write_text("---\nname: boomer\ndescription: b\ntools: [Read, mcp__boom]\n---\nGo.\n")
+    fake_model.enqueue(Reply(text="", tool_uses=[{"id": "e1", "name": "mcp__boom__explode", "input": {"why": "x"}},
+                                                 {"id": "e2", "name": "mcp__boom__echo", "input": {"text": "hi"}}]),
+                       Reply(text="One failed, one worked."))
+    events = list(ask(wire, work, agent="boomer", allow="mcp__boom").stream())
+    assert offered_tools(fake_model.requests[0]) == ["Read", "mcp__boom__explode", "mcp__boom__echo"]
+    failed, echoed = [e for e in events if isinstance(e, ToolResultEvent)]
+    assert failed.status == "error" and "RuntimeError: kaboom: x" in failed.content
+    assert (echoed.status, echoed.content) == ("ok", "hi")
+    assert isinstance(events[-1], CompleteEvent) and events[-1].text == "One failed, one worked."
+    fake_model.enqueue(Reply(text="", tool_uses=[{"id": "e3", "name": "mcp__boom__echo", "input": {"text": "x"}}]),
+                       Reply(text="denied"))
+    events = list(ask(wire, work, agent="boomer").stream())  # provider tools ask by default: nobody to ask
+    assert next(e for e in events if isinstance(e, ToolResultEvent)).status == "denied"
