@@ -79,6 +79,7 @@ def test_consent_allow_runs_the_tool_and_deny_sends_the_reason_back(page: Any, l
     assert "6" in done.locator(".vibe-step-details").inner_text()
     (result,) = tool_results(fake.requests[1])
     assert not result.get("is_error") and text_of(result).strip().endswith("6")
+    wait_finished(cell)
     assert cell.locator(".jp-Stdin-input").count() == 0  # the answered box is gone with the live output
 
     cell = run_cell(page, 2, done=None)
