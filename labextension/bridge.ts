@@ -108,19 +108,21 @@ function edit(panel: NotebookPanel, host: number, input: IRequest['input']): Res
     return { ok: false, error: `Cell ${id} is the cell running this agent: it cannot be ${mode}d while it runs.` };
   }
   const cell = shared.cells[index];
+  const cellId = cell.id; // read before a delete: a deleted cell's model no longer knows it
   if (mode === 'delete') {
     shared.deleteCell(index);
-    return { ok: true, message: `Deleted cell ${cell.id} (index ${index}).`, id: cell.id, index };
+    return { ok: true, message: `Deleted cell ${cellId} (index ${index}).`, id: cellId, index };
   }
   if (type !== undefined && type !== cell.cell_type) {
+    // A new type is a new cell with the same id (as JupyterLab's own "change cell type" does).
     shared.transact(() => {
       shared.deleteCell(index);
-      shared.insertCell(index, { cell_type: type, source, id: cell.id });
+      shared.insertCell(index, { cell_type: type, source, id: cellId });
     });
   } else {
     cell.setSource(source);
   }
-  return { ok: true, message: `Replaced the source of cell ${cell.id} (index ${index}).`, id: cell.id, index };
+  return { ok: true, message: `Replaced the source of cell ${cellId} (index ${index}).`, id: cellId, index };
 }
 
 const OPS: { [op: string]: (panel: NotebookPanel, host: number, input: IRequest['input']) => Result } = {

@@ -132,6 +132,63 @@ def test_notebook_edit_after_allow_inserts_a_cell_in_the_open_notebook(page: Any
     assert path.stat().st_mtime_ns == before  # the kernel never wrote the .ipynb
 
 
+def test_notebook_edit_replaces_and_deletes_cells_and_never_touches_the_running_one(
+        page: Any, lab: Any, browser_fake_model: Any) -> None:
+    fake = browser_fake_model
+    fake.reset()
+    name = agent(lab, "NotebookEdit", "browser-editor")
+    path = write_notebook(lab.root, "agent-replace.ipynb", [
+        "%load_ext vibing2_lab", "old = 1", "doomed = 2",
+        f"%%vibe -a {name} --no-store --allow NotebookEdit\nTidy the notebook."])
+    ids = [cell.id for cell in nbformat.read(path, as_version=4).cells]
+    edits = [{"cell_id": ids[1], "edit_mode": "replace", "new_source": "# Notes", "cell_type": "markdown"},
+             {"cell_id": ids[2], "edit_mode": "delete", "new_source": ""},
+             {"cell_id": ids[3], "edit_mode": "replace", "new_source": "print('hijacked')"},
+             {"cell_id": "no-such-cell", "edit_mode": "delete", "new_source": ""}]
+    fake.enqueue(Reply(text="", tool_uses=[{"name": "NotebookEdit", "input": edit} for edit in edits]),
+                 Reply(text="Tidied."))
+    open_notebook(page, lab, path.name)
+    run_cell(page, 0)
+    run_cell(page, 3, done=None)
+    wait_done(page.locator(".jp-Notebook"))
+    replaced, deleted, running, missing = tool_results(fake.requests[1])
+    assert not replaced.get("is_error") and not deleted.get("is_error"), (replaced, deleted)
+    assert running["is_error"] and "running this agent" in text_of(running)
+    assert missing["is_error"] and "No cell with id" in text_of(missing)
+    cells = page.locator(".jp-Notebook .jp-Cell")
+    assert cells.count() == 3
+    assert "jp-MarkdownCell" in (cells.nth(1).get_attribute("class") or "")
+    assert "Tidy the notebook." in cells.nth(2).inner_text()  # the running cell is unchanged
+    wait_finished(cells.nth(2))
+    saved_records(page, path)
+    saved = nbformat.read(path, as_version=4)
+    assert [(c.cell_type, c.source) for c in saved.cells][:2] == [("code", "%load_ext vibing2_lab"),
+                                                                  ("markdown", "# Notes")]
+    assert saved.cells[1].id == ids[1]  # the cell keeps its id when its type changes
+    assert ids[2] not in [c.id for c in saved.cells]
+
+
+def test_stop_while_a_question_is_open_cancels_and_clears_the_box(page: Any, lab: Any,
+                                                                   browser_fake_model: Any) -> None:
+    fake = browser_fake_model
+    fake.reset()
+    name = agent(lab, "Bash", "browser-asker")
+    fake.enqueue(Reply(text="About to ask.", tool_uses=[{"name": "Bash", "input": {"command": "ls"}}]),
+                 Reply(text="This must never be asked for."))
+    path = write_notebook(lab.root, "agent-stop-asking.ipynb", [
+        "%load_ext vibing2_lab", f"%%vibe -a {name} -p browser-stop-asking\nList files."])
+    open_notebook(page, lab, path.name)
+    run_cell(page, 0)
+    cell = run_cell(page, 1, done=None)
+    cell.locator('[aria-label="Allow once"]').wait_for(timeout=30_000)
+    cell.locator('[aria-label="Stop"]').click()
+    answer = wait_done(cell, "cancelled", timeout=20_000)
+    assert "About to ask." in answer.inner_text()
+    wait_finished(cell)
+    assert cell.locator(".jp-Stdin-input").count() == 0 and cell.locator('[aria-label="Allow once"]').count() == 0
+    assert len(fake.requests) == 1
+
+
 def test_stop_during_a_long_python_tool_interrupts_it_and_keeps_the_partial_answer(
         page: Any, lab: Any, browser_fake_model: Any) -> None:
     fake = browser_fake_model
