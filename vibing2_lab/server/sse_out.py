@@ -1,4 +1,5 @@
-"""Server-sent events out: frames for the core's events, and a writer that coalesces flushes.
+"""Server-sent events out: frames for the core's events, a writer that coalesces flushes, and
+the base of the routes that answer with events.
 
 Every event stays its own SSE frame, in order; only the socket writes are batched. A
 provider often yields many tokens from one network read without giving the loop a turn,
@@ -9,11 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-from typing import TYPE_CHECKING, Any, Callable
+from contextlib import aclosing
+from typing import TYPE_CHECKING, Any, AsyncIterator, Callable
 
 from tornado.iostream import StreamClosedError
 
 from ..events import StreamEvent, to_dict
+from .base import VibeHandler
 
 if TYPE_CHECKING:
     from tornado.web import RequestHandler
@@ -137,3 +140,39 @@ class EventWriter:
         while not (self.gone or self.closed):
             await asyncio.sleep(interval)
             self.send(HEARTBEAT)
+
+
+SSE_CONTENT_TYPE = "text/event-stream; charset=utf-8"
+
+
+class EventStreamHandler(VibeHandler):
+    """A route that answers with server-sent events (POST stream, POST complete): the headers,
+    coalesced writes with backpressure, heartbeats, and `on_gone` once the client has left."""
+
+    _writer: EventWriter | None = None
+
+    async def send_events(self, frames: AsyncIterator[bytes], *, on_gone: Callable[[], None]) -> None:
+        """Send every frame of `frames`, then finish. After the client leaves, `frames` is still
+        read to its end (writes are dropped), so its producer can record how it ended."""
+        self.set_header("Content-Type", SSE_CONTENT_TYPE)
+        self.set_header("Cache-Control", "no-cache")
+        self.set_header("X-Accel-Buffering", "no")  # a reverse proxy must not hold events back
+        writer = self._writer = EventWriter(self, on_gone=on_gone)
+        beat = asyncio.ensure_future(writer.heartbeat(self.app.heartbeat_interval))
+        try:
+            async with aclosing(frames) as produced:
+                async for data in produced:
+                    writer.send(data)
+                    await writer.backpressure()
+            await writer.drain()
+        finally:
+            beat.cancel()
+        try:  # tornado skips the socket writes itself when the client has left
+            await self.finish(set_content_type=SSE_CONTENT_TYPE)
+        except StreamClosedError:
+            pass
+
+    def on_connection_close(self) -> None:
+        if self._writer is not None:
+            self._writer.mark_gone()
+        super().on_connection_close()
