@@ -18,15 +18,14 @@ from jupyter_server.auth.decorator import authorized
 from tornado import web
 
 from .base import ApiError, VibeHandler
-from .sse_out import EventStreamHandler, frame
+from .sse_out import SSEHandler, frame
 
 if TYPE_CHECKING:
     from ..completion import Plan
     from ..config import Settings
     from ..providers import Cancel
 
-
-class CompleteHandler(EventStreamHandler):
+class CompleteHandler(SSEHandler):
     """Inline completions for the editor (the labextension's completion provider)."""
 
     @web.authenticated
@@ -51,20 +50,23 @@ class CompleteHandler(EventStreamHandler):
         cancel = Cancel()
         app.completions_live += 1
         try:
-            await self.send_events(self._frames(plan, settings, cancel), on_gone=cancel.stop)
+            await self._stream(plan, settings, cancel)
         finally:
             app.completions_live -= 1
 
-    async def _frames(self, plan: Plan, settings: Settings, cancel: Cancel) -> AsyncIterator[bytes]:
+    async def _stream(self, plan: Plan, settings: Settings, cancel: Cancel) -> None:
         from ..completion import Finished
 
-        yield frame("start", {"model": str(plan.model), "fill": plan.fill, "max_lines": plan.max_lines})
-        async with aclosing(self.app.completer.stream(plan, settings=settings, cancel=cancel)) as pieces:
-            async for piece in pieces:
-                if isinstance(piece, Finished):
-                    yield frame("done", piece.to_dict())
-                else:
-                    yield frame("token", {"text": piece.text})
+        async def frames() -> AsyncIterator[bytes]:
+            async with aclosing(self.app.completer.stream(plan, settings=settings, cancel=cancel)) as pieces:
+                async for piece in pieces:
+                    if isinstance(piece, Finished):
+                        yield frame("done", piece.to_dict())
+                    else:
+                        yield frame("token", {"text": piece.text})
+
+        start = frame("start", {"model": str(plan.model), "fill": plan.fill, "max_lines": plan.max_lines})
+        await self.send_stream(start, frames(), on_gone=cancel.stop)
 
 
 ROUTES: list[tuple[str, type[VibeHandler]]] = [("complete", CompleteHandler)]

@@ -22,7 +22,7 @@ from tornado import web
 
 from .base import VibeHandler
 from .body import REQUIRED, fields, text_list
-from .sse_out import EventStreamHandler, event_frame, frame
+from .sse_out import SSEHandler, event_frame, frame
 
 if TYPE_CHECKING:
     from ..config import Settings
@@ -81,7 +81,7 @@ def start_data(live: LiveStream, session: Session) -> dict[str, Any]:
             "pick": session.pick.to_dict() if session.pick is not None else None}
 
 
-class StreamHandler(EventStreamHandler):
+class StreamHandler(SSEHandler):
     """`POST stream` streams an ask; `GET stream` lists the live streams."""
 
     @web.authenticated
@@ -99,17 +99,20 @@ class StreamHandler(EventStreamHandler):
         session = await self.blocking(open_session, data, settings, list(app.allowed_models))
         live = app.streams.open(session)
         try:
-            await self.send_events(self._frames(session, live), on_gone=lambda: live.stop("client_gone"))
+            await self._stream(session, live)
         finally:
             app.streams.close(live.id)
 
-    async def _frames(self, session: Session, live: LiveStream) -> AsyncIterator[bytes]:
-        yield frame("start", start_data(live, session))
-        # After the client leaves, keep reading: the cancelled final event still
-        # has to reach the session, which stores the partial answer.
-        async with aclosing(session.astream(cancel=live.cancel)) as events:
-            async for event in events:
-                yield event_frame(event, live.id)
+    async def _stream(self, session: Session, live: LiveStream) -> None:
+        async def frames() -> AsyncIterator[bytes]:
+            async with aclosing(session.astream(cancel=live.cancel)) as events:
+                # After the client leaves, keep reading: the cancelled final event still
+                # has to reach the session, which stores the partial answer.
+                async for event in events:
+                    yield event_frame(event, live.id)
+
+        await self.send_stream(frame("start", start_data(live, session)), frames(),
+                               on_gone=lambda: live.stop("client_gone"))
 
 
 class StreamStopHandler(VibeHandler):
