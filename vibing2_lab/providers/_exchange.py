@@ -7,6 +7,7 @@ the partial text, usage and timings. Each method is a step the loop calls:
 
     begin()                         a new attempt (fresh decoder and wire state)
     on_headers(h) / feed(chunk)     a 2xx response streams in; feed returns the new events
+    flush()                         the body ended: the events of a last event left pending
     end()                           the stream ended (cleanly or not)
     http_error(status, h, body)     a non-2xx answer          } an ErrorEvent, or None when a
     exception(exc)                  a network or wire failure } retry is due (`retry_delay`)
@@ -23,8 +24,8 @@ from typing import Any, Callable, Mapping, Protocol
 
 from ..errors import (AuthError, CancelledError, ConnectError, OverloadedError, ProtocolError, ProviderError,
                       RateLimitError, ServerError, StreamTimeoutError, VibeError)
-from ..events import CompleteEvent, ErrorEvent, StreamEvent, Timings, Usage
-from ..keys import ApiKey, env_var, redact, sources
+from ..events import CompleteEvent, ErrorEvent, StreamEvent, Timings, ToolUseEvent, Usage
+from ..keys import ApiKey, Redactor, env_var, sources, url_secrets
 from .sse import ServerSentEvent, SSEDecoder
 from . import _retry
 
@@ -59,8 +60,8 @@ class Endpoint:
 
     provider: str
     wire: str  # "anthropic" | "openai"
-    base_url: str
-    url: str
+    base_url: str  # for messages: without any user:password part
+    url: str  # what is requested (may carry user:password)
     connect_timeout: float
     idle_timeout: float
     max_retries: int
@@ -75,6 +76,16 @@ class Wire(Protocol):
     def handle(self, sse: ServerSentEvent, out: list[StreamEvent]) -> None: ...
 
 
+_MAX_COUNT = 2 ** 53  # a token count past this is not a count (and would overflow SQLite)
+
+
+def count(value: Any) -> int | None:
+    """A token count from upstream usage, or None when the value is not one."""
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < _MAX_COUNT:
+        return value
+    return None
+
+
 def one_line(text: str, limit: int = 300) -> str:
     """Whitespace collapsed and length bounded, so an error stays one line."""
     text = " ".join(str(text).split())
@@ -87,6 +98,9 @@ class Exchange:
     def __init__(self, endpoint: Endpoint, *, model: str, wire: Callable[[Exchange], Wire],
                  headers: dict[str, str], body: bytes, clock: Callable[[], float] = time.perf_counter) -> None:
         self.endpoint = endpoint
+        # The one redaction every upstream value (headers, error texts, ids) passes before it
+        # is kept: it knows the key this call sends and any password in the base URL.
+        self.clean = Redactor(endpoint.key.value if endpoint.key else None, *url_secrets(endpoint.url))
         self.model = model
         self.headers = headers
         self.body = body
@@ -117,7 +131,7 @@ class Exchange:
 
     def on_headers(self, headers: Mapping[str, str]) -> None:
         """A 2xx response arrived; a JSON body means the server ignored `stream: true`."""
-        self.request_id = headers.get("request-id") or headers.get("x-request-id") or self.request_id
+        self._request_id(headers)
         if headers.get("content-type", "").startswith("application/json"):
             self.failure = ProtocolError(
                 f"{self.endpoint.provider} answered with JSON instead of an event stream.",
@@ -126,16 +140,32 @@ class Exchange:
 
     def feed(self, chunk: bytes) -> list[StreamEvent]:
         """Decode a chunk of the body; returns the StreamEvents it completed."""
-        out: list[StreamEvent] = []
-        handle = self.wire.handle
-        try:
-            for sse in self.decoder.feed(chunk):
-                handle(sse, out)
-        except ProviderError as exc:  # a wire-level failure (error event, bad JSON): the end
-            self.failure, self.finished = exc, True
+        out = self._dispatch(self.decoder.feed, chunk)
         if out and not self.emitted:
             self.emitted = True
             self.ttft = self._clock() - self.t0
+        return out
+
+    def flush(self) -> list[StreamEvent]:
+        """The body ended: the events of a complete event still pending (no blank line after it)."""
+        if self.finished or not self.decoder.pending:
+            return []
+        return self._dispatch(lambda _: self.decoder.flush(), b"")
+
+    def _dispatch(self, decode: Callable[[bytes], list[ServerSentEvent]], chunk: bytes) -> list[StreamEvent]:
+        out: list[StreamEvent] = []
+        handle = self.wire.handle
+        try:
+            for sse in decode(chunk):
+                handle(sse, out)
+        except ProviderError as exc:  # a wire-level failure (error event, bad JSON): the end
+            self.failure, self.finished = exc, True
+        except (AttributeError, TypeError, ValueError, KeyError, IndexError) as exc:
+            # An event of the wrong shape (a list where an object belongs, ...): upstream's fault.
+            self.failure, self.finished = ProtocolError(
+                f"{self.endpoint.provider} sent a stream event of an unexpected shape after {len(self.parts)} "
+                f"tokens ({type(exc).__name__}: {one_line(self.clean(str(exc)), 120)}).",
+                hint=self._hint("protocol")), True
         return out
 
     def end(self) -> StreamEvent:
@@ -150,19 +180,20 @@ class Exchange:
             hint=self._hint("protocol")))
 
     def complete(self) -> CompleteEvent:
-        return CompleteEvent(text="".join(self.parts), usage=self.usage, stop_reason=self.stop_reason,
+        return CompleteEvent(text="".join(self.parts), usage=self.usage,
+                             stop_reason=self.clean.bounded(self.stop_reason, 80),
                              request_id=self.request_id, timings=self._timings(),
                              provider=self.endpoint.provider, model=self.model)
 
     # -- the ways it ends early --------------------------------------------
     def fail(self, error: VibeError) -> ErrorEvent:
         """`error` as the final ErrorEvent, keeping the partial text (never the key)."""
-        secret = self.endpoint.key.value if self.endpoint.key else None
         if self.attempt and isinstance(error, ProviderError):
             note = f" (after {self.attempt} {'retry' if self.attempt == 1 else 'retries'})"
             error.message = error.message[:-1] + note + "." if error.message.endswith(".") else error.message + note
         status = "cancelled" if isinstance(error, CancelledError) else "error"
-        return ErrorEvent(kind=error.kind, message=redact(error.message, secret), hint=redact(error.hint, secret),
+        # Messages are built from already redacted parts; this pass is the net under them.
+        return ErrorEvent(kind=error.kind, message=self.clean(error.message), hint=self.clean(error.hint),
                           partial_text="".join(self.parts), status=status, usage=self.usage,
                           request_id=self.request_id, timings=self._timings(),
                           provider=self.endpoint.provider, model=self.model)
@@ -172,8 +203,9 @@ class Exchange:
 
     def http_error(self, status: int, headers: Mapping[str, str], body: bytes) -> ErrorEvent | None:
         """A non-2xx answer: schedule a retry (None) or the final ErrorEvent."""
-        self.request_id = headers.get("request-id") or headers.get("x-request-id") or self.request_id
+        self._request_id(headers)
         etype, detail = _error_body(body)
+        etype, detail = self.clean.bounded(etype, 80), self.clean.bounded(detail, 200)  # redact, then cut
         cls = _BY_STATUS.get(status) or _BY_ERROR_TYPE.get(etype or "") or (
             ServerError if status >= 500 else ProviderError)
         what = f"HTTP {status}{' ' + etype if etype else ''}{': ' + detail if detail else ''}"
@@ -200,16 +232,27 @@ class Exchange:
     def stream_error(self, etype: str | None, message: str) -> ProviderError:
         """The error for one the server sent inside the stream (`event: error`, an error chunk)."""
         cls = _BY_ERROR_TYPE.get(etype or "", ServerError)
-        what = f"{etype}: {one_line(message, 200)}" if etype else one_line(message, 200)
+        etype, message = self.clean.bounded(etype, 80), self.clean.bounded(message, 200) or ""
+        what = f"{etype}: {message}" if etype else message
         return cls(f"{self.endpoint.provider} sent an error after {len(self.parts)} tokens: {what}.",
                    hint=self._hint(cls.kind))
 
     def bad_json(self, data: str) -> ProtocolError:
         """The error for a stream event whose data is not the JSON it must be."""
         return ProtocolError(f"{self.endpoint.provider} sent a malformed stream event after {len(self.parts)} "
-                             f"tokens: {one_line(data, 80)!r}.", hint=self._hint("protocol"))
+                             f"tokens: {one_line(self.clean(data), 80)!r}.", hint=self._hint("protocol"))
+
+    def tool_use(self, tid: Any, name: Any, args: Any) -> ToolUseEvent:
+        """The ToolUseEvent for a tool call the model made (its id and name pass the redaction)."""
+        return ToolUseEvent(id=self.clean.bounded(tid) or "", name=self.clean.bounded(name) or "",
+                            input=args if isinstance(args, dict) else {"value": args})
 
     # -- helpers -------------------------------------------------------------
+    def _request_id(self, headers: Mapping[str, str]) -> None:
+        raw = headers.get("request-id") or headers.get("x-request-id")
+        if raw:
+            self.request_id = self.clean.bounded(raw, 200)
+
     def _retry(self, what: str, headers: Mapping[str, str]) -> bool:
         ep = self.endpoint
         if self.emitted or self.attempt >= ep.max_retries:
@@ -217,7 +260,7 @@ class Exchange:
         self.retry_delay = _retry.backoff(self.attempt, base_delay=ep.base_delay, max_delay=ep.max_delay,
                                           headers=headers)
         self.attempt += 1
-        log.info("%s: %s; retry %d of %d in %.2f s", ep.provider, redact(what, ep.key and ep.key.value), self.attempt,
+        log.info("%s: %s; retry %d of %d in %.2f s", ep.provider, self.clean(what), self.attempt,
                  ep.max_retries, self.retry_delay)
         return True
 
@@ -236,11 +279,15 @@ class Exchange:
         ep = self.endpoint
         facts = {"provider": ep.provider, "base_url": ep.base_url, "idle": ep.idle_timeout,
                  "connect": ep.connect_timeout, "tokens": len(self.parts),
-                 "detail": one_line(str(exc) or type(exc).__name__)}
+                 "detail": one_line(self.clean(str(exc) or type(exc).__name__))}
         for cls, error, retryable, message, hint in _network_table():
             if isinstance(exc, cls):
                 return error(message.format(**facts), hint=self._hint(hint)), retryable
-        log.error("unexpected failure while streaming from %s", ep.provider, exc_info=exc)
+        import traceback
+
+        # The traceback goes through the redaction too: an exception's text can quote upstream data.
+        log.error("unexpected failure while streaming from %s:\n%s", ep.provider,
+                  self.clean("".join(traceback.format_exception(exc))))
         return ProtocolError("Unexpected {0} while streaming from {provider}: {detail}.".format(
             type(exc).__name__, **facts), hint="This is a bug in vibing2-lab; please report it."), False
 
@@ -252,17 +299,22 @@ class Exchange:
         return Timings(ttft=self.ttft, duration=self._clock() - self.t0)
 
 
+_MAX_ERROR_BODY = 64 * 1024  # an error body past this is not read as JSON (it is cut after redaction)
+
+
 def _error_body(body: bytes) -> tuple[str | None, str]:
-    """(error type, message) from an error body in the Anthropic, OpenAI or Ollama shape."""
+    """(error type, message) from an error body in the Anthropic, OpenAI or Ollama shape, uncut:
+    the caller redacts before it shortens."""
+    body = body[:_MAX_ERROR_BODY]
     try:
         data: Any = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        return None, one_line(body.decode("utf-8", "replace"), 200)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return None, body.decode("utf-8", "replace")
     err = data.get("error", data) if isinstance(data, dict) else data
     if isinstance(err, dict):
         etype = err.get("type") or err.get("code")
-        return (str(etype) if etype else None), one_line(err.get("message", ""), 200)
-    return None, one_line(str(err), 200)
+        return (str(etype) if etype else None), str(err.get("message", ""))
+    return None, str(err)
 
 
 def _network_table() -> list[tuple[type[BaseException], type[ProviderError], bool, str, str]]:

@@ -115,10 +115,10 @@ class Provider:
                 return
 
     def _new_call(self, request: ModelRequest) -> tuple[Exchange, ErrorEvent | None]:
-        from ..keys import find_key, require_key
+        from ..keys import find_key, public_url, require_key
 
         t, r = self.settings.timeouts, self.settings.retries
-        endpoint = Endpoint(self.name, self.wire_name, self.conf.base_url, self.url(), t.connect, t.idle,
+        endpoint = Endpoint(self.name, self.wire_name, public_url(self.conf.base_url), self.url(), t.connect, t.idle,
                             r.max, r.base_delay, r.max_delay)
         try:
             arg = self._api_key.value if self._api_key else None
@@ -175,6 +175,8 @@ class Provider:
                             yield from events
                         if call.finished or cancel.stopped:
                             break
+                    if not cancel.stopped:
+                        yield from call.flush()
                     final = _ending(call, cancel)
             except Exception as exc:  # network and wire failures become the final event
                 final = call.exception(exc, cancelled=cancel.stopped)
@@ -214,6 +216,9 @@ class Provider:
                             yield event
                         if call.finished or cancel.stopped:
                             break
+                    if not cancel.stopped:
+                        for event in call.flush():
+                            yield event
                     final = _ending(call, cancel)
             except Exception as exc:
                 final = call.exception(exc, cancelled=cancel.stopped)
