@@ -9,6 +9,7 @@ or put in an error message: `ApiKey` hides its value from `repr()` and `str()`, 
 
 from __future__ import annotations
 
+import base64
 import logging
 import re
 from dataclasses import dataclass, field
@@ -173,6 +174,38 @@ def redact(text: str, *secrets: str | None) -> str:
     return Redactor(*secrets)(text)
 
 
+_IN_USE: set[str] = set()  # every secret a call of this process sent: third-party logs are scrubbed of them
+_IN_USE_REDACTOR = Redactor()
+
+
+def remember_secrets(*secrets: str | None) -> None:
+    """Note secrets this process sends, so `LogRedaction` removes them from library logs."""
+    global _IN_USE_REDACTOR
+    new = {s for s in secrets if s} - _IN_USE
+    if new:
+        _IN_USE.update(new)
+        _IN_USE_REDACTOR = Redactor(*_IN_USE)
+
+
+class LogRedaction(logging.Filter):
+    """A filter for libraries' loggers (httpx, httpcore) that log URLs and raw upstream headers."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        text = record.getMessage()
+        clean = _IN_USE_REDACTOR(text)
+        if clean != text:
+            record.msg, record.args = clean, None
+        return True
+
+
+def guard_logs(*names: str) -> None:
+    """Put a LogRedaction on these loggers (once); a filter applies to its own logger only."""
+    for name in names:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, LogRedaction) for f in logger.filters):
+            logger.addFilter(LogRedaction())
+
+
 def url_secrets(url: str | None) -> tuple[str, ...]:
     """The credentials written into a URL (`http://user:password@host`), to be redacted."""
     if not url or "@" not in url:
@@ -182,7 +215,10 @@ def url_secrets(url: str | None) -> tuple[str, ...]:
     except ValueError:
         return ()
     userinfo = parts.netloc.rpartition("@")[0]
-    return tuple(s for s in (userinfo, parts.password) if s)
+    user, _, password = userinfo.partition(":")
+    # httpx sends a URL's userinfo as Basic auth: an upstream echoing that header leaks it too.
+    basic = base64.b64encode(f"{unquote(user)}:{unquote(password)}".encode()).decode()
+    return tuple(s for s in (userinfo, password, basic) if s)
 
 
 def public_url(url: str) -> str:

@@ -25,7 +25,7 @@ from typing import Any, Callable, Mapping, Protocol
 from ..errors import (AuthError, CancelledError, ConnectError, OverloadedError, ProtocolError, ProviderError,
                       RateLimitError, ServerError, StreamTimeoutError, VibeError)
 from ..events import CompleteEvent, ErrorEvent, StreamEvent, Timings, ToolUseEvent, Usage
-from ..keys import ApiKey, Redactor, env_var, sources, url_secrets
+from ..keys import ApiKey, Redactor, env_var, remember_secrets, sources
 from .sse import ServerSentEvent, SSEDecoder
 from . import _retry
 
@@ -60,14 +60,16 @@ class Endpoint:
 
     provider: str
     wire: str  # "anthropic" | "openai"
-    base_url: str  # for messages: without any user:password part
-    url: str  # what is requested (may carry user:password)
+    base_url: str  # both without any user:password part: those go in `secrets` and `auth`
+    url: str
     connect_timeout: float
     idle_timeout: float
     max_retries: int
     base_delay: float
     max_delay: float
     key: ApiKey | None = None
+    secrets: tuple[str, ...] = ()  # credentials written into the base URL (user:password)
+    auth: str | None = None  # the Authorization header those credentials make (httpx's Basic auth)
 
 
 class Wire(Protocol):
@@ -100,7 +102,9 @@ class Exchange:
         self.endpoint = endpoint
         # The one redaction every upstream value (headers, error texts, ids) passes before it
         # is kept: it knows the key this call sends and any password in the base URL.
-        self.clean = Redactor(endpoint.key.value if endpoint.key else None, *url_secrets(endpoint.url))
+        secrets = (endpoint.key.value if endpoint.key else None, *endpoint.secrets)
+        self.clean = Redactor(*secrets)
+        remember_secrets(*secrets)
         self.model = model
         self.headers = headers
         self.body = body

@@ -115,11 +115,15 @@ class Provider:
                 return
 
     def _new_call(self, request: ModelRequest) -> tuple[Exchange, ErrorEvent | None]:
-        from ..keys import find_key, public_url, require_key
+        from ..keys import find_key, public_url, require_key, url_secrets
 
         t, r = self.settings.timeouts, self.settings.retries
-        endpoint = Endpoint(self.name, self.wire_name, public_url(self.conf.base_url), self.url(), t.connect, t.idle,
-                            r.max, r.base_delay, r.max_delay)
+        # The URL is requested without its user:password, so that httpx cannot log it; those
+        # credentials are sent as the Basic auth httpx would have made of them.
+        secrets = url_secrets(self.conf.base_url)
+        endpoint = Endpoint(self.name, self.wire_name, public_url(self.conf.base_url), public_url(self.url()),
+                            t.connect, t.idle, r.max, r.base_delay, r.max_delay, secrets=secrets,
+                            auth=f"Basic {secrets[-1]}" if secrets else None)
         try:
             arg = self._api_key.value if self._api_key else None
             key = (require_key if self.key_required else find_key)(self.name, api_key=arg)
@@ -129,6 +133,8 @@ class Provider:
         endpoint.key = key
         headers = {"content-type": "application/json", "accept": "text/event-stream",
                    **self.request_headers(key)}
+        if endpoint.auth:
+            headers["authorization"] = endpoint.auth
         body = json.dumps(self.request_body(request), ensure_ascii=False).encode()
         return Exchange(endpoint, model=request.model, wire=self.new_wire, headers=headers, body=body), None
 
