@@ -63,10 +63,6 @@ def ask_from_body(data: dict[str, Any], *, project_name: str | None) -> Ask:
                          hint='Send {"auto": true} alone, or name the agents.')
     if body["chain"] and len(agents) < 2:
         raise InputError("'chain' needs at least two agents.", hint='e.g. {"agents": ["a", "b"], "chain": true}.')
-    if body["max_tokens"] is not None and body["max_tokens"] < 1:
-        raise InputError("'max_tokens' must be 1 or more.", hint="Leave it out to use the configured default.")
-    if body["temperature"] is not None and body["temperature"] < 0:
-        raise InputError("'temperature' cannot be negative.", hint="Use a value from 0 to 1.")
     return Ask(body["prompt"], project=project_name, agent=agent, agents=agents, auto=body["auto"],
                chain=body["chain"], model=(body["model"] or "").strip() or None, context=body["context"],
                system=(body["system"] or "").strip() or None,

@@ -74,7 +74,9 @@ class Session:
         from ..providers import prompt_request
 
         self.settings = self.settings or load_settings()
-        prompt_request(self.ask.prompt, model="-", settings=self.settings)  # empty/oversized: InputError now
+        ask = self.ask  # bad prompt, system text or options: an InputError now, before anything is sent
+        prompt_request(ask.prompt, model="-", settings=self.settings, system=ask.system,
+                       max_tokens=ask.max_tokens, temperature=ask.temperature)
         self.agents = self._resolve_agents()
         self.plan = [self._model_for(agent) for agent in self.agents or [None]]
         if self.ask.project and self.ask.store:

@@ -19,7 +19,7 @@ from ..errors import ProjectError, UnknownProjectError
 from .db import Database, forget_database, open_database
 from .export import safe_relative_path
 from .messages import MessageOps, message_rows
-from .rows import Project, ProjectFile, ProjectSummary, utc_now, validate_project_name
+from .rows import Project, ProjectFile, ProjectSummary, project_id, utc_now, validate_project_name
 from .runs import RunOps
 from .saving import save_files, save_messages
 
@@ -173,12 +173,13 @@ def _project_from_row(row: tuple) -> Project:
 
 
 def _resolve(conn: sqlite3.Connection, ref: str | int) -> int:
-    """A project id from a name or an id; UnknownProjectError (with close names) otherwise."""
-    row = None
-    if isinstance(ref, str):
-        row = conn.execute("SELECT id FROM projects WHERE name = ?", (ref,)).fetchone()
-    if row is None and (isinstance(ref, int) and not isinstance(ref, bool) or str(ref).isdigit()):
-        row = conn.execute("SELECT id FROM projects WHERE id = ?", (int(ref),)).fetchone()
+    """A project id from a name or an id; UnknownProjectError (with close names) otherwise.
+    Digits are always an id (names never are all digits), so no name can shadow an id."""
+    pid = project_id(ref)
+    if pid is not None:
+        row = conn.execute("SELECT id FROM projects WHERE id = ?", (pid,)).fetchone()
+    else:
+        row = conn.execute("SELECT id FROM projects WHERE name = ?", (str(ref),)).fetchone()
     if row is not None:
         return row[0]
     names = [r[0] for r in conn.execute("SELECT name FROM projects")]
