@@ -128,3 +128,36 @@ def test_export_never_writes_nan(tmp_path) -> None:
 
     text = json.dumps(export_notebook(store, "legacy"), allow_nan=False)  # raises on NaN
     assert "NaN" not in text
+
+
+# -- D13: names refused when written; file delete (route and CLI) --------------------------
+async def test_put_files_refuses_what_export_would_refuse(api: Api) -> None:
+    pid = (await api("POST", "projects", {"name": "files"})).json["id"]
+    assert (await api("PUT", f"projects/{pid}/files", {"files": {"Case.txt": "1", "clash": "x"}})).status == 200
+    for files in ({"case.txt": "2"}, {"clash/b": "y"}, {"n" * 300: "z"}):
+        answer = await api("PUT", f"projects/{pid}/files", {"files": files})
+        assert answer.status == 400 and answer.error["kind"] == "export", answer.body
+    exported = await api("GET", f"projects/{pid}/export.ipynb")
+    assert exported.status == 200
+
+
+async def test_delete_files_route(api: Api) -> None:
+    pid = (await api("POST", "projects", {"name": "del"})).json["id"]
+    await api("PUT", f"projects/{pid}/files", {"files": {"index.html": "<p>", "app.js": "1"}})
+    missing = await api("DELETE", f"projects/{pid}/files", params={"path": "nope.js"})
+    assert missing.status == 404 and missing.error["kind"] == "unknown_file"
+    assert (await api("DELETE", f"projects/{pid}/files")).status == 400
+    answer = await api("DELETE", f"projects/{pid}/files", params={"path": "app.js"})
+    assert answer.status == 200 and [f["path"] for f in answer.json["files"]] == ["index.html"]
+    assert [f.path for f in Store.open().get_project(pid).files] == ["index.html"]
+
+
+def test_cli_rm_file(vibe_home) -> None:
+    store = Store.open()
+    project = store.create_project("cli-del")
+    store.update_files(project.id, {"a.txt": "1", "b.txt": "2"})
+    result = run_cli("projects", "rm-file", "cli-del", "a.txt")
+    assert result.returncode == 0 and "Deleted 1 file" in result.stdout, result.stderr
+    result = run_cli("projects", "rm-file", "cli-del", "zzz.txt")
+    assert result.returncode != 0 and "no file 'zzz.txt'" in result.stderr and "Traceback" not in result.stderr
+    assert [f.path for f in store.get_project("cli-del").files] == ["b.txt"]

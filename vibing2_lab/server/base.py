@@ -30,7 +30,7 @@ T = TypeVar("T")
 
 # The kind of a core error -> the HTTP status it answers with (others: 500).
 STATUS_BY_KIND: dict[str, int] = {
-    "unknown_agent": 404, "unknown_project": 404,
+    "unknown_agent": 404, "unknown_project": 404, "unknown_file": 404,
     "input": 400, "project": 400, "agent": 400, "config": 400, "key_missing": 400,
     "export": 400, "replay": 400,
     "store": 500,

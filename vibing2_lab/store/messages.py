@@ -83,7 +83,7 @@ class MessageOps:
             run_id = insert_run(conn, replace(run, project_id=project_id)).id if run is not None else None
             message = insert_message(conn, project_id, "assistant", content, agent=agent, status=status,
                                      run_id=run_id, meta=meta, now=now)
-            save_files(conn, project_id, clean, now, prune=False)
+            save_files(conn, project_id, clean, now, prune=False, strict=False)  # keep the answer
         return message
 
     def update_message(self, message_id: int, *, content: str | None = None, status: str | None = None,

@@ -15,7 +15,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-from ..errors import ProjectError, UnknownProjectError
+from ..errors import ProjectError, UnknownFileError, UnknownProjectError
 from .db import Database, forget_database, open_database
 from .export import safe_relative_path
 from .messages import MessageOps, message_rows
@@ -164,6 +164,24 @@ class Store(MessageOps, RunOps):
             stored = save_files(conn, pid, clean, now, prune=False)
             conn.execute("UPDATE projects SET updated = ? WHERE id = ?", (now, pid))
         return stored
+
+
+    def delete_files(self, ref: str | int, paths: Sequence[str]) -> list[str]:
+        """Delete files of a project by path, all or none; UnknownFileError names a missing one."""
+        clean = [safe_relative_path(p) for p in paths]
+        with self._db.write() as conn:
+            pid = _resolve(conn, ref)
+            stored = {r[0] for r in conn.execute("SELECT path FROM files WHERE project_id = ?", (pid,))}
+            missing = [p for p in clean if p not in stored]
+            if missing:
+                close = difflib.get_close_matches(missing[0], sorted(stored), n=3)
+                raise UnknownFileError(f"The project has no file {missing[0]!r}; nothing was deleted.",
+                                       hint=f"Did you mean {', '.join(map(repr, close))}?" if close
+                                       else "See its files with `vibing2-lab projects show NAME`.")
+            conn.execute("DELETE FROM files WHERE project_id = ? AND path IN (SELECT value FROM json_each(?))",
+                         (pid, json.dumps(clean)))
+            conn.execute("UPDATE projects SET updated = ? WHERE id = ?", (utc_now(), pid))
+        return clean
 
 
 def _project_from_row(row: tuple) -> Project:
