@@ -97,16 +97,21 @@ def store_key(provider: str, value: str) -> str:
     value = value.strip()
     if not value:
         raise ConfigError("The API key is empty; nothing was stored.", hint="Paste the key when asked.")
+    backend = keyring.get_keyring()
+    name = f"{type(backend).__module__}.{type(backend).__name__}"
+    hint = (f"Set {env_var(provider)} in your environment instead, or install a keyring "
+            "backend (e.g. `pip install keyrings.alt`).")
     try:
         keyring.set_password(SERVICE, provider, value)
+        # Some backends (keyring's null backend) accept a key and keep nothing: read it back.
+        kept = keyring.get_password(SERVICE, provider) == value
     except KeyringError as exc:
-        raise ConfigError(
-            f"No OS keychain is available to store the {provider} key ({type(exc).__name__}).",
-            hint=f"Set {env_var(provider)} in your environment instead, or install a keyring "
-                 "backend (e.g. `pip install keyrings.alt`).",
-        ) from None
-    backend = keyring.get_keyring()
-    return f"{type(backend).__module__}.{type(backend).__name__}"
+        raise ConfigError(f"No OS keychain is available to store the {provider} key ({type(exc).__name__}).",
+                          hint=hint) from None
+    if not kept:
+        raise ConfigError(f"The keyring backend {name} did not keep the {provider} key; nothing was stored.",
+                          hint=hint)
+    return name
 
 
 def delete_key(provider: str) -> bool:

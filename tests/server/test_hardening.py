@@ -161,3 +161,19 @@ def test_cli_rm_file(vibe_home) -> None:
     result = run_cli("projects", "rm-file", "cli-del", "zzz.txt")
     assert result.returncode != 0 and "no file 'zzz.txt'" in result.stderr and "Traceback" not in result.stderr
     assert [f.path for f in store.get_project("cli-del").files] == ["b.txt"]
+
+
+async def test_null_keyring_does_not_claim_stored(api: Api) -> None:
+    """Also seen: keyring's null backend accepts a key and keeps nothing: no `stored: true`."""
+    import keyring
+    from keyring.backends import null
+
+    previous = keyring.get_keyring()
+    keyring.set_keyring(null.Keyring())
+    try:
+        answer = await api("POST", "auth/key", {"provider": "anthropic", "key": "k-fake-not-kept-0123456789"})
+    finally:
+        keyring.set_keyring(previous)
+    assert answer.status == 400, answer.body
+    assert "did not keep" in answer.error["message"] and "ANTHROPIC_API_KEY" in answer.error["hint"]
+    assert b"k-fake-not-kept" not in answer.body
