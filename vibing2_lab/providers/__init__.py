@@ -17,7 +17,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING
 
-from ..errors import ConfigError, InputError, ProviderError, VibeError
+from ..errors import ConfigError, ProviderError, VibeError
 from ..events import ErrorEvent
 from .base import Cancel, ModelRequest, Provider, StreamInterrupted
 
@@ -54,30 +54,6 @@ def get_provider(name: str, *, settings: Settings | None = None, api_key: str | 
     return getattr(importlib.import_module(module), cls)(name, settings=settings, api_key=api_key)
 
 
-def _check_text(what: str, text: str, limit: int) -> None:
-    try:
-        size = len(text.encode("utf-8"))
-    except UnicodeEncodeError:  # a lone surrogate: from undecodable bytes (argv, a file) or a "\ud800" escape
-        raise InputError(f"The {what} is not valid Unicode text (it holds a lone surrogate).",
-                         hint="Save or type the text as UTF-8.") from None
-    if size > limit:
-        raise InputError(f"The {what} is {size:,} bytes, more than max_prompt_bytes ({limit:,}).",
-                         hint="Shorten it, or raise max_prompt_bytes in config.yaml.")
-
-
-def _check_options(max_tokens: int | None, temperature: float | None) -> None:
-    import math
-
-    if max_tokens is not None and max_tokens < 1:
-        raise InputError("'max_tokens' must be 1 or more.", hint="Leave it out to use the configured default.")
-    # NaN slips through every comparison and is not JSON: an upstream API refuses it, a notebook breaks.
-    if temperature is not None and not math.isfinite(temperature):
-        raise InputError(f"'temperature' must be a finite number, not {temperature!r}.",
-                         hint="Use a value from 0 to 1, or leave it out.")
-    if temperature is not None and temperature < 0:
-        raise InputError("'temperature' cannot be negative.", hint="Use a value from 0 to 1.")
-
-
 def _error_classes() -> dict[str, type[VibeError]]:
     found: dict[str, type[VibeError]] = {}
     todo: list[type[VibeError]] = [VibeError]
@@ -105,15 +81,11 @@ def prompt_request(prompt: str, *, model: str, settings: Settings, system: str |
                    temperature: float | None = None) -> ModelRequest:
     """A ModelRequest for one user prompt after `history`, with the settings' defaults.
 
-    InputError when the prompt is empty, the prompt or the system text is larger than
-    settings.max_prompt_bytes or is not valid Unicode, or a sampling option is out of range.
+    InputError when the prompt is empty or larger than settings.max_prompt_bytes.
     """
-    if not prompt.strip():
-        raise InputError("The prompt is empty.", hint="Give the text to send, or - to read it from stdin.")
-    _check_text("prompt", prompt, settings.max_prompt_bytes)
-    if system is not None:
-        _check_text("system text", system, settings.max_prompt_bytes)
-    _check_options(max_tokens, temperature)
+    from ..session.ask import check_prompt  # the rule lives with the other ask rules
+
+    check_prompt(prompt, settings)
     messages = [*(history or []), {"role": "user", "content": prompt}]
     return ModelRequest(model=model, messages=messages, system=system,
                         max_tokens=max_tokens or settings.max_tokens,
