@@ -89,6 +89,7 @@ class FakeModelServer:
         self.respond: Callable[[RecordedRequest], Reply | None] | None = None
         self.requests: list[RecordedRequest] = []
         self.client_gone = 0  # streams whose client closed the connection before the end
+        self.written = bytearray()  # every streamed byte written to a socket so far (what a client could have)
         self._queue: list[Reply] = []
         self._lock = threading.Lock()
         self._stopping = threading.Event()
@@ -107,6 +108,7 @@ class FakeModelServer:
             self._queue.clear()
             self.requests.clear()
             self.client_gone = 0
+            self.written.clear()
         self.default = Reply()
         self.respond = None
 
@@ -300,6 +302,8 @@ class _Handler(BaseHTTPRequestHandler):
     def _write_chunk(self, data: bytes) -> None:
         self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
         self.wfile.flush()
+        with self.server.fake._lock:
+            self.server.fake.written += data
 
 
 def _msg_id() -> str:

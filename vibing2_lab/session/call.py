@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from ..errors import VibeError
 from ..events import FINAL_TYPES, CompleteEvent, ErrorEvent, StreamEvent, Timings, ToolUseEvent, to_dict
 
 if TYPE_CHECKING:
@@ -15,6 +17,10 @@ if TYPE_CHECKING:
     from ..models import ModelRef
     from ..providers import ModelRequest, Provider
     from ..store import Store
+
+
+log = logging.getLogger(__name__)
+CHECKPOINT_SECONDS = 1.0  # how often a streaming answer's text is saved (what a crash can lose)
 
 
 @lru_cache(maxsize=1)
@@ -47,6 +53,8 @@ class Call:
     stored: bool = False
     started: float = field(default_factory=time.monotonic)
     first_token: float | None = None
+    checkpoint_id: int | None = None  # the `streaming` row holding the text so far (a crash keeps it)
+    checkpoint_at: float = 0.0
 
     @classmethod
     def open(cls, agent: Agent | None, ref: ModelRef, prompt: str, *, provider: Provider, settings: Settings,
@@ -174,8 +182,23 @@ class Call:
                   request_id=final.request_id, error_kind=final.kind if isinstance(final, ErrorEvent) else None)
         files = extract_files(self.text) if final.status == "complete" else {}
         store.record_answer(project_id, self.text, agent=run.agent, status=final.status, run=run, files=files,
-                            meta={**ask_meta, "record": self.record()})
+                            meta={**ask_meta, "record": self.record()}, message_id=self.checkpoint_id)
         self.stored = True
+
+    def checkpoint(self, store: Store, project_id: int, *, every: float = CHECKPOINT_SECONDS) -> None:
+        """Keep the text so far in the store: at the first token, then at most every `every` s.
+        A SIGKILL then loses only the last second or so; `store()` finishes the same row."""
+        now = time.monotonic()
+        due = self.checkpoint_id is None or now - self.checkpoint_at >= every
+        if self.stored or self.final is not None or not due or self.checkpoint_at < 0:
+            return
+        self.checkpoint_at = now
+        try:
+            self.checkpoint_id = store.checkpoint_answer(project_id, "".join(self.parts), message_id=self.checkpoint_id,
+                                                         agent=self.agent.name if self.agent else None)
+        except VibeError as exc:  # a busy or read-only store must not break the answer streaming in
+            log.warning("could not checkpoint the answer so far: %s", exc)
+            self.checkpoint_at = -1.0  # no more tries for this answer
 
 
 def _system(agent: Agent | None, extra: str | None) -> str | None:

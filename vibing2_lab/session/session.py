@@ -194,6 +194,8 @@ class Session:
             call = Call.failed(agent, self._ref_for(agent), self.ask.prompt, event, settings=self.settings)
             self._register(call)
         elif not call.on_event(event):
+            if event.type == "token" and self.project is not None and self.store is not None:
+                call.checkpoint(self.store, self.project.id)
             return
         self._store(call)
 
