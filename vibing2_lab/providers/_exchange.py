@@ -16,42 +16,19 @@ the partial text, usage and timings. Each method is a step the loop calls:
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Protocol
 
-from ..errors import (AuthError, CancelledError, ConnectError, OverloadedError, ProtocolError, ProviderError,
-                      RateLimitError, ServerError, StreamTimeoutError, VibeError)
+from ..errors import AuthError, CancelledError, ProtocolError, ProviderError, ServerError, VibeError
 from ..events import CompleteEvent, ErrorEvent, StreamEvent, Timings, ToolUseEvent, Usage
 from ..keys import ApiKey, Redactor, env_var, remember_secrets, sources
 from .sse import ServerSentEvent, SSEDecoder
 from . import _retry
+from ._failures import BY_ERROR_TYPE, BY_STATUS, HINTS, error_body, network_table
 
 log = logging.getLogger("vibing2_lab.providers")
-
-_BY_ERROR_TYPE: dict[str, type[ProviderError]] = {  # the `type` in a provider's error body
-    "authentication_error": AuthError, "permission_error": AuthError, "invalid_api_key": AuthError,
-    "rate_limit_error": RateLimitError, "rate_limit_exceeded": RateLimitError, "insufficient_quota": RateLimitError,
-    "overloaded_error": OverloadedError, "api_error": ServerError, "server_error": ServerError,
-    "timeout_error": StreamTimeoutError,
-}
-_BY_STATUS: dict[int, type[ProviderError]] = {
-    401: AuthError, 403: AuthError, 408: StreamTimeoutError, 409: ServerError, 429: RateLimitError,
-    529: OverloadedError,
-}
-_HINTS: dict[str, str] = {
-    "rate_limit": "Wait a minute and try again, or lower providers.{provider}.rate_limit_rpm in config.yaml.",
-    "overloaded": "The model is busy: try again in a moment, or pick another model with --model.",
-    "server": "The provider had a problem on its side: try again in a moment.",
-    "timeout": "Try again; if answers really pause this long, raise timeouts.idle in config.yaml "
-               "or VIBING2_LAB_IDLE_TIMEOUT.",
-    "connect": "Check the network and the base URL ({base_url}; providers.{provider}.base_url in config.yaml).",
-    "protocol": "Check that the base URL ({base_url}) points at an API speaking the {wire} format.",
-    "provider": "Check the model name and the request against the provider's message.",
-    "cancelled": "",
-}
 
 
 @dataclass
@@ -208,9 +185,9 @@ class Exchange:
     def http_error(self, status: int, headers: Mapping[str, str], body: bytes) -> ErrorEvent | None:
         """A non-2xx answer: schedule a retry (None) or the final ErrorEvent."""
         self._request_id(headers)
-        etype, detail = _error_body(body)
+        etype, detail = error_body(body)
         etype, detail = self.clean.bounded(etype, 80), self.clean.bounded(detail, 200)  # redact, then cut
-        cls = _BY_STATUS.get(status) or _BY_ERROR_TYPE.get(etype or "") or (
+        cls = BY_STATUS.get(status) or BY_ERROR_TYPE.get(etype or "") or (
             ServerError if status >= 500 else ProviderError)
         what = f"HTTP {status}{' ' + etype if etype else ''}{': ' + detail if detail else ''}"
         if cls is AuthError:
@@ -235,7 +212,7 @@ class Exchange:
 
     def stream_error(self, etype: str | None, message: str) -> ProviderError:
         """The error for one the server sent inside the stream (`event: error`, an error chunk)."""
-        cls = _BY_ERROR_TYPE.get(etype or "", ServerError)
+        cls = BY_ERROR_TYPE.get(etype or "", ServerError)
         etype, message = self.clean.bounded(etype, 80), self.clean.bounded(message, 200) or ""
         what = f"{etype}: {message}" if etype else message
         return cls(f"{self.endpoint.provider} sent an error after {len(self.parts)} tokens: {what}.",
@@ -284,7 +261,7 @@ class Exchange:
         facts = {"provider": ep.provider, "base_url": ep.base_url, "idle": ep.idle_timeout,
                  "connect": ep.connect_timeout, "tokens": len(self.parts),
                  "detail": one_line(self.clean(str(exc) or type(exc).__name__))}
-        for cls, error, retryable, message, hint in _network_table():
+        for cls, error, retryable, message, hint in network_table():
             if isinstance(exc, cls):
                 return error(message.format(**facts), hint=self._hint(hint)), retryable
         import traceback
@@ -297,49 +274,7 @@ class Exchange:
 
     def _hint(self, kind: str) -> str:
         ep = self.endpoint
-        return _HINTS.get(kind, "").format(provider=ep.provider, base_url=ep.base_url, wire=ep.wire)
+        return HINTS.get(kind, "").format(provider=ep.provider, base_url=ep.base_url, wire=ep.wire)
 
     def _timings(self) -> Timings:
         return Timings(ttft=self.ttft, duration=self._clock() - self.t0)
-
-
-_MAX_ERROR_BODY = 64 * 1024  # an error body past this is not read as JSON (it is cut after redaction)
-
-
-def _error_body(body: bytes) -> tuple[str | None, str]:
-    """(error type, message) from an error body in the Anthropic, OpenAI or Ollama shape, uncut:
-    the caller redacts before it shortens."""
-    body = body[:_MAX_ERROR_BODY]
-    try:
-        data: Any = json.loads(body)
-    except (ValueError, UnicodeDecodeError, RecursionError):
-        return None, body.decode("utf-8", "replace")
-    err = data.get("error", data) if isinstance(data, dict) else data
-    if isinstance(err, dict):
-        etype = err.get("type") or err.get("code")
-        return (str(etype) if etype else None), str(err.get("message", ""))
-    return None, str(err)
-
-
-def _network_table() -> list[tuple[type[BaseException], type[ProviderError], bool, str, str]]:
-    """(exception, error, retried?, message, hint kind) - first match wins, so subclasses come first.
-
-    An idle timeout is not retried: a stalled stream should end with a clear error now,
-    not after max-retries more stalls. Connection failures are retried before the first token.
-    """
-    import httpx
-
-    return [
-        (httpx.ReadTimeout, StreamTimeoutError, False,
-         "{provider} sent nothing for {idle:g} s (idle timeout) after {tokens} tokens.", "timeout"),
-        (httpx.ConnectTimeout, StreamTimeoutError, True,
-         "Connecting to {provider} at {base_url} timed out after {connect:g} s.", "connect"),
-        (httpx.TimeoutException, StreamTimeoutError, True, "{provider} timed out: {detail}.", "timeout"),
-        (httpx.UnsupportedProtocol, ConnectError, False,
-         "The {provider} base URL {base_url!r} is not an http(s) URL.", "connect"),
-        (httpx.ConnectError, ConnectError, True, "Could not reach {provider} at {base_url}: {detail}.", "connect"),
-        (httpx.TransportError, ConnectError, True,  # dropped, reset, truncated
-         "The connection to {provider} was lost after {tokens} tokens: {detail}.", "server"),
-        (OSError, ConnectError, True, "The connection to {provider} was lost after {tokens} tokens: {detail}.",
-         "server"),
-    ]
