@@ -1,6 +1,6 @@
 """The one reader of request bodies, and the typed fields each route declares, in one dict.
 
-    data = fields(read_json(request.body), {"prompt": TEXT, "auto": (bool, False)})
+    data = fields(read_json(request.body), {"prompt": (str, REQUIRED), "auto": (bool, False)})
 
 `read_json` accepts only what every consumer downstream can take: a JSON object, valid
 UTF-8, no NaN or Infinity (nor numbers that overflow to it: JSONLab and GitHub cannot open
