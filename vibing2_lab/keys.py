@@ -196,7 +196,10 @@ class LogRedaction(logging.Filter):
     """A filter for libraries' loggers (httpx, httpcore) that log URLs and raw upstream headers."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        text = record.getMessage()
+        try:
+            text = record.getMessage()
+        except Exception:  # a malformed record is logging's to report, not ours to raise into httpx
+            return True
         clean = _IN_USE_REDACTOR(text)
         if clean != text:
             record.msg, record.args = clean, None
