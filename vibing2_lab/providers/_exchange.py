@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Protocol
 
 from ..errors import AuthError, CancelledError, ProtocolError, ProviderError, ServerError, VibeError
-from ..events import CompleteEvent, ErrorEvent, StreamEvent, Timings, ToolUseEvent, Usage
+from ..events import CompleteEvent, ErrorEvent, StreamEvent, Timings, ToolUseEvent, Usage, tool_use
 from ..keys import ApiKey, Redactor, env_var, remember_secrets, sources
 from .sse import ServerSentEvent, SSEDecoder
 from . import _retry
@@ -223,10 +223,10 @@ class Exchange:
         return ProtocolError(f"{self.endpoint.provider} sent a malformed stream event after {len(self.parts)} "
                              f"tokens: {one_line(self.clean(data), 80)!r}.", hint=self._hint("protocol"))
 
-    def tool_use(self, tid: Any, name: Any, args: Any) -> ToolUseEvent:
-        """The ToolUseEvent for a tool call the model made (its id and name pass the redaction)."""
-        return ToolUseEvent(id=self.clean.bounded(tid) or "", name=self.clean.bounded(name) or "",
-                            input=args if isinstance(args, dict) else {"value": args})
+    def tool_use(self, tid: Any, name: Any, raw: str) -> ToolUseEvent:
+        """The ToolUseEvent for a tool call the model made from its input JSON (events.tool_use);
+        its id and name pass the redaction."""
+        return tool_use(self.clean.bounded(tid) or "", self.clean.bounded(name) or "", raw)
 
     # -- helpers -------------------------------------------------------------
     def _request_id(self, headers: Mapping[str, str]) -> None:
