@@ -77,10 +77,12 @@ def test_name_beats_body() -> None:
 
 def test_text_helpers() -> None:
     assert words("Please build me a React app, the C++ way!") == ["build", "react", "app", "c++"]
-    assert {stem(w) for w in ("test", "tests", "testing", "tester")} == {"test"}
+    assert {stem(w) for w in ("test", "tests", "testing", "tested")} == {"test"}
+    assert (stem("llms"), stem("css"), stem("apis")) == ("llm", "css", "api")
     assert {stem(w) for w in ("optimize", "optimization", "optimizing", "optimizer")} == {"optim"}
     assert {stem(w) for w in ("debug", "debugging", "debugged")} == {"debug"}
-    assert {stem(w) for w in ("analysis", "analyst", "analyze", "analytics")} == {"analy"}
+    assert {stem(w) for w in ("style", "styles", "styling", "styled")} == {"style"}
+    assert stem("c++") == "c++" and words("x" * 41 + " ok") == ["ok"]  # a 41-letter token is no word
     assert distance("specalist", "specialist") == 1
     assert distance("architekt", "architect") == 1
     assert distance("ab", "ba") == 1

@@ -103,6 +103,11 @@ def discover(project_dir: Path | None = None) -> tuple[list[AgentFile], list[str
     return files, warnings
 
 
+def discover_folder(root: Path, *, source: str = "env") -> list[AgentFile]:
+    """The agent files under one folder, as if it were the only source."""
+    return [AgentFile(source, path, st.st_mtime_ns, st.st_size) for path, st in _walk(root, set())]
+
+
 def _parse_cached(file: AgentFile) -> Agent | str:
     key = str(file.path)
     cached = _PARSED.get(key)
@@ -224,14 +229,27 @@ class AgentRegistry:
                 self._index = SearchIndex(self.all())
             return self._index
 
-    def search(self, query: str, *, limit: int = 10) -> list[tuple[Agent, float]]:
+    def search(self, query: str, *, limit: int = 10, max_bytes: int | None = None) -> list[tuple[Agent, float]]:
         """Agents ranked by relevance to `query` (BM25F, typo-tolerant on names)."""
+        from .text import MAX_INPUT_BYTES, check_size
+
+        check_size(query, "search query", max_bytes or MAX_INPUT_BYTES)
         return [(hit.agent, hit.score) for hit in self.index().search(query, limit=limit)]
 
+    def rank(self, prompt: str, *, context: str = "", limit: int = 5) -> list[Agent]:
+        """The `limit` agents auto-selection ranks highest for `prompt`, best first."""
+        from .select import rank
+
+        return [hit.agent for hit in rank(self, prompt, context=context)[:limit]]
+
     def pick(self, prompt: str, *, context: str = "", default: str | None = None,
-             threshold: float | None = None) -> "Pick":
+             threshold: float | None = None, max_bytes: int | None = None) -> "Pick":
         """The agent best suited to `prompt` (plus optional context), with score and reasons."""
         from .select import pick
+        from .text import MAX_INPUT_BYTES, check_size
+
+        check_size(prompt, "prompt", max_bytes or MAX_INPUT_BYTES)
+        check_size(context, "context", max_bytes or MAX_INPUT_BYTES)
 
         if not self._agents:
             raise AgentError("No agents are installed, so none can be picked.",

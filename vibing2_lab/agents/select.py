@@ -42,14 +42,19 @@ def _reasons(hit: Hit) -> list[str]:
     return [f"'{word}' in {', '.join(where)} (+{points:.2f})" for word, (points, where) in ranked]
 
 
+def rank(registry: AgentRegistry, prompt: str, *, context: str = "") -> list[Hit]:
+    """Every agent that matches `prompt` (and, weaker, `context`), best first."""
+    index = registry.index()
+    query = index.query_terms(context, weight=CONTEXT_WEIGHT) if context else {}
+    query.update(index.query_terms(prompt))  # a word in the prompt keeps its full weight
+    return index.score(query)
+
+
 def pick(registry: AgentRegistry, prompt: str, *, context: str = "", default: str | None = None,
          threshold: float | None = None) -> Pick:
     """The best agent for `prompt`; below `threshold` the configured default, with the reason."""
-    index = registry.index()
     threshold = THRESHOLD if threshold is None else threshold
-    query = index.query_terms(context, weight=CONTEXT_WEIGHT) if context else {}
-    query.update(index.query_terms(prompt))  # a word in the prompt keeps its full weight
-    hits = index.score(query)
+    hits = rank(registry, prompt, context=context)
     best = hits[0] if hits else None
     if best is not None and best.score >= threshold:
         reasons = _reasons(best)
