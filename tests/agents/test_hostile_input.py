@@ -99,3 +99,62 @@ async def test_an_oversized_pick_or_search_is_a_clear_400(jp_fetch: Any) -> None
     status, answer = await _fetch(jp_fetch, "agents", "pick", method="POST",
                                   body=json.dumps({"prompt": "sql", "context": "x" * 2_000_001}))
     assert status == 400 and "The context is" in answer["error"]["message"]
+
+
+# -- D4: hostile agent files are skipped with a warning naming the file ----------------------------
+
+def _alias_bomb(levels: int = 9) -> str:
+    lines = ["---", "name: bomb", "description: boom", "a: &a [" + ", ".join(['"lol"'] * 9) + "]"]
+    for prev, cur in zip("abcdefghi", "bcdefghij"[: levels - 1]):
+        lines.append(f"{cur}: &{cur} [" + ", ".join([f"*{prev}"] * 9) + "]")
+    lines += [f"tags: *{'abcdefghij'[levels - 1]}", "---", "Body."]
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.timeout(20)
+def test_a_yaml_alias_bomb_is_skipped_with_a_warning(tmp_path: Any, monkeypatch: pytest.MonkeyPatch,
+                                                    write_agent: Any) -> None:
+    (tmp_path / "bomb.md").write_text(_alias_bomb(), encoding="utf-8")
+    write_agent(tmp_path, "fine.md", "fine-agent")
+    monkeypatch.setenv("VIBING2_LAB_AGENTS_PATH", str(tmp_path))
+    registry = AgentRegistry.load()
+    assert "bomb" not in registry and "fine-agent" in registry
+    warning = next(w for w in registry.warnings if "bomb.md" in w)
+    assert f"skipped {tmp_path / 'bomb.md'}: the frontmatter expands to more than 10,000 values" in warning
+
+
+def test_small_aliases_still_load(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "ok.md").write_text(_alias_bomb(levels=2).replace("name: bomb", "name: two-levels"), encoding="utf-8")
+    monkeypatch.setenv("VIBING2_LAB_AGENTS_PATH", str(tmp_path))
+    assert len(AgentRegistry.load().get("two-levels").tags) == 9  # 9 lists of 9: 90 values, well in budget
+
+
+def test_an_oversized_header_is_skipped(tmp_path: Any, monkeypatch: pytest.MonkeyPatch, write_agent: Any) -> None:
+    write_agent(tmp_path, "big.md", "big", description="word " * 60_000)
+    monkeypatch.setenv("VIBING2_LAB_AGENTS_PATH", str(tmp_path))
+    registry = AgentRegistry.load()
+    assert "big" not in registry
+    assert any("big.md: the frontmatter is 300,0" in w for w in registry.warnings), registry.warnings
+
+
+@pytest.mark.parametrize("name", ["evil\\u0000agent", "../../etc/passwd", "..", "a\\\\b", "tab\\there"])
+def test_names_with_nul_or_path_parts_do_not_load(tmp_path: Any, monkeypatch: pytest.MonkeyPatch,
+                                                  write_agent: Any, name: str) -> None:
+    (tmp_path / "bad.md").write_text(f'---\nname: "{name}"\ndescription: x\n---\nBody.\n', encoding="utf-8")
+    write_agent(tmp_path, "good.md", "good-agent")
+    monkeypatch.setenv("VIBING2_LAB_AGENTS_PATH", str(tmp_path))
+    registry = AgentRegistry.load()
+    assert [a.name for a in registry.all() if a.source == "env"] == ["good-agent"]
+    assert any(w.startswith(f"skipped {tmp_path / 'bad.md'}: the name ") for w in registry.warnings), registry.warnings
+
+
+@pytest.mark.timeout(30)
+def test_agents_list_survives_a_bomb_in_the_project_folder(tmp_path: Any) -> None:
+    from tests.conftest import run_cli
+
+    folder = tmp_path / ".vibe" / "agents"
+    folder.mkdir(parents=True)
+    (folder / "bomb.md").write_text(_alias_bomb(), encoding="utf-8")
+    result = run_cli("agents", "--project-dir", str(tmp_path), "list", timeout=25)
+    assert result.returncode == 0 and "sql-expert" in result.stdout
+    assert "bomb.md: the frontmatter expands" in result.stderr
