@@ -38,6 +38,7 @@ FIELDS: dict[str, tuple[float, float]] = {
 K1 = 1.2
 FUZZY_DISCOUNT = 0.7  # a corrected word counts a bit less than an exact one
 EXACT_NAME_BONUS = 10.0
+USER_MARGIN = 0.05  # a user agent within 5 % of a bundled one is a tie, and the user's wins
 
 
 def _counts(text: str) -> tuple[Counter[str], int]:
@@ -57,6 +58,12 @@ class Hit:
     agent: Agent
     score: float
     matched: dict[str, tuple[float, tuple[str, ...]]] = field(default_factory=dict)  # word -> (points, fields)
+
+
+def rank_key(hit: Hit) -> tuple[float, bool, str]:
+    """Best first; the user's own agents (any source but bundled) win ties within USER_MARGIN."""
+    user = hit.agent.source != "bundled"
+    return (-hit.score * (1.0 + USER_MARGIN if user else 1.0), not user, hit.agent.name)
 
 
 Query = dict[str, tuple[float, str]]  # term -> (query weight, the word as typed)
@@ -127,7 +134,7 @@ class SearchIndex:
                     hit = hits[i] = Hit(self.agents[i], 0.0)
                 hit.score += w * points
                 hit.matched[word] = (w * points, where)
-        return sorted(hits.values(), key=lambda h: (-h.score, h.agent.name))
+        return sorted(hits.values(), key=rank_key)
 
     def search(self, query: str, *, limit: int = 10) -> list[Hit]:
         """The `limit` best agents for a search query."""
@@ -140,5 +147,5 @@ class SearchIndex:
                 top = Hit(agent, 0.0)
                 hits.append(top)
             top.score += EXACT_NAME_BONUS
-            hits.sort(key=lambda h: (-h.score, h.agent.name))
+            hits.sort(key=rank_key)
         return hits[:limit]
