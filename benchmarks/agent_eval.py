@@ -22,7 +22,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 DATA = Path(__file__).resolve().parent / "data" / "agent-eval"
-DEV = "vijaythecoder"  # the only collection the ranking was tuned on; never reported as held out
+DEV = ("vijaythecoder", "dl-ezo")  # the only collections the ranking was tuned on; never reported as held out
 
 
 def load(collection: str) -> tuple[object, list[dict[str, str]]]:
@@ -83,7 +83,7 @@ def report(collections: list[str]) -> list[str]:
              f"{'BM25 top-3':>10}   role"]
     for name in collections:
         m = evaluate(name)
-        role = "dev (tuned on)" if name == DEV else "held out"
+        role = "dev (tuned on)" if name in DEV else "held out"
         lines.append(f"{name:18} {m['agents']:6} {m['requests']:8} {m['top1']:7.1%} {m['top3']:7.1%} "
                      f"{m['bm25_top1']:10.1%} {m['bm25_top3']:10.1%}   {role}")
     return lines
@@ -99,7 +99,7 @@ def main() -> None:
     parser.add_argument("--misses", action="store_true", help="print each top-1 miss")
     args = parser.parse_args()
     if args.misses:
-        evaluate(args.collection or DEV, misses=True)
+        evaluate(args.collection or DEV[0], misses=True)
     print("\n".join(report([args.collection] if args.collection else collections())))
 
 

@@ -20,6 +20,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
 OUT = Path(__file__).resolve().parent / "data" / "agent-eval"
 
 # name -> (repo, commit, folder with the agents or "" for the root); the commit is the one
@@ -28,13 +30,13 @@ COLLECTIONS: dict[str, tuple[str, str, str]] = {
     "contains-studio": ("contains-studio/agents", "a5a480c324cac64b9c569bca0b2f297d517240cb", ""),
     "voltagent": ("VoltAgent/awesome-claude-code-subagents", "f189a872398018697b76b46dcc5fbd4402d2ed88", "categories"),
     "vijaythecoder": ("vijaythecoder/awesome-claude-agents", "37a7d562a8eae82f1b6639dc2e009003e638d87b", "agents"),
+    "dl-ezo": ("dl-ezo/claude-code-sub-agents", "5f7d8cf23aa242fbbb8ece2a01beeeafb5cdf3ec", ""),
+    "wshobson": ("wshobson/agents", "30b49b8d1010b146854eb1ed0c3ba4e1e3b7e383", ""),
 }
 
 _EXAMPLE = re.compile(r"<example>.*?</example>", re.S)
-_USER = re.compile(r'^\s*user:\s*(.+)$', re.M)
-_CONTEXT = re.compile(r'^\s*Context:\s*(.+)$', re.M)
 _NAME = re.compile(r"^name:\s*['\"]?([^'\"\n]+?)['\"]?\s*$", re.M)
-_SKIP = re.compile(r"(^|/)(readme|changelog|contributing|license|claude|code_of_conduct)[^/]*\.md$", re.I)
+_SKIP = re.compile(r"(^|/)(readme[^/]*|changelog|contributing|license|claude|code_of_conduct)[^/]*\.md$", re.I)
 
 
 def _git(repo_dir: Path, *args: str) -> str:
@@ -42,15 +44,9 @@ def _git(repo_dir: Path, *args: str) -> str:
 
 
 def _requests(block: str) -> list[dict[str, str]]:
-    # Blocks sit in YAML strings: undo their escapes (`\\n`, `\\"`) before reading the turns.
-    plain = block.replace("\\\\n", "\n").replace("\\n", "\n").replace('\\"', '"').replace("\\'", "'")
-    context = " ".join(" ".join(_CONTEXT.findall(plain)).split())
-    out = []
-    for line in _USER.findall(plain):
-        text = " ".join(line.split()).strip().strip("\\").strip('"').strip()
-        if len(text) > 8:
-            out.append({"request": text, "context": context})
-    return out[:1]  # the first user turn is the request that picks the agent
+    from vibing2_lab.agents.fields import examples
+
+    return [{"request": e.request, "context": e.context} for e in examples(block) if len(e.request) > 8]
 
 
 def build(mirrors: Path, name: str, repo: str, commit: str, folder: str) -> dict[str, int]:
@@ -73,7 +69,9 @@ def build(mirrors: Path, name: str, repo: str, commit: str, folder: str) -> dict
         for block in _EXAMPLE.findall(header):
             rows.extend({**r, "agent": agent} for r in _requests(block))
         stripped = _EXAMPLE.sub("", header) + text[header_end:]
-        out = target / "agents" / Path(path).name
+        # The collection's folders are its authors' categories: keep them (an agent's category
+        # defaults to its folder's name).
+        out = target / "agents" / (Path(path).relative_to(folder) if folder else Path(path))
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(stripped, encoding="utf-8")
         agents += 1

@@ -11,7 +11,7 @@ description so their hand-off chatter ("I'll use the X agent") does not count as
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from .text import first_sentence
 
@@ -19,38 +19,61 @@ if TYPE_CHECKING:
     from .parse import Agent
 
 _EXAMPLE = re.compile(r"<example>(.*?)(?:</example>|$)", re.S | re.I)
-_TURN = re.compile(r"^\s*(user|context|assistant|commentary|<commentary>)\s*:?\s*(.*)$", re.I | re.M)
+# A turn starts at a role name and a colon, on its own line or inline ("Context: ... user: '...'").
+_ROLE = re.compile(r"(?:^|(?<=[\s>]))(context|user|assistant|commentary)\s*:", re.I)
 _TAGS = re.compile(r"</?\w+>")
 
 
-def split_examples(description: str) -> tuple[str, list[str], list[str]]:
-    """(description without examples, user requests, example contexts)."""
+class Example(NamedTuple):
+    """One `<example>` block: its context line and the request the user typed."""
+
+    context: str
+    request: str
+
+
+def _unescape(text: str) -> str:
+    # Blocks often sit in YAML strings or were pasted with their escapes: `\n`, `\"`.
+    return text.replace("\\n", "\n").replace('\\"', '"').replace("\\'", "'")
+
+
+def _clean(text: str) -> str:
+    return " ".join(_TAGS.sub(" ", text).split()).strip().strip("\\").strip("\"'").strip()
+
+
+def examples(description: str) -> list[Example]:
+    """The `<example>` blocks of a description, each with its first user turn."""
+    out = []
+    for block in _EXAMPLE.findall(_unescape(description)):
+        turns: dict[str, str] = {}
+        marks = list(_ROLE.finditer(block))
+        for mark, nxt in zip(marks, [*marks[1:], None]):
+            role = mark.group(1).lower()
+            if role not in turns:
+                turns[role] = _clean(block[mark.end(): nxt.start() if nxt else len(block)])
+        if turns.get("user"):
+            out.append(Example(turns.get("context", ""), turns["user"]))
+    return out
+
+
+def without_examples(description: str) -> str:
+    """The description with its `<example>` blocks cut out."""
     if "<example" not in description.lower():
-        return description, [], []
-    requests: list[str] = []
-    contexts: list[str] = []
-    for block in _EXAMPLE.findall(description.replace("\\n", "\n")):
-        for role, text in _TURN.findall(block):
-            role = role.lower()
-            if role == "user":
-                requests.append(text.strip().strip('"'))
-            elif role == "context":
-                contexts.append(text.strip())
-    rest = _EXAMPLE.sub(" ", description.replace("\\n", "\n"))
-    return _TAGS.sub(" ", rest), requests, contexts
+        return description
+    return _TAGS.sub(" ", _EXAMPLE.sub(" ", _unescape(description)))
 
 
 def agent_fields(agent: Agent) -> dict[str, str]:
     """Field name -> text, for the fields search.FIELDS weighs."""
-    description, requests, contexts = split_examples(agent.description)
+    shown = examples(agent.description)
+    description = without_examples(agent.description)
     flat = " ".join(description.split())
     lead = first_sentence(flat)
     return {
         "name": agent.name.replace("_", " "),
         "lead": lead,
         "description": flat[len(lead):],
-        "examples": " ".join(requests),
-        "contexts": " ".join(contexts),
+        "examples": " ".join(e.request for e in shown),
+        "contexts": " ".join(e.context for e in shown),
         "tags": " ".join(agent.tags),
         "capabilities": " ".join(agent.capabilities),
         "category": agent.category.replace("-", " ").replace("_", " "),

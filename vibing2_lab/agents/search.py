@@ -35,7 +35,17 @@ FIELDS: dict[str, tuple[float, float]] = {
     "contexts": (0.8, 0.75),
     "body": (0.35, 0.75),
 }
-K1 = 1.2
+# BM25F saturates each group of fields on its own: the short fields an author writes to say
+# what the agent is for, and the system prompt, whose words are many and repeated. Summed into one
+# group, a long prompt saturates a word before the description can count. (weight, k1) chosen on
+# the dev collection only (benchmarks/agent_eval.py).
+TOPIC = tuple(f for f in FIELDS if f != "body")
+GROUPS: tuple[tuple[tuple[str, ...], float], ...] = ((TOPIC, 1.2), (("body",), 1.2))  # (fields, k1)
+# How much the system prompt counts against the topic fields. A search query is a few words,
+# most often (part of) a name: the topic fields decide. A prompt is a request in the user's
+# words, which the system prompt's long text matches far more often than a one-line description.
+SEARCH_WEIGHTS = (1.0, 1.0)
+PICK_WEIGHTS = (1.0, 1.5)
 FUZZY_DISCOUNT = 0.7  # a corrected word counts a bit less than an exact one
 EXACT_NAME_BONUS = 10.0
 USER_MARGIN = 0.05  # a user agent within 5 % of a bundled one is a tie, and the user's wins
@@ -75,7 +85,7 @@ class SearchIndex:
     def __init__(self, agents: Iterable[Agent]) -> None:
         self.agents = list(agents)
         self._names = {a.name.lower(): i for i, a in enumerate(self.agents)}
-        self.postings: dict[str, list[tuple[int, float, tuple[str, ...]]]] = {}
+        self.postings: dict[str, list[tuple[int, tuple[float, ...], tuple[str, ...]]]] = {}
         self._build()
         self._name_words = {w: stem(w) for a in self.agents for w in raw_words(a.name)}
         self._corrector = Corrector(self._name_words)
@@ -84,25 +94,30 @@ class SearchIndex:
         per_doc = [{f: _counts(text) for f, text in agent_fields(a).items()} for a in self.agents]
         n = len(per_doc) or 1
         avg = {f: (sum(d[f][1] for d in per_doc) / n) or 1.0 for f in FIELDS}
-        df: Counter[str] = Counter()
-        weighted: list[tuple[dict[str, float], dict[str, list[str]]]] = []
-        for doc in per_doc:
-            value: dict[str, float] = defaultdict(float)
-            where: dict[str, list[str]] = defaultdict(list)
-            for fname, (counts, length) in doc.items():
-                weight, b = FIELDS[fname]
-                scale = weight / (1.0 - b + b * length / avg[fname])  # BM25F: per-field length norm
-                for t, c in counts.items():
-                    value[t] += c * scale
-                    where[t].append(fname)
-            df.update(value.keys())
-            weighted.append((value, where))
-        idf = {t: math.log(1.0 + (n - d + 0.5) / (d + 0.5)) for t, d in df.items()}
-        postings: dict[str, list[tuple[int, float, tuple[str, ...]]]] = defaultdict(list)
-        for i, (value, where) in enumerate(weighted):
-            for t, v in value.items():
-                postings[t].append((i, idf[t] * v * (K1 + 1) / (v + K1), tuple(where[t])))
-        self.postings = dict(postings)
+        # term -> agent -> [points per group, fields matched]
+        points: dict[str, dict[int, list]] = defaultdict(dict)
+        for g, (fields, k1) in enumerate(GROUPS):
+            df: Counter[str] = Counter()
+            weighted: list[tuple[dict[str, float], dict[str, list[str]]]] = []
+            for doc in per_doc:
+                value: dict[str, float] = defaultdict(float)
+                where: dict[str, list[str]] = defaultdict(list)
+                for fname in fields:
+                    counts, length = doc[fname]
+                    weight, b = FIELDS[fname]
+                    scale = weight / (1.0 - b + b * length / avg[fname])  # BM25F: per-field length norm
+                    for t, c in counts.items():
+                        value[t] += c * scale
+                        where[t].append(fname)
+                df.update(value.keys())
+                weighted.append((value, where))
+            idf = {t: math.log(1.0 + (n - d + 0.5) / (d + 0.5)) for t, d in df.items()}
+            for i, (value, where) in enumerate(weighted):
+                for t, v in value.items():
+                    entry = points[t].setdefault(i, [[0.0] * len(GROUPS), []])
+                    entry[0][g] = idf[t] * v * (k1 + 1) / (v + k1)
+                    entry[1] += where[t]
+        self.postings = {t: [(i, tuple(p), tuple(w)) for i, (p, w) in docs.items()] for t, docs in points.items()}
 
     def correct(self, word: str) -> str | None:
         """The closest word of an agent name within the typo budget, if any."""
@@ -124,16 +139,18 @@ class SearchIndex:
                 out[t] = (w, word)
         return out
 
-    def score(self, query: Query) -> list[Hit]:
-        """Every agent that matched at least one term, best first."""
+    def score(self, query: Query, *, weights: tuple[float, float] = SEARCH_WEIGHTS) -> list[Hit]:
+        """Every agent that matched at least one term, best first (`weights`: topic, body)."""
         hits: dict[int, Hit] = {}
+        wt, wb = weights
         for t, (w, word) in query.items():
-            for i, points, where in self.postings.get(t, ()):
+            for i, (topic, body), where in self.postings.get(t, ()):
                 hit = hits.get(i)
                 if hit is None:
                     hit = hits[i] = Hit(self.agents[i], 0.0)
-                hit.score += w * points
-                hit.matched[word] = (w * points, where)
+                points = w * (wt * topic + wb * body)
+                hit.score += points
+                hit.matched[word] = (points, where)
         return sorted(hits.values(), key=rank_key)
 
     def search(self, query: str, *, limit: int = 10) -> list[Hit]:

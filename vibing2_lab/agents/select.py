@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from .parse import Agent
-from .search import USER_MARGIN
+from .search import PICK_WEIGHTS, USER_MARGIN
 
 if TYPE_CHECKING:
     from .registry import AgentRegistry
@@ -60,7 +60,7 @@ def rank(registry: AgentRegistry, prompt: str, *, context: str = "") -> list[Hit
     index = registry.index()
     query = index.query_terms(context, weight=CONTEXT_WEIGHT) if context else {}
     query.update(index.query_terms(prompt))  # a word in the prompt keeps its full weight
-    return index.score(query)
+    return index.score(query, weights=PICK_WEIGHTS)
 
 
 def pick(registry: AgentRegistry, prompt: str, *, context: str = "", default: str | None = None,
