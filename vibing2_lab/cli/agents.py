@@ -120,7 +120,12 @@ def _one_line(text: str, width: int) -> str:
 def _pick(args: argparse.Namespace) -> int:
     from ..config import load_settings
 
-    pick = _registry(args).pick(args.prompt, context=args.context or "", max_bytes=load_settings().max_prompt_bytes)
+    settings = load_settings()
+    registry = _registry(args)
+    if (args.auto or settings.auto) == "model":
+        pick = _model_pick(args, registry)
+    else:
+        pick = registry.pick(args.prompt, context=args.context or "", max_bytes=settings.max_prompt_bytes)
     if args.json:
         _print_json({**pick.to_dict(), "candidates": pick.explain()} if args.explain else pick.to_dict())
     elif args.explain:
@@ -128,6 +133,17 @@ def _pick(args: argparse.Namespace) -> int:
     else:
         print(pick.agent.name)
     return 0
+
+
+def _model_pick(args: argparse.Namespace, registry: "AgentRegistry") -> "Pick":
+    """The pick re-ranked by the fast-tier model: a session that resolves its agent and stops there."""
+    from ..session import Ask, Session
+
+    ask = Ask(args.prompt, auto=True, auto_rank="model", context=args.context or "", store=False,
+              project_dir=args.project_dir or Path.cwd())
+    pick = Session(ask, registry=registry).pick
+    assert pick is not None
+    return pick
 
 
 def _explain(pick: "Pick") -> None:
@@ -153,5 +169,7 @@ VERBS: dict[str, tuple[Callable[[argparse.Namespace], int], str, list[tuple[tupl
     "pick": (_pick, "the agent auto-selection would choose for a prompt", [
         (("prompt",), {"metavar": "PROMPT"}), _JSON,
         (("--context",), {"default": "", "help": "extra context, e.g. recent notebook cells"}),
-        (("--explain",), {"action": "store_true", "help": "show the top 5 candidates, their scores and why"})]),
+        (("--explain",), {"action": "store_true", "help": "show the top 5 candidates, their scores and why"}),
+        (("--auto",), {"choices": ("local", "model"), "default": None,
+                       "help": "model: the fast-tier model re-ranks the local top 5 (default: config.yaml `auto`)"})]),
 }

@@ -108,7 +108,9 @@ def calls_in_outputs(outputs: Iterable[dict[str, Any]], *, cell_id: str | None, 
         record = (output.get("metadata") or {}).get(METADATA_KEY)
         if not isinstance(record, dict) or record.get("schema") != SCHEMA:
             continue
-        for call in record.get("calls", []):
+        pick = record.get("pick")
+        rerank = pick.get("calls", []) if isinstance(pick, dict) else []  # --auto=model: its re-rank call
+        for call in [*record.get("calls", []), *(rerank if isinstance(rerank, list) else [])]:
             found.append(RecordedCall(call["request"], call["response"], cell_id or record.get("cell_id"), source))
     return found
 

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, AsyncIterator, Iterator, Sequence
 
 from .ask import Ask, check_prompt, plan_models, resolve_agents
 from .call import Call, plain_agent
+from .pick import auto_mode, pick_record, rerank_pick
 from ..events import FINAL_TYPES, StreamEvent
 
 if TYPE_CHECKING:
@@ -48,6 +49,7 @@ class Session:
     project: Project | None = field(default=None, init=False)
     history: list[dict[str, str]] = field(default_factory=list, init=False)
     calls: list[Call] = field(default_factory=list, init=False)
+    pick_call: Call | None = field(default=None, init=False)  # the model re-rank of an --auto pick
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -57,6 +59,9 @@ class Session:
         self.ask.check()
         check_prompt(self.ask.prompt, self.settings)
         self.agents, self.pick = resolve_agents(self.ask, self._registry())
+        if self.pick is not None and auto_mode(self) == "model":
+            self.pick, self.pick_call = rerank_pick(self)
+            self.agents = [self.pick.agent]
         self.models = plan_models(self.ask, self.agents, self.settings, allowed=self.allowed_models)
         if self.ask.project and self.ask.store:  # only now: a refused ask creates no project
             self._open_project()
@@ -220,6 +225,7 @@ class Session:
             "schema": SCHEMA, "version": __version__, "cell_id": self.ask.cell_id, "mode": self.mode,
             "project": self.ask.project if self.ask.store else None, "prompt": self.ask.prompt,
             "format": self.ask.format, "calls": [call.record() for call in self.calls],
+            **({"pick": pick_record(self)} if self.pick is not None and auto_mode(self) == "model" else {}),
         }
 
     def failures(self) -> list[Call]:
