@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import Callable, Iterable
 
 from .fields import agent_fields
 from .fuzzy import MAX_CORRECTIONS, Corrector, distance
@@ -63,11 +63,17 @@ def _counts(text: str) -> tuple[Counter[str], int]:
 
 @dataclass
 class Hit:
-    """One search result: the agent, its score and, per matched term, the fields it matched in."""
+    """One search result: the agent, its score and the points each query word brought."""
 
     agent: Agent
     score: float
-    matched: dict[str, tuple[float, tuple[str, ...]]] = field(default_factory=dict)  # word -> (points, fields)
+    points: dict[str, float] = field(default_factory=dict)  # word as typed -> points
+    where: Callable[[str], tuple[str, ...]] | None = field(default=None, repr=False)  # word -> fields
+
+    @property
+    def matched(self) -> dict[str, tuple[float, tuple[str, ...]]]:
+        """word -> (points, the fields it matched in); the fields are looked up only when asked."""
+        return {w: (p, self.where(w) if self.where else ()) for w, p in self.points.items()}
 
 
 def rank_key(hit: Hit) -> tuple[float, bool, str]:
@@ -80,44 +86,50 @@ Query = dict[str, tuple[float, str]]  # term -> (query weight, the word as typed
 
 
 class SearchIndex:
-    """A BM25F index over a fixed list of agents."""
+    """A BM25F index over a fixed list of agents: two groups of fields, each saturated on its own."""
 
     def __init__(self, agents: Iterable[Agent]) -> None:
         self.agents = list(agents)
         self._names = {a.name.lower(): i for i, a in enumerate(self.agents)}
-        self.postings: dict[str, list[tuple[int, tuple[float, ...], tuple[str, ...]]]] = {}
+        # per group: term -> [(agent index, points)], points = idf * saturated field-weighted tf
+        self.groups: list[dict[str, list[tuple[int, float]]]] = []
+        self._fields: list[dict[str, Counter[str]]] = []  # per agent: field -> term counts (for reasons)
         self._build()
+        self.postings = self.groups[0].keys() | self.groups[1].keys()  # every known term
         self._name_words = {w: stem(w) for a in self.agents for w in raw_words(a.name)}
         self._corrector = Corrector(self._name_words)
 
     def _build(self) -> None:
         per_doc = [{f: _counts(text) for f, text in agent_fields(a).items()} for a in self.agents]
+        self._fields = [{f: counts for f, (counts, _) in doc.items()} for doc in per_doc]
         n = len(per_doc) or 1
         avg = {f: (sum(d[f][1] for d in per_doc) / n) or 1.0 for f in FIELDS}
-        # term -> agent -> [points per group, fields matched]
-        points: dict[str, dict[int, list]] = defaultdict(dict)
-        for g, (fields, k1) in enumerate(GROUPS):
+        for fields, k1 in GROUPS:
+            values: list[dict[str, float]] = []
             df: Counter[str] = Counter()
-            weighted: list[tuple[dict[str, float], dict[str, list[str]]]] = []
             for doc in per_doc:
-                value: dict[str, float] = defaultdict(float)
-                where: dict[str, list[str]] = defaultdict(list)
+                value: dict[str, float] = {}
                 for fname in fields:
                     counts, length = doc[fname]
+                    if not counts:
+                        continue
                     weight, b = FIELDS[fname]
                     scale = weight / (1.0 - b + b * length / avg[fname])  # BM25F: per-field length norm
                     for t, c in counts.items():
-                        value[t] += c * scale
-                        where[t].append(fname)
+                        value[t] = value.get(t, 0.0) + c * scale
                 df.update(value.keys())
-                weighted.append((value, where))
+                values.append(value)
             idf = {t: math.log(1.0 + (n - d + 0.5) / (d + 0.5)) for t, d in df.items()}
-            for i, (value, where) in enumerate(weighted):
+            postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+            for i, value in enumerate(values):
                 for t, v in value.items():
-                    entry = points[t].setdefault(i, [[0.0] * len(GROUPS), []])
-                    entry[0][g] = idf[t] * v * (k1 + 1) / (v + k1)
-                    entry[1] += where[t]
-        self.postings = {t: [(i, tuple(p), tuple(w)) for i, (p, w) in docs.items()] for t, docs in points.items()}
+                    postings[t].append((i, idf[t] * v * (k1 + 1) / (v + k1)))
+            self.groups.append(dict(postings))
+
+    def _where(self, i: int, query: Query) -> Callable[[str], tuple[str, ...]]:
+        terms_of = {word: t for t, (_, word) in query.items()}
+        fields = self._fields[i]
+        return lambda word: tuple(f for f in FIELDS if terms_of.get(word, "") in fields[f])
 
     def correct(self, word: str) -> str | None:
         """The closest word of an agent name within the typo budget, if any."""
@@ -141,17 +153,17 @@ class SearchIndex:
 
     def score(self, query: Query, *, weights: tuple[float, float] = SEARCH_WEIGHTS) -> list[Hit]:
         """Every agent that matched at least one term, best first (`weights`: topic, body)."""
-        hits: dict[int, Hit] = {}
-        wt, wb = weights
+        scores: dict[int, float] = defaultdict(float)
+        points: dict[int, dict[str, float]] = defaultdict(dict)
         for t, (w, word) in query.items():
-            for i, (topic, body), where in self.postings.get(t, ()):
-                hit = hits.get(i)
-                if hit is None:
-                    hit = hits[i] = Hit(self.agents[i], 0.0)
-                points = w * (wt * topic + wb * body)
-                hit.score += points
-                hit.matched[word] = (points, where)
-        return sorted(hits.values(), key=rank_key)
+            for group, gw in zip(self.groups, weights):
+                for i, p in group.get(t, ()):
+                    p *= w * gw
+                    scores[i] += p
+                    mine = points[i]
+                    mine[word] = mine.get(word, 0.0) + p
+        hits = [Hit(self.agents[i], s, points[i], self._where(i, query)) for i, s in scores.items()]
+        return sorted(hits, key=rank_key)
 
     def search(self, query: str, *, limit: int = 10) -> list[Hit]:
         """The `limit` best agents for a search query."""
