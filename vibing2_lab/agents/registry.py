@@ -226,7 +226,7 @@ class AgentRegistry:
             if self._index is None:
                 from .search import SearchIndex
 
-                self._index = SearchIndex(self.all())
+                self._index = SearchIndex(self.all(), cached=True)
             return self._index
 
     def search(self, query: str, *, limit: int = 10, max_bytes: int | None = None) -> list[tuple[Agent, float]]:

@@ -76,6 +76,41 @@ class Hit:
         return {w: (p, self.where(w) if self.where else ()) for w, p in self.points.items()}
 
 
+class Postings:
+    """term -> [(agent index, points)] for one group of fields, stored packed (int32 + float64
+    bytes) and unpacked per term on first use: a query touches a few terms of thousands."""
+
+    def __init__(self, raw: dict[str, tuple[bytes, bytes]], count: int) -> None:
+        self.raw = raw
+        self._count = count
+        self._memo: dict[str, list[tuple[int, float]]] = {}
+
+    @classmethod
+    def pack(cls, postings: dict[str, list[tuple[int, float]]], count: int) -> Postings:
+        from array import array
+
+        return cls({t: (array("i", [i for i, _ in entries]).tobytes(), array("d", [p for _, p in entries]).tobytes())
+                    for t, entries in postings.items()}, count)
+
+    def get(self, term: str) -> list[tuple[int, float]]:
+        entries = self._memo.get(term)
+        if entries is None:
+            from array import array
+
+            pair = self.raw.get(term)
+            if pair is None:
+                return []
+            ids, points = array("i"), array("d")
+            ids.frombytes(pair[0])
+            points.frombytes(pair[1])
+            ok = len(ids) == len(points) and all(0 <= i < self._count for i in ids)
+            entries = self._memo[term] = list(zip(ids, points)) if ok else []  # a damaged cache entry: no match
+        return entries
+
+    def terms(self) -> set[str]:
+        return set(self.raw)
+
+
 def rank_key(hit: Hit) -> tuple[float, bool, str]:
     """Best first; the user's own agents (any source but bundled) win ties within USER_MARGIN."""
     user = hit.agent.source != "bundled"
@@ -88,20 +123,32 @@ Query = dict[str, tuple[float, str]]  # term -> (query weight, the word as typed
 class SearchIndex:
     """A BM25F index over a fixed list of agents: two groups of fields, each saturated on its own."""
 
-    def __init__(self, agents: Iterable[Agent]) -> None:
+    def __init__(self, agents: Iterable[Agent], *, cached: bool = False) -> None:
+        """`cached`: reuse (and keep) the index on disk (index_cache.py) while no file changed."""
         self.agents = list(agents)
         self._names = {a.name.lower(): i for i, a in enumerate(self.agents)}
         # per group: term -> [(agent index, points)], points = idf * saturated field-weighted tf
-        self.groups: list[dict[str, list[tuple[int, float]]]] = []
-        self._fields: list[dict[str, Counter[str]]] = []  # per agent: field -> term counts (for reasons)
-        self._build()
-        self.postings = self.groups[0].keys() | self.groups[1].keys()  # every known term
+        self.groups: list[Postings] = []
+        self._fields: dict[int, dict[str, Counter[str]]] = {}  # agent -> field -> term counts (for reasons)
+        if cached:
+            from . import index_cache
+
+            digest = index_cache.key(self.agents, (FIELDS, GROUPS))
+            raw = index_cache.load(digest)
+            if raw is not None and len(raw) == len(GROUPS):
+                self.groups = [Postings(r, len(self.agents)) for r in raw]
+            else:
+                self._build()
+                index_cache.save(digest, [g.raw for g in self.groups])
+        else:
+            self._build()
+        self.postings = set().union(*(g.terms() for g in self.groups))  # every known term
         self._name_words = {w: stem(w) for a in self.agents for w in raw_words(a.name)}
         self._corrector = Corrector(self._name_words)
 
     def _build(self) -> None:
         per_doc = [{f: _counts(text) for f, text in agent_fields(a).items()} for a in self.agents]
-        self._fields = [{f: counts for f, (counts, _) in doc.items()} for doc in per_doc]
+        self._fields = {i: {f: counts for f, (counts, _) in doc.items()} for i, doc in enumerate(per_doc)}
         n = len(per_doc) or 1
         avg = {f: (sum(d[f][1] for d in per_doc) / n) or 1.0 for f in FIELDS}
         for fields, k1 in GROUPS:
@@ -124,12 +171,18 @@ class SearchIndex:
             for i, value in enumerate(values):
                 for t, v in value.items():
                     postings[t].append((i, idf[t] * v * (k1 + 1) / (v + k1)))
-            self.groups.append(dict(postings))
+            self.groups.append(Postings.pack(postings, n))
 
     def _where(self, i: int, query: Query) -> Callable[[str], tuple[str, ...]]:
         terms_of = {word: t for t, (_, word) in query.items()}
-        fields = self._fields[i]
-        return lambda word: tuple(f for f in FIELDS if terms_of.get(word, "") in fields[f])
+
+        def where(word: str) -> tuple[str, ...]:
+            fields = self._fields.get(i)
+            if fields is None:  # a cached index: count this agent's fields now (only for reasons shown)
+                fields = self._fields[i] = {f: _counts(text)[0] for f, text in agent_fields(self.agents[i]).items()}
+            return tuple(f for f in FIELDS if terms_of.get(word, "") in fields[f])
+
+        return where
 
     def correct(self, word: str) -> str | None:
         """The closest word of an agent name within the typo budget, if any."""
@@ -157,7 +210,7 @@ class SearchIndex:
         points: dict[int, dict[str, float]] = defaultdict(dict)
         for t, (w, word) in query.items():
             for group, gw in zip(self.groups, weights):
-                for i, p in group.get(t, ()):
+                for i, p in group.get(t):
                     p *= w * gw
                     scores[i] += p
                     mine = points[i]
