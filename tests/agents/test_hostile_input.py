@@ -76,7 +76,9 @@ async def _fetch(jp_fetch: Any, *path: str, **kwargs: Any) -> tuple[int, Any]:
 
 @pytest.mark.timeout(60)
 async def test_health_answers_while_a_1mb_word_is_picked(jp_fetch: Any) -> None:
-    await _fetch(jp_fetch, "health")  # the extension is loaded and warm
+    await _fetch(jp_fetch, "health")  # the extension is loaded
+    # ... and the agents are loaded and indexed (a first pick builds the index, in a worker thread).
+    assert (await _fetch(jp_fetch, "agents", "pick", method="POST", body=json.dumps({"prompt": "sql query"})))[0] == 200
     body = json.dumps({"prompt": _word(1_000_000)})
     picking = asyncio.ensure_future(_fetch(jp_fetch, "agents", "pick", method="POST", body=body))
     await asyncio.sleep(0)  # the pick request is on its way

@@ -47,6 +47,10 @@ GROUPS: tuple[tuple[tuple[str, ...], float], ...] = ((TOPIC, 1.2), (("body",), 1
 SEARCH_WEIGHTS = (1.0, 1.0)
 PICK_WEIGHTS = (1.0, 1.5)
 FUZZY_DISCOUNT = 0.7  # a corrected word counts a bit less than an exact one
+# Words nearly every request uses to ask for something ("build", "create", "help") say what the
+# user wants done, not which specialist should do it: in a query they count this much.
+REQUEST_WORDS = frozenset("build create implement add help app application project code set up our new".split())
+REQUEST_WORD_WEIGHT = 0.25
 EXACT_NAME_BONUS = 10.0
 USER_MARGIN = 0.05  # a user agent within 5 % of a bundled one is a tie, and the user's wins
 
@@ -193,7 +197,7 @@ class SearchIndex:
         out: Query = {}
         corrections = 0
         for word in unique(words(text), MAX_QUERY_WORDS):
-            t, w = term(word), weight
+            t, w = term(word), weight * (REQUEST_WORD_WEIGHT if word in REQUEST_WORDS else 1.0)
             if t not in self.postings:
                 fixed = self.correct(word) if corrections < MAX_CORRECTIONS else None
                 corrections += 1
