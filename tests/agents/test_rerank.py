@@ -131,3 +131,18 @@ def test_cli_pick_auto_model_explain(fake_model: FakeModelServer) -> None:
     assert data["name"] == "data-analyst" and data["how"] == "model"
     assert data["candidates"][0]["name"] == "visualization-expert"
     assert data["reasons"][0].endswith("The user wants the numbers summarised before plotting.")
+
+
+def test_the_pick_part_of_a_record_is_validated_like_the_rest(fake_model: FakeModelServer) -> None:
+    from vibing2_lab.errors import ExportError
+    from vibing2_lab.notebook.record import validate
+
+    fake_model.enqueue(Reply(text=CHOICE), Reply(text="The answer."))
+    session = Session(_model_ask())
+    list(session.stream())
+    record = session.record()
+    assert validate(record, where="cell c1") == record
+    for tampered in ({**record["pick"], "calls": {"0": 1}}, {**record["pick"], "how": "oracle"},
+                     {**record["pick"], "calls": [{"request": "x", "response": None}]}):
+        with pytest.raises(ExportError, match="cell c1"):
+            validate({**record, "pick": tampered}, where="cell c1")

@@ -66,6 +66,8 @@ def pick_record(session: Session) -> dict[str, Any] | None:
     pick = session.pick
     if pick is None:
         return None
-    call = getattr(session, "pick_call", None)
-    return {"agent": pick.agent.name, "how": pick.how, "reasons": pick.reasons,
-            "calls": [call.record()] if call is not None else []}
+    from ..notebook.record import call_record
+
+    call = session.pick_call
+    return {"agent": pick.agent.name, "how": pick.how, "reasons": pick.reasons[:16],
+            "calls": [call_record(call)] if call is not None else []}
