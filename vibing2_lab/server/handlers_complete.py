@@ -52,9 +52,10 @@ class CompleteHandler(VibeHandler):
                                 f"{MAX_BODY_BYTES:,}.", hint="Send only the cells near the cursor.")
         app, settings = self.app, self.vibe_settings()
         plan = app.completer.plan(ask_from(self.json_body()), settings)
-        check = app.model_check(settings)
-        if check is not None:
-            check([str(plan.model)])
+        if app.allowed_models:  # the same rule as POST stream (session/ask.py)
+            from ..session.ask import check_allowed
+
+            check_allowed([str(plan.model)], list(app.allowed_models), settings)
         if app.completions_live >= app.max_concurrent_streams:
             raise ApiError(429, "Too many completions are running on this server.", hint="Retry in a moment.")
         cancel = Cancel()
