@@ -31,7 +31,7 @@ FIELDS: dict[str, tuple[float, float]] = {
     "tags": (3.0, 0.5),
     "capabilities": (2.0, 0.6),
     "category": (1.5, 0.2),
-    "description": (1.5, 0.75),
+    "description": (0.75, 0.75),
     "contexts": (0.8, 0.75),
     "body": (0.35, 0.75),
 }
@@ -50,7 +50,7 @@ FUZZY_DISCOUNT = 0.7  # a corrected word counts a bit less than an exact one
 # Words nearly every request uses to ask for something ("build", "create", "help") say what the
 # user wants done, not which specialist should do it: in a query they count this much.
 REQUEST_WORDS = frozenset("build create implement add help app application project code set up our new".split())
-REQUEST_WORD_WEIGHT = 0.25
+REQUEST_WORD_WEIGHT = 0.5
 EXACT_NAME_BONUS = 10.0
 USER_MARGIN = 0.05  # a user agent within 5 % of a bundled one is a tie, and the user's wins
 
