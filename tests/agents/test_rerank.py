@@ -146,3 +146,19 @@ def test_the_pick_part_of_a_record_is_validated_like_the_rest(fake_model: FakeMo
                      {**record["pick"], "calls": [{"request": "x", "response": None}]}):
         with pytest.raises(ExportError, match="cell c1"):
             validate({**record, "pick": tampered}, where="cell c1")
+
+
+def test_cli_ask_auto_model_answers_with_the_reranked_agent(fake_model: FakeModelServer) -> None:
+    fake_model.enqueue(Reply(text=CHOICE), Reply(text="Here are the numbers."))
+    result = run_cli("ask", "--auto=model", PROMPT)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "Here are the numbers."
+    assert "[auto] data-analyst: anthropic:claude-haiku-4-5: The user wants the numbers" in result.stderr
+    assert [r.body["system"][:20] == SYSTEM[:20] for r in fake_model.requests] == [True, False]
+
+
+def test_cli_ask_auto_alone_still_takes_the_prompt(fake_model: FakeModelServer) -> None:
+    fake_model.enqueue(Reply(text="Plotted."))
+    result = run_cli("ask", "--auto", PROMPT)
+    assert result.returncode == 0 and "[auto] visualization-expert" in result.stderr
+    assert len(fake_model.requests) == 1
