@@ -157,7 +157,17 @@ def measure(files: int, repeat: int) -> dict[str, list[float]]:
         out["search"] = _time_calls(lambda q: r.search(q), QUERIES, 50)
         out["pick"] = _time_calls(lambda p: r.pick(p, default=r.all()[0].name), PROMPTS, 50)
         out["naive"] = _time_calls(lambda q: _naive_search(r.all(), q), QUERIES, 5)
+        for name, text in _hostile().items():  # issue 11 D3: bounded whatever the input
+            out[name] = _time_calls(lambda p: r.pick(p, default=r.all()[0].name, max_bytes=2_000_000), [text], 3)
     return out
+
+
+def _hostile() -> dict[str, str]:
+    rng = random.Random(7)
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    word = lambda n: "".join(rng.choice(letters) for _ in range(n))  # noqa: E731
+    return {"word2k": word(2_000), "word1m": word(1_000_000),
+            "typos": " ".join(word(12) for _ in range(15_000))}  # ~195 KB of distinct unknown words
 
 
 def _cold_picks(env: dict[str, str], repeat: int) -> tuple[list[float], list[float]]:
@@ -187,6 +197,9 @@ def report(m: dict[str, list[float]], files: int, repeat: int) -> None:
           f"   target <= 250 ms (best run {best['cold_pick']:.1f}; index + pick {med['first_pick']:.1f})")
     print(f"{'  same, the 304 real agent files of the eval ms':44} {med['real_cold_pick']:12.1f} {'':12} {'':8}"
           f"   (best run {best['real_cold_pick']:.1f}; index + pick {med['real_first_pick']:.1f})")
+    print(f"{'hostile pick: 2,000-letter / 1 MB word ms':44} {med['word2k']:7.2f}/{med['word1m']:.2f}"
+          f"{'':19}   bounded (was 13 s and 3.8 GB for 2,000 letters)")
+    print(f"{'hostile pick: 195 KB of distinct typos ms':44} {med['typos']:12.1f}")
     print("peer: naive loader = rglob + read + regex split + yaml.safe_load (pure-Python SafeLoader);"
           " naive search = lower-cased substring count over every agent's text")
 
