@@ -26,7 +26,8 @@ A record (schema 1) lives in the output metadata key `vibing2_lab`:
             "system_sha256": "<of the system prompt>" | null,
             "parameters": {"max_tokens": 4096, "temperature": null},
             "prompt": "<what this call sent as the last user message>",
-            "messages": [{"role": ..., "content": ...}, ...]   # prior conversation sent
+            "messages": [{"role": ..., "content": ...}, ...],  # prior conversation sent
+            "tools": ["Read", "Python", ...]   # only when tools were offered
           },
           "response": {
             "status": "complete" | "error" | "cancelled",
@@ -35,14 +36,23 @@ A record (schema 1) lives in the output metadata key `vibing2_lab`:
             "timings": {"ttft": ..., "duration": ...},
             "cost_usd": ... | null,
             "tool_uses": [{"id", "name", "input"}],
-            "error": {"kind": ..., "message": ...} | null
+            "error": {"kind": ..., "message": ...} | null,
+            "steps": [                    # only when tools were offered: one per model request
+              {"text": "<this request's text>", "stop_reason": ..., "usage": {...},
+               "tool_uses": [{"id", "name", "input", "raw_input"?}],
+               "results": [{"id", "name", "input", "status": "ok" | "error" | "denied",
+                            "content": "<the full result the model was given>",
+                            "consent": {"verdict": "once" | "ask" | "deny", "by": ..., "reason": ...},
+                            "duration": <seconds>}]}
+            ]
           }
         }
       ]
     }
 
 The request hash covers what decides an answer: provider, model, agent file hash, system
-prompt hash, parameters and this call's prompt. The prior conversation is recorded but not
+prompt hash, parameters, this call's prompt and the definitions of the tools offered.
+Replay streams a record's steps (text, tool calls, the recorded results) and runs no tool. The prior conversation is recorded but not
 hashed, so a notebook replays the same whatever is already in the local store.
 Never a key: records are built only from requests and events, which carry none.
 A record read from a notebook is outside data: it is validated before it is replayed or
@@ -81,13 +91,13 @@ def sha256_text(text: str | bytes | None) -> str | None:
 
 
 def request_hash(*, provider: str, model: str, agent_sha256: str | None, system_sha256: str | None,
-                 parameters: dict[str, Any], prompt: str) -> str:
+                 parameters: dict[str, Any], prompt: str, tools: list[dict[str, Any]] | None = None) -> str:
     """Canonical hash of what decides an answer (see the module docstring)."""
-    canonical = json.dumps(
-        {"provider": provider, "model": model, "agent_sha256": agent_sha256, "system_sha256": system_sha256,
-         "parameters": parameters, "prompt": prompt},
-        sort_keys=True, ensure_ascii=False, separators=(",", ":"),
-    )
+    fields = {"provider": provider, "model": model, "agent_sha256": agent_sha256, "system_sha256": system_sha256,
+              "parameters": parameters, "prompt": prompt}
+    if tools:  # only when offered, so the hashes of answers without tools stay what they were
+        fields["tools"] = tools
+    canonical = json.dumps(fields, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
@@ -114,6 +124,8 @@ def call_record(call: Call) -> dict[str, Any]:
         "parameters": {"max_tokens": call.request.max_tokens, "temperature": call.request.temperature},
         "prompt": call.prompt, "messages": call.request.messages[:-1],
     }
+    if call.tools:
+        request["tools"] = call.tools
     final = call.final
     data = to_dict(final) if final is not None else {}
     error = {"kind": final.kind, "message": final.message} if isinstance(final, ErrorEvent) else None
@@ -124,6 +136,8 @@ def call_record(call: Call) -> dict[str, Any]:
                                                         for t in call.tool_uses],
         "error": error,
     }
+    if call.tools:
+        response["steps"] = call.steps
     return {"request": request, "response": response}
 
 
@@ -264,20 +278,24 @@ def final_event(call: dict[str, Any], *, agent: str | None = None) -> CompleteEv
 
 
 # -- store ----------------------------------------------------------------------
-def store_call(store: Store, project_id: int, call: dict[str, Any], *, ask_meta: dict[str, Any]) -> None:
-    """Store one call's record as an answer (partial or complete), its run and its generated files;
-    the message keeps the record, so the project exports back to the same notebook."""
+def store_call(store: Store, project_id: int, call: dict[str, Any], *, ask_meta: dict[str, Any],
+               written: dict[str, str] | None = None) -> None:
+    """Store one call's record as an answer (partial or complete), its run with its tool calls, and
+    its generated files (fenced in a complete answer, plus `written` by its Write/Edit tools, which
+    are on disk whatever the answer's end); the message keeps the record, so the project exports
+    back to the same notebook."""
     from ..store import Run, extract_files
 
     request, response = call["request"], call["response"]
     usage, timings = response.get("usage") or {}, response.get("timings") or {}
-    status, text = response["status"], response["text"]
+    status, text, steps = response["status"], response["text"], response.get("steps") or []
     agent = (request.get("agent") or {}).get("name")
     run = Run(agent=agent, provider=request.get("provider"), model=request.get("model"), status=status,
               input_tokens=usage.get("input_tokens", 0), output_tokens=usage.get("output_tokens", 0),
               cost_usd=response.get("cost_usd"), ttft_s=timings.get("ttft"), duration_s=timings.get("duration"),
-              request_id=response.get("request_id"), error_kind=(response.get("error") or {}).get("kind"))
-    files = extract_files(text) if status == "complete" else {}
+              request_id=response.get("request_id"), error_kind=(response.get("error") or {}).get("kind"),
+              steps=[result for step in steps for result in step.get("results", [])], requests=max(len(steps), 1))
+    files = {**(extract_files(text) if status == "complete" else {}), **(written or {})}
     store.record_answer(project_id, text, agent=agent, status=status, run=run, files=files,
                         meta={**ask_meta, "record": call})
 
