@@ -46,7 +46,7 @@ def _ask(session: Session, agent: Agent, text: str) -> tuple[str | None, str, Ca
 
     try:
         ref = resolve_model(None, settings=session.settings, tier="fast")
-        provider = session._provider(ref, agent)
+        provider = session._provider(ref, agent, [])  # no tools: the router only answers
         call = Call.open(agent, ref, text, provider=provider, settings=session.settings, max_tokens=MAX_TOKENS,
                          temperature=0.0, cell_id=session.ask.cell_id)
         for event in provider.stream(call.request):
