@@ -201,7 +201,8 @@ class AgentRegistry:
         index = self.index()
         query = index.query_terms(wanted)
         for hit in index.score(query):
-            if len(hit.matched) == len(query) and all("name" in where for _, where in hit.matched.values()):
+            # points first: the fields of a match are looked up only for agents that matched every word
+            if len(hit.points) == len(query) and all("name" in where for _, where in hit.matched.values()):
                 scores[hit.agent.name] = max(scores[hit.agent.name], 0.8)
         best = max(scores.values(), default=0.0)
         ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
