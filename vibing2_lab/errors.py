@@ -11,6 +11,7 @@
     ├── ExportError                 an export path escapes its folder, or a file is bad
     ├── ReplayError                 replay found no record or a changed agent
     ├── InputError                  a prompt or argument is invalid (e.g. oversized)
+    ├── McpServerError              an MCP server did not start, answer in time, or broke (names it)
     └── ProviderError               a model call failed; carries the partial text
         ├── AuthError               401/403: the key is wrong (names its source, never the key)
         ├── RateLimitError          429 after all retries
@@ -77,6 +78,16 @@ class ReplayError(VibeError):
 
 class InputError(VibeError):
     kind = "input"
+
+
+class McpServerError(VibeError):
+    """An MCP server failed; `server` is its name in config.yaml."""
+
+    kind = "mcp"
+
+    def __init__(self, message: str, *, server: str, hint: str = "") -> None:
+        super().__init__(message, hint=hint)
+        self.server = server
 
 
 class ProviderError(VibeError):

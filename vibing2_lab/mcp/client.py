@@ -1,0 +1,302 @@
+"""The MCP client sessions of this process, on one background event loop thread.
+
+The SDK is async and its transports hold task groups that must be entered and left in one task,
+so each server's session lives in a task of our own loop. Sync callers (the kernel, the CLI) block
+on a future; the Jupyter server's loop awaits one (`wrap_future`): neither shares its loop with the
+SDK, and a slow server blocks nobody else. A stdio server starts on first use, is reused for the
+life of the process, restarts on the next use after it died, and is stopped at exit.
+
+Every failure is an `McpServerError` naming the server, with the secrets of its config scrubbed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import threading
+from concurrent.futures import Future
+from contextlib import AsyncExitStack
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Coroutine
+
+from ..errors import McpServerError
+
+if TYPE_CHECKING:
+    from .servers import Expanded, ServerConfig
+
+
+@dataclass
+class RemoteTool:
+    """A tool as the server lists it."""
+
+    name: str
+    description: str
+    input_schema: dict[str, Any]
+
+
+@dataclass
+class Connection:
+    """One server's session and its state: stopped | running | failed."""
+
+    config: ServerConfig
+    status: str = "stopped"
+    error: str | None = None
+    tools: list[RemoteTool] = field(default_factory=list)
+    session: Any = None
+    _stop: asyncio.Event | None = None
+    _task: asyncio.Task[None] | None = None
+    _starting: asyncio.Future[None] | None = None
+    _expanded: Expanded | None = None
+    http_status: int | None = None  # the last HTTP error status (the SDK reports only "an error response")
+
+    def fail(self, message: str, *, hint: str = "") -> McpServerError:
+        """The error for this server, scrubbed of its secrets; the connection is marked failed."""
+        scrub = self._expanded.scrub if self._expanded else (lambda text: text)
+        self.status, self.error = "failed", scrub(message)
+        return McpServerError(f"MCP server {self.config.name!r}: {scrub(message)}", server=self.config.name,
+                              hint=hint or f"Check mcp_servers.{self.config.name} in config.yaml.")
+
+
+class Pool:
+    """Connections by server name, driven on the pool's own loop thread."""
+
+    def __init__(self) -> None:
+        self.connections: dict[str, Connection] = {}
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, name="vibing2-lab-mcp", daemon=True)
+        self._thread.start()
+        self._lock = threading.Lock()
+
+    # -- from any thread --------------------------------------------------------------------------
+    def submit(self, work: Coroutine[Any, Any, Any]) -> Future[Any]:
+        """Run `work` on the pool's loop; block on `.result()` or `await asyncio.wrap_future(...)`."""
+        if threading.current_thread() is self._thread:
+            raise RuntimeError("Pool.submit called from the pool's own loop (it would wait on itself)")
+        return asyncio.run_coroutine_threadsafe(work, self._loop)
+
+    def connection(self, config: ServerConfig) -> Connection:
+        """The connection for `config` (a changed config replaces the old one, which is stopped)."""
+        with self._lock:
+            known = self.connections.get(config.name)
+            if known is not None and known.config == config:
+                return known
+            if known is not None:
+                self.submit(_stop(known))
+            self.connections[config.name] = Connection(config)
+            return self.connections[config.name]
+
+    def tools(self, config: ServerConfig) -> list[RemoteTool]:
+        """The server's tools, starting it if needed (waits at most its start timeout)."""
+        conn = self.connection(config)
+        return self._wait(self.submit(_ensure(conn)), config.start_timeout + 5, conn)
+
+    def call(self, config: ServerConfig, tool: str, arguments: dict[str, Any]) -> Any:
+        """Call `tool` and wait for its CallToolResult (at most the server's call timeout)."""
+        conn = self.connection(config)
+        return self._wait(self.submit(_call(conn, tool, arguments)), config.start_timeout + config.timeout + 5, conn)
+
+    def stop_all(self) -> None:
+        """Stop every server (at exit, or when a test is done with them)."""
+        if not self._loop.is_running():
+            return
+        with self._lock:
+            conns = list(self.connections.values())
+        futures = [self.submit(_stop(conn)) for conn in conns]
+        for future in futures:
+            try:
+                future.result(10)
+            except Exception:  # a server that will not stop cleanly is killed with our process anyway
+                pass
+
+    @staticmethod
+    def _wait(future: Future[Any], seconds: float, conn: Connection) -> Any:
+        import concurrent.futures
+
+        try:
+            return future.result(seconds)
+        except concurrent.futures.TimeoutError:
+            future.cancel()
+            raise conn.fail(f"no answer within {seconds:g} s.") from None
+
+
+# -- on the pool's loop ------------------------------------------------------------------------------
+
+async def _ensure(conn: Connection) -> list[RemoteTool]:
+    """Start the connection unless it is running; concurrent callers share one start."""
+    if conn.status == "running":
+        return conn.tools
+    if conn._starting is None or conn._starting.done():
+        conn._starting = asyncio.get_running_loop().create_future()
+        conn._stop = asyncio.Event()
+        conn._task = asyncio.create_task(_hold(conn, conn._starting))
+    try:
+        await asyncio.wait_for(asyncio.shield(conn._starting), conn.config.start_timeout)
+    except asyncio.TimeoutError:
+        await _stop(conn)
+        raise conn.fail(f"did not start within {conn.config.start_timeout:g} s ({conn.config.where()}).",
+                        hint=f"Check that it runs by hand, or raise mcp_servers.{conn.config.name}.start_timeout.")
+    return conn.tools
+
+
+async def _hold(conn: Connection, started: asyncio.Future[None]) -> None:
+    """Open the transport and session, list the tools, then keep them open until stopped."""
+    from mcp import ClientSession
+
+    try:
+        async with AsyncExitStack() as stack:
+            conn._expanded = conn.config.expanded()
+            read, write = await stack.enter_async_context(_transport(conn, conn._expanded, stack))
+            session = await stack.enter_async_context(ClientSession(read, write))
+            await session.initialize()
+            listed = await session.list_tools()
+            conn.tools = [RemoteTool(t.name, t.description or "", dict(t.input_schema)) for t in listed.tools]
+            conn.session, conn.status, conn.error = session, "running", None
+            started.set_result(None)
+            assert conn._stop is not None
+            await conn._stop.wait()
+    except McpServerError as exc:
+        conn.status, conn.error = "failed", exc.message
+        if not started.done():
+            started.set_exception(exc)
+    except BaseException as exc:  # the SDK raises OSError, httpx errors, exception groups, cancellation
+        error = _start_error(conn, exc) if not started.done() else conn.fail(f"stopped: {_leaf(exc)}")
+        if not started.done():
+            started.set_exception(error)
+        if isinstance(exc, asyncio.CancelledError):
+            raise
+    finally:
+        conn.session = None
+        if conn.status == "running":
+            conn.status = "stopped"
+
+
+async def _call(conn: Connection, tool: str, arguments: dict[str, Any]) -> Any:
+    from mcp.shared.exceptions import MCPError
+
+    await _ensure(conn)
+    try:
+        return await conn.session.call_tool(tool, arguments, read_timeout_seconds=conn.config.timeout)
+    except MCPError as exc:
+        if "timed out" in str(exc):
+            raise conn.fail(f"tool {tool!r} gave no answer within {conn.config.timeout:g} s.",
+                            hint=f"Raise mcp_servers.{conn.config.name}.timeout if the tool is just slow.") from None
+        await _stop(conn)  # the connection is gone (crashed or closed): the next use starts it again
+        raise conn.fail(f"tool {tool!r} failed: {exc}.",
+                        hint="The server stopped or broke its connection; it is restarted on the next use.") from None
+
+
+async def _stop(conn: Connection) -> None:
+    if conn._stop is not None:
+        conn._stop.set()
+    task = conn._task
+    if task is not None and not task.done():
+        try:
+            await asyncio.wait_for(asyncio.shield(task), 5)
+        except (asyncio.TimeoutError, Exception):
+            task.cancel()
+    if conn.status == "running":
+        conn.status = "stopped"
+
+
+def _transport(conn: Connection, values: Expanded, stack: AsyncExitStack) -> Any:
+    config = conn.config
+    if config.transport == "stdio":
+        from mcp import StdioServerParameters, stdio_client
+
+        params = StdioServerParameters(command=_command(config), args=values.args, env=values.env or None,
+                                       cwd=values.cwd)
+        return stdio_client(params, errlog=stack.enter_context(_errlog(config)))
+    from mcp.client.streamable_http import streamable_http_client
+    from mcp.shared._httpx_utils import create_mcp_http_client
+
+    async def note_status(response: Any) -> None:
+        conn.http_status = response.status_code if response.status_code >= 400 else conn.http_status
+
+    client = create_mcp_http_client(headers=values.headers or None)
+    client.event_hooks["response"].append(note_status)
+    return _http(streamable_http_client(values.url, http_client=client), client)
+
+
+class _http:
+    """streamable_http_client with the httpx client we made closed after it."""
+
+    def __init__(self, inner: Any, client: Any) -> None:
+        self.inner, self.client = inner, client
+
+    async def __aenter__(self) -> Any:
+        await self.client.__aenter__()
+        return await self.inner.__aenter__()
+
+    async def __aexit__(self, *exc: Any) -> None:
+        try:
+            await self.inner.__aexit__(*exc)
+        finally:
+            await self.client.__aexit__(None, None, None)
+
+
+def _command(config: ServerConfig) -> str:
+    """`command` from PATH, else beside this Python (a kernel of a venv often runs without its PATH)."""
+    import shutil
+    import sys
+    from pathlib import Path
+
+    assert config.command is not None
+    found = shutil.which(config.command) or shutil.which(config.command, path=str(Path(sys.executable).parent))
+    if found is None:
+        raise McpServerError(f"MCP server {config.name!r}: command {config.command!r} not found.",
+                             server=config.name,
+                             hint=f"Install it (e.g. pip install {config.command}) or fix "
+                                  f"mcp_servers.{config.name}.command in config.yaml.")
+    return found
+
+
+def _errlog(config: ServerConfig) -> Any:
+    """The server's stderr goes to `<home>/logs/mcp-<name>.log`, rewritten at each start (start errors
+    quote its last lines), not into our own output, which may be a notebook or the MCP stdio stream."""
+    path = _log_path(config)
+    path.parent.mkdir(exist_ok=True)
+    return open(path, "w", encoding="utf-8", errors="replace")
+
+
+def _log_path(config: ServerConfig) -> Any:
+    from ..paths import home
+
+    return home() / "logs" / f"mcp-{config.name}.log"
+
+
+def _start_error(conn: Connection, exc: BaseException) -> McpServerError:
+    leaf = _leaf(exc)
+    if conn.config.transport == "http":
+        status = conn.http_status
+        if status in (401, 403):
+            return conn.fail(f"{conn.config.url} refused the connection ({status} "
+                             f"{'Unauthorized' if status == 401 else 'Forbidden'}).",
+                             hint=f"Check the token in mcp_servers.{conn.config.name}.headers "
+                                  "(and that its ${VAR} is set).")
+        said = f" (HTTP {status})" if status else ""
+        return conn.fail(f"could not connect to {conn.config.url}: {leaf}{said}.")
+    log = _log_path(conn.config)
+    tail = log.read_text(encoding="utf-8", errors="replace").strip().splitlines()[-3:] if log.exists() else []
+    said = f" Its last words: {' | '.join(tail)}" if tail else ""
+    return conn.fail(f"could not start ({conn.config.where()}): {leaf or type(leaf).__name__}.{said}")
+
+
+def _leaf(exc: BaseException) -> BaseException:
+    """The first real error inside (nested) exception groups."""
+    while getattr(exc, "exceptions", None):  # BaseExceptionGroup (3.11+, or the backport on 3.10)
+        exc = exc.exceptions[0]  # type: ignore[attr-defined]
+    return exc
+
+
+_POOL: Pool | None = None
+_POOL_LOCK = threading.Lock()
+
+
+def pool() -> Pool:
+    """The process's pool (created, with its thread, on first use; servers stopped at exit)."""
+    global _POOL
+    with _POOL_LOCK:
+        if _POOL is None:
+            _POOL = Pool()
+            atexit.register(_POOL.stop_all)
+        return _POOL
