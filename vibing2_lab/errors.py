@@ -11,7 +11,10 @@
     ├── ExportError                 an export path escapes its folder, or a file is bad
     ├── ReplayError                 replay found no record or a changed agent
     ├── InputError                  a prompt or argument is invalid (e.g. oversized)
-    ├── McpServerError              an MCP server did not start, answer in time, or broke (names it)
+    ├── ToolError                   a tool call failed; becomes an error tool_result, the loop goes on
+    │   ├── ToolInputError          the model's input does not fit the tool's schema
+    │   ├── OutsideWorkdirError     a path leaves the working directory (absolute, `..`, symlink)
+    │   └── McpServerError          an MCP server did not start, answer in time, or broke (names it)
     └── ProviderError               a model call failed; carries the partial text
         ├── AuthError               401/403: the key is wrong (names its source, never the key)
         ├── RateLimitError          429 after all retries
@@ -80,7 +83,19 @@ class InputError(VibeError):
     kind = "input"
 
 
-class McpServerError(VibeError):
+class ToolError(VibeError):
+    kind = "tool"
+
+
+class ToolInputError(ToolError):
+    kind = "tool_input"
+
+
+class OutsideWorkdirError(ToolError):
+    kind = "outside_workdir"
+
+
+class McpServerError(ToolError):
     """An MCP server failed; `server` is its name in config.yaml."""
 
     kind = "mcp"
