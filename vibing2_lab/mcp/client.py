@@ -17,9 +17,9 @@ import threading
 from concurrent.futures import Future
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Coroutine
+from typing import TYPE_CHECKING, Any, Callable, Coroutine
 
-from ..errors import McpServerError
+from ..errors import McpServerError, VibeError
 
 if TYPE_CHECKING:
     from .servers import Expanded, ServerConfig
@@ -90,10 +90,13 @@ class Pool:
         conn = self.connection(config)
         return self._wait(self.submit(_ensure(conn)), config.start_timeout + 5, conn)
 
-    def call(self, config: ServerConfig, tool: str, arguments: dict[str, Any]) -> Any:
-        """Call `tool` and wait for its CallToolResult (at most the server's call timeout)."""
+    def call(self, config: ServerConfig, tool: str, arguments: dict[str, Any], *,
+             cancelled: Callable[[], bool] | None = None) -> Any:
+        """Call `tool` and wait for its CallToolResult (at most the server's call timeout; `cancelled`
+        is polled so Stop ends the wait, and Ctrl+C cancels the call on the server's side too)."""
         conn = self.connection(config)
-        return self._wait(self.submit(_call(conn, tool, arguments)), config.start_timeout + config.timeout + 5, conn)
+        return self._wait(self.submit(_call(conn, tool, arguments)), config.start_timeout + config.timeout + 5, conn,
+                          cancelled=cancelled)
 
     def stop_all(self) -> None:
         """Stop every server (at exit, or when a test is done with them)."""
@@ -109,14 +112,25 @@ class Pool:
                 pass
 
     @staticmethod
-    def _wait(future: Future[Any], seconds: float, conn: Connection) -> Any:
+    def _wait(future: Future[Any], seconds: float, conn: Connection, *,
+              cancelled: Callable[[], bool] | None = None) -> Any:
         import concurrent.futures
+        import time
 
+        deadline = time.monotonic() + seconds
         try:
-            return future.result(seconds)
-        except concurrent.futures.TimeoutError:
-            future.cancel()
-            raise conn.fail(f"no answer within {seconds:g} s.") from None
+            while True:
+                try:
+                    return future.result(min(0.1, max(deadline - time.monotonic(), 0)))
+                except concurrent.futures.TimeoutError:
+                    if cancelled is not None and cancelled():
+                        raise McpServerError(f"MCP server {conn.config.name!r}: the call was stopped.",
+                                             server=conn.config.name, hint="Stopped by the user.") from None
+                    if time.monotonic() >= deadline:
+                        raise conn.fail(f"no answer within {seconds:g} s.") from None
+        except BaseException:
+            future.cancel()  # the task on the pool's loop is cancelled with it
+            raise
 
 
 # -- on the pool's loop ------------------------------------------------------------------------------
@@ -158,6 +172,9 @@ async def _hold(conn: Connection, started: asyncio.Future[None]) -> None:
         conn.status, conn.error = "failed", exc.message
         if not started.done():
             started.set_exception(exc)
+    except VibeError as exc:  # e.g. an unset ${VAR}
+        if not started.done():
+            started.set_exception(conn.fail(exc.message, hint=exc.hint))
     except BaseException as exc:  # the SDK raises OSError, httpx errors, exception groups, cancellation
         error = _start_error(conn, exc) if not started.done() else conn.fail(f"stopped: {_leaf(exc)}")
         if not started.done():

@@ -50,14 +50,15 @@ class ServerConfig:
         return " ".join((self.command or "", *self.args)) if self.command is not None else str(self.url)
 
     def expanded(self) -> Expanded:
-        """The values to connect with; a ConfigError names an unset variable (never a value)."""
+        """The values to connect with; a ConfigError names an unset variable (never a value).
+        The client turns it into an McpServerError naming the server: the answer goes on."""
         secrets: list[str] = []
 
         def exp(text: str, where: str, *, secret: bool = False) -> str:
             def sub(m: re.Match[str]) -> str:
                 value = os.environ.get(m.group(1))
                 if value is None:
-                    raise ConfigError(f"MCP server {self.name!r}: {where} uses ${{{m.group(1)}}}, which is not set.",
+                    raise ConfigError(f"{where} uses ${{{m.group(1)}}}, which is not set.",
                                       hint=f"Set {m.group(1)} in the environment, or edit mcp_servers.{self.name}.")
                 if value:
                     secrets.append(value)
