@@ -3,11 +3,12 @@
     python -m tests.fakes.mcp_server [--die-at-start]
 
 Tools: echo {text}, fail {why} (an error result), crash (the process exits mid-call),
-hang (never answers), env {name} (a variable of the server's environment).
+hang (never answers), env {name, digest?} (a variable of the server's environment, or its hash).
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import sys
 import time
@@ -44,9 +45,12 @@ def hang() -> str:
 
 
 @server.tool()
-def env(name: str) -> str:
-    """The value of an environment variable in the server."""
-    return os.environ.get(name, "<unset>")
+def env(name: str, digest: bool = False) -> str:
+    """The value of an environment variable in the server (or its sha256)."""
+    value = os.environ.get(name)
+    if value is None:
+        return "<unset>"
+    return "sha256:" + hashlib.sha256(value.encode()).hexdigest() if digest else value
 
 
 if __name__ == "__main__":

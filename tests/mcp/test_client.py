@@ -151,3 +151,20 @@ def test_config_errors_name_the_key(mcp_config, servers, needle) -> None:
     mcp_config(servers)
     with pytest.raises(ConfigError, match=needle):
         load_settings()
+
+
+def test_env_variables_expand_into_the_stdio_server_and_stay_out_of_messages(mcp_config, monkeypatch,
+                                                                             tmp_path: Path) -> None:
+    secret = "warehouse-password-0123456789"
+    monkeypatch.setenv("WAREHOUSE_PASSWORD", secret)
+    mcp_config({"flaky": {**FLAKY_SERVER, "env": {**FLAKY_SERVER["env"], "DB_PASSWORD": "${WAREHOUSE_PASSWORD}"}}})
+    tools = {t.name: t for t in select("mcp__flaky")[0]}
+    import hashlib
+
+    got = tools["mcp__flaky__env"].run({"name": "DB_PASSWORD", "digest": True}, ToolContext(cwd=tmp_path))
+    assert got == "sha256:" + hashlib.sha256(secret.encode()).hexdigest()  # the server got the value
+    # a result that repeats it reaches the model (and the record) without it
+    assert tools["mcp__flaky__env"].run({"name": "DB_PASSWORD"}, ToolContext(cwd=tmp_path)) == "***"
+    with pytest.raises(McpServerError) as info:  # the server repeats the secret in its error: we do not
+        tools["mcp__flaky__fail"].run({"why": secret}, ToolContext(cwd=tmp_path))
+    assert secret not in str(info.value) and "***" in str(info.value)

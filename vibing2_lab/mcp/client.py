@@ -49,11 +49,14 @@ class Connection:
     _expanded: Expanded | None = None
     http_status: int | None = None  # the last HTTP error status (the SDK reports only "an error response")
 
+    def scrub(self, text: str) -> str:
+        """`text` without the expanded values of this server's env and headers (tokens, passwords)."""
+        return self._expanded.scrub(text) if self._expanded else text
+
     def fail(self, message: str, *, hint: str = "") -> McpServerError:
         """The error for this server, scrubbed of its secrets; the connection is marked failed."""
-        scrub = self._expanded.scrub if self._expanded else (lambda text: text)
-        self.status, self.error = "failed", scrub(message)
-        return McpServerError(f"MCP server {self.config.name!r}: {scrub(message)}", server=self.config.name,
+        self.status, self.error = "failed", self.scrub(message)
+        return McpServerError(f"MCP server {self.config.name!r}: {self.error}", server=self.config.name,
                               hint=hint or f"Check mcp_servers.{self.config.name} in config.yaml.")
 
 
@@ -89,6 +92,18 @@ class Pool:
         """The server's tools, starting it if needed (waits at most its start timeout)."""
         conn = self.connection(config)
         return self._wait(self.submit(_ensure(conn)), config.start_timeout + 5, conn)
+
+    def tools_of_each(self, configs: list[ServerConfig]) -> list[list[RemoteTool] | McpServerError]:
+        """`tools` of several servers, started side by side; a failure is returned in its place."""
+        conns = [self.connection(config) for config in configs]
+        futures = [self.submit(_ensure(conn)) for conn in conns]
+        results: list[list[RemoteTool] | McpServerError] = []
+        for conn, future in zip(conns, futures):
+            try:
+                results.append(self._wait(future, conn.config.start_timeout + 5, conn))
+            except McpServerError as exc:
+                results.append(exc)
+        return results
 
     def call(self, config: ServerConfig, tool: str, arguments: dict[str, Any], *,
              cancelled: Callable[[], bool] | None = None) -> Any:

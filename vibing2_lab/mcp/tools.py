@@ -56,7 +56,8 @@ class McpTool(Tool):
         from .client import pool
 
         result = pool().call(self.server, self.remote.name, input, cancelled=lambda: ctx.cancelled)
-        text = result_text(result)
+        # What comes back lands in the record, the store and the notebook: never with a configured secret.
+        text = pool().connection(self.server).scrub(result_text(result))
         if result.is_error:
             raise McpServerError(f"MCP server {self.server.name!r}: {self.remote.name} answered with an error: "
                                  f"{cut(text, 2_000)}", server=self.server.name,
@@ -159,14 +160,13 @@ def server_statuses(settings: Settings | None = None) -> list[dict[str, Any]]:
         from ..config import load_settings
 
         settings = load_settings()
+    configs = list(settings.mcp_servers.values())
     rows = []
-    for config in settings.mcp_servers.values():
-        error = None
-        try:
-            remote = pool().tools(config)
+    for config, found in zip(configs, pool().tools_of_each(configs)):
+        error = str(found) if isinstance(found, McpServerError) else None
+        remote = [] if isinstance(found, McpServerError) else found
+        if error is None:
             save_definitions(config.name, remote)
-        except McpServerError as exc:
-            remote, error = [], str(exc)
         rows.append({"name": config.name, "transport": config.transport, "where": config.where(),
                      "status": "running" if error is None else "failed", "error": error,
                      "tools": [{"name": tool_name(config.name, t.name), "description": " ".join(t.description.split())}
