@@ -15,6 +15,7 @@
     │   ├── ToolInputError          the model's input does not fit the tool's schema
     │   ├── OutsideWorkdirError     a path leaves the working directory (absolute, `..`, symlink)
     │   └── McpServerError          an MCP server did not start, answer in time, or broke (names it)
+    ├── StepLimitError              an agent was still calling tools at tools.max_steps requests
     └── ProviderError               a model call failed; carries the partial text
         ├── AuthError               401/403: the key is wrong (names its source, never the key)
         ├── RateLimitError          429 after all retries
@@ -103,6 +104,10 @@ class McpServerError(ToolError):
     def __init__(self, message: str, *, server: str, hint: str = "") -> None:
         super().__init__(message, hint=hint)
         self.server = server
+
+
+class StepLimitError(VibeError):
+    kind = "step_limit"
 
 
 class ProviderError(VibeError):

@@ -19,7 +19,8 @@ A record (schema 1) lives in the output metadata key `vibing2_lab`:
             "system_sha256": "<of the system prompt>" | null,
             "parameters": {"max_tokens": 4096, "temperature": null},
             "prompt": "<what this call sent as the last user message>",
-            "messages": [{"role": ..., "content": ...}, ...]   # prior conversation sent
+            "messages": [{"role": ..., "content": ...}, ...],  # prior conversation sent
+            "tools": ["Read", "Python", ...]   # only when tools were offered
           },
           "response": {
             "status": "complete" | "error" | "cancelled",
@@ -28,14 +29,23 @@ A record (schema 1) lives in the output metadata key `vibing2_lab`:
             "timings": {"ttft": ..., "duration": ...},
             "cost_usd": ... | null,
             "tool_uses": [{"id", "name", "input"}],
-            "error": {"kind": ..., "message": ...} | null
+            "error": {"kind": ..., "message": ...} | null,
+            "steps": [                    # only when tools were offered: one per model request
+              {"text": "<this request's text>", "stop_reason": ..., "usage": {...},
+               "tool_uses": [{"id", "name", "input", "raw_input"?}],
+               "results": [{"id", "name", "input", "status": "ok" | "error" | "denied",
+                            "content": "<the full result the model was given>",
+                            "consent": {"verdict": "once" | "ask" | "deny", "by": ..., "reason": ...},
+                            "duration": <seconds>}]}
+            ]
           }
         }
       ]
     }
 
 The request hash covers what decides an answer: provider, model, agent file hash, system
-prompt hash, parameters and this call's prompt. The prior conversation is recorded but not
+prompt hash, parameters, this call's prompt and the definitions of the tools offered.
+Replay streams a record's steps (text, tool calls, the recorded results) and runs no tool. The prior conversation is recorded but not
 hashed, so a notebook replays the same whatever is already in the local store.
 Never a key: records are built only from requests and events, which carry none.
 """
@@ -67,13 +77,14 @@ def request_hash(
     system_sha256: str | None,
     parameters: dict[str, Any],
     prompt: str,
+    tools: list[dict[str, Any]] | None = None,
 ) -> str:
     """Canonical hash of what decides an answer (see the module docstring)."""
-    canonical = json.dumps(
-        {"provider": provider, "model": model, "agent_sha256": agent_sha256, "system_sha256": system_sha256,
-         "parameters": parameters, "prompt": prompt},
-        sort_keys=True, ensure_ascii=False, separators=(",", ":"),
-    )
+    fields = {"provider": provider, "model": model, "agent_sha256": agent_sha256, "system_sha256": system_sha256,
+              "parameters": parameters, "prompt": prompt}
+    if tools:  # only when offered, so the hashes of answers without tools stay what they were
+        fields["tools"] = tools
+    canonical = json.dumps(fields, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 

@@ -19,7 +19,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, AsyncIterator, Iterator
+from typing import TYPE_CHECKING, Any, AsyncIterator, Iterator
 
 from ..errors import ReplayError
 from ..events import CompleteEvent, ErrorEvent, StreamEvent, TokenEvent, Timings, ToolUseEvent, Usage
@@ -90,7 +90,7 @@ class ReplayIndex:
                 if c.agent_name == agent and ((cell_id and c.cell_id == cell_id) or c.request.get("prompt") == prompt)]
 
 
-def _events_from_record(call: RecordedCall, request: ModelRequest) -> tuple[list[str], StreamEvent]:
+def _final_from_record(call: RecordedCall, request: ModelRequest) -> StreamEvent:
     response = call.response
     text = response.get("text", "")
     usage = Usage(**response.get("usage", {}))
@@ -104,7 +104,7 @@ def _events_from_record(call: RecordedCall, request: ModelRequest) -> tuple[list
         error = response.get("error") or {}
         final = ErrorEvent(kind=error.get("kind", "error"), message=error.get("message", ""), partial_text=text,
                            status=response.get("status", "error"), **common)
-    return replay_tokens(text), final
+    return final
 
 
 def _new_cancel() -> Cancel:
@@ -119,8 +119,10 @@ class ReplayProvider:
     name = "replay"
 
     def __init__(self, index: ReplayIndex, *, settings: Settings, fallback: Provider | None = None,
-                 cell_id: str | None = None, agent: Agent | None = None) -> None:
+                 cell_id: str | None = None, agent: Agent | None = None,
+                 steps: list[dict[str, Any]] | None = None) -> None:
         self.index = index
+        self.steps = steps if steps is not None else []  # a tool-using record's steps, for the new record
         self.settings = settings
         self.fallback = fallback
         self.cell_id = cell_id
@@ -173,16 +175,16 @@ class ReplayProvider:
         if found is None:
             yield from self.fallback.stream(request, cancel=cancel)  # type: ignore[union-attr]
             return
-        tokens, final = _events_from_record(found, request)
+        final = _final_from_record(found, request)
         sent: list[str] = []
         cancel = cancel or _new_cancel()
-        for token in tokens:
-            if cancel.wait(self.settings.replay_pace):
-                yield self._cancelled(final, sent)
-                return
-            sent.append(token)
-            yield TokenEvent(token)
-        yield from self._tool_uses(found)
+        for event in self._recorded(found):
+            if isinstance(event, TokenEvent):
+                if cancel.wait(self.settings.replay_pace):
+                    yield self._cancelled(final, sent)
+                    return
+                sent.append(event.text)
+            yield event
         yield final
 
     async def astream(self, request: ModelRequest, *, cancel: Cancel | None = None) -> AsyncIterator[StreamEvent]:
@@ -195,23 +197,37 @@ class ReplayProvider:
             async for event in self.fallback.astream(request, cancel=cancel):  # type: ignore[union-attr]
                 yield event
             return
-        tokens, final = _events_from_record(found, request)
+        final = _final_from_record(found, request)
         sent: list[str] = []
         cancel = cancel or _new_cancel()
-        for token in tokens:
-            if await cancel.async_wait(self.settings.replay_pace):
-                yield self._cancelled(final, sent)
-                return
-            sent.append(token)
-            yield TokenEvent(token)
-        for event in self._tool_uses(found):
+        for event in self._recorded(found):
+            if isinstance(event, TokenEvent):
+                if await cancel.async_wait(self.settings.replay_pace):
+                    yield self._cancelled(final, sent)
+                    return
+                sent.append(event.text)
             yield event
         yield final
 
-    @staticmethod
-    def _tool_uses(found: RecordedCall) -> list[ToolUseEvent]:
-        return [ToolUseEvent(id=t["id"], name=t["name"], input=t["input"])
-                for t in found.response.get("tool_uses", [])]
+    def _recorded(self, found: RecordedCall) -> list[StreamEvent]:
+        """The recorded answer's events before its final one. A tool-using answer replays its
+        steps: each request's text, its tool calls, then the RECORDED results (no tool runs)."""
+        steps = found.response.get("steps")
+        if steps is None:
+            return [*(TokenEvent(t) for t in replay_tokens(found.response.get("text", ""))),
+                    *(ToolUseEvent(id=t["id"], name=t["name"], input=t["input"])
+                      for t in found.response.get("tool_uses", []))]
+        from ..tools import ToolStep
+
+        agent = self.agent.name if self.agent is not None else None
+        self.steps[:] = steps
+        events: list[StreamEvent] = []
+        for step in steps:
+            events += [TokenEvent(t) for t in replay_tokens(step.get("text", ""))]
+            events += [ToolUseEvent(id=t["id"], name=t["name"], input=t["input"], raw_input=t.get("raw_input"))
+                       for t in step.get("tool_uses", [])]
+            events += [ToolStep.from_dict(r).event(agent) for r in step.get("results", [])]
+        return events
 
     @staticmethod
     def _cancelled(final: StreamEvent, sent: list[str]) -> ErrorEvent:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from ..events import CompleteEvent, ErrorEvent, StreamEvent, Timings, ToolUseEvent, to_dict
 
@@ -41,6 +41,9 @@ class Call:
     stored: bool = False
     started: float = field(default_factory=time.monotonic)
     first_token: float | None = None
+    tools: list[str] = field(default_factory=list)  # names offered
+    steps: list[dict[str, Any]] = field(default_factory=list)  # the tool loop's requests (record.py)
+    written: dict[str, str] = field(default_factory=dict)  # files its Write/Edit calls wrote
 
     def add_token(self, text: str) -> None:
         if self.first_token is None:
@@ -84,6 +87,8 @@ class Call:
             "parameters": {"max_tokens": self.request.max_tokens, "temperature": self.request.temperature},
             "prompt": self.prompt, "messages": self.request.messages[:-1],
         }
+        if self.tools:
+            request["tools"] = self.tools
         return {"request": request, "response": self.response()}
 
     def response(self) -> dict[str, Any]:
@@ -97,7 +102,7 @@ class Call:
             "request_id": data.get("request_id"), "usage": data.get("usage", {}),
             "timings": data.get("timings", {}), "cost_usd": data.get("cost_usd"),
             "tool_uses": [{"id": t.id, "name": t.name, "input": t.input} for t in self.tool_uses],
-            "error": error,
+            "error": error, **({"steps": self.steps} if self.tools else {}),
         }
 
     def store(self, store: Store, project_id: int, *, ask_meta: dict[str, Any]) -> None:
@@ -112,8 +117,11 @@ class Call:
         run = Run(agent=self.agent.name if self.agent else None, provider=self.provider_name, model=self.model,
                   status=final.status, input_tokens=usage.input_tokens, output_tokens=usage.output_tokens,
                   cost_usd=final.cost_usd, ttft_s=timings.ttft, duration_s=timings.duration,
-                  request_id=final.request_id, error_kind=final.kind if isinstance(final, ErrorEvent) else None)
-        files = extract_files(self.text) if final.status == "complete" else {}
+                  request_id=final.request_id, error_kind=final.kind if isinstance(final, ErrorEvent) else None,
+                  steps=[result for step in self.steps for result in step.get("results", [])],
+                  requests=max(len(self.steps), 1))
+        # Files its tools wrote are on disk whatever the answer's end; fenced files only when complete.
+        files = {**(extract_files(self.text) if final.status == "complete" else {}), **self.written}
         store.record_answer(project_id, self.text, agent=run.agent, status=final.status, run=run, files=files,
                             meta={**ask_meta, "record": self.record()})
         self.stored = True
@@ -128,6 +136,8 @@ def new_call(session: Session, agent: Agent | None, prompt: str) -> Call:
     settings = session.settings
     index = session.agents.index(agent) if agent is not None and agent in session.agents else 0
     ref = resolve_model(session.plan[index], settings=settings)
+    tools = session.tooling.tools_for(agent)
+    definitions = [tool.definition() for tool in tools]
     request = prompt_request(prompt, model=ref.model, settings=settings,
                              system=_system(agent, session.ask.system),
                              history=session.history, max_tokens=session.ask.max_tokens,
@@ -135,12 +145,17 @@ def new_call(session: Session, agent: Agent | None, prompt: str) -> Call:
     digest = request_hash(provider=ref.provider, model=ref.model, agent_sha256=agent.sha256 if agent else None,
                           system_sha256=sha256_text(request.system),
                           parameters={"max_tokens": request.max_tokens, "temperature": request.temperature},
-                          prompt=prompt)
+                          prompt=prompt, tools=definitions)
     request.metadata.update(agent=agent.name if agent else None, hash=digest, cell_id=session.ask.cell_id)
-    provider = _provider_for(session, ref.provider, agent)
-    if hasattr(provider, "adopt_history"):
-        provider.adopt_history(request)
-    return Call(agent, ref.provider, ref.model, prompt, request, provider, digest)
+    call = Call(agent, ref.provider, ref.model, prompt, request, None, digest, tools=[t.name for t in tools])
+
+    def live(provider: Provider) -> Provider:
+        return session.tooling.loop(provider, tools, steps=call.steps, files=call.written) if tools else provider
+
+    call.provider = _provider_for(session, ref.provider, agent, live=live, steps=call.steps)
+    if hasattr(call.provider, "adopt_history"):
+        call.provider.adopt_history(request)
+    return call
 
 
 def _system(agent: Agent | None, extra: str | None) -> str | None:
@@ -148,19 +163,21 @@ def _system(agent: Agent | None, extra: str | None) -> str | None:
     return "\n\n".join(p for p in parts if p) or None
 
 
-def _provider_for(session: Session, provider_name: str, agent: Agent | None) -> Provider:
-    """The live provider, or in replay mode the replay provider (with the live one as fallback)."""
+def _provider_for(session: Session, provider_name: str, agent: Agent | None, *,
+                  live: Callable[[Provider], Provider], steps: list[dict[str, Any]]) -> Provider:
+    """The live provider (in a tool loop when `live` wraps it), or in replay mode the replay
+    provider (with the live one as fallback), which streams recorded steps into `steps`."""
     from ..providers import get_provider
 
-    live = None if session.replay_mode == "strict" else get_provider(provider_name, settings=session.settings)
+    real = None if session.replay_mode == "strict" else live(get_provider(provider_name, settings=session.settings))
     if session.replay_mode == "off":
-        return live
+        return real
     from ..notebook.replay import ReplayIndex, ReplayProvider
 
     index = session.replay_index or ReplayIndex.discover()
     session.replay_index = index
-    return ReplayProvider(index, settings=session.settings, fallback=live, cell_id=session.ask.cell_id,
-                          agent=agent)
+    return ReplayProvider(index, settings=session.settings, fallback=real, cell_id=session.ask.cell_id,
+                          agent=agent, steps=steps)
 
 
 def failed_call(session: Session, event: ErrorEvent) -> Call:

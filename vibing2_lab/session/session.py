@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from ..providers import Cancel
     from ..notebook.replay import ReplayIndex
     from ..store import Project, Store
+    from ..tools import Consent, ToolContext
 
 MODES = ("single", "fanout", "chain")
 
@@ -51,6 +52,7 @@ class Ask:
     temperature: float | None = None
     system: str | None = None  # extra instructions, after the agent's own system prompt
     format: str = "markdown"  # how adapters render the answer: markdown | code | html | text
+    allow: Sequence[str] | str = ()  # tools pre-approved for this ask (--allow A,B): names or mcp__<server>
 
 
 @dataclass
@@ -62,6 +64,9 @@ class Session:
     registry: AgentRegistry | None = None
     store: Store | None = None
     replay_index: ReplayIndex | None = None
+    # Supplied by the adapter: where tools act and how consent is asked (see session/tooling.py).
+    tool_context: ToolContext | None = None
+    consent: Consent | None = None
     agents: list[Agent] = field(default_factory=list, init=False)
     pick: Pick | None = field(default=None, init=False)
     project: Project | None = field(default=None, init=False)
@@ -75,6 +80,11 @@ class Session:
 
         self.settings = self.settings or load_settings()
         prompt_request(self.ask.prompt, model="-", settings=self.settings)  # empty/oversized: InputError now
+        from ..tools.policy import parse_allow
+        from .tooling import AskTools
+
+        self.tooling = AskTools(self.settings, allow=parse_allow(self.ask.allow), ctx=self.tool_context,
+                                consent=self.consent, cwd=self.ask.project_dir)
         self.agents = self._resolve_agents()
         self.plan = [self._model_for(agent) for agent in self.agents or [None]]
         if self.ask.project and self.ask.store:

@@ -60,7 +60,9 @@ class ToolContext:
     answers with an error result saying what is missing."""
 
     cwd: Path
-    namespace: dict[str, Any] | None = None  # the user's variables (kernel), for Python / Variables
+    # The user's variables (the kernel's user_ns) for Python / Variables; without a kernel
+    # (CLI) a fresh namespace private to this context.
+    namespace: dict[str, Any] = field(default_factory=lambda: {"__name__": "__vibe__"})
     cancel: Cancel | None = None
     limits: Limits = field(default_factory=Limits)
     notebook: NotebookBridge | None = None

@@ -21,13 +21,6 @@ from .base import Tool, ToolContext, cut
 _HIDDEN = frozenset({"In", "Out", "exit", "quit", "get_ipython", "open"})
 
 
-def namespace(ctx: ToolContext) -> dict[str, Any]:
-    """The user's variables; without a kernel (CLI) a namespace private to this context."""
-    if ctx.namespace is None:
-        ctx.namespace = {"__name__": "__vibe__"}
-    return ctx.namespace
-
-
 class Python(Tool):
     name = "Python"
     description = ("Run Python code in the user's kernel, where their variables are. Returns stdout, "
@@ -47,7 +40,7 @@ class Python(Tool):
         out, err = io.StringIO(), io.StringIO()
         value: Any = None
         failed = ""
-        ns = namespace(ctx)
+        ns = ctx.namespace
         with _interruptible(ctx), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             try:
                 exec(compile(tree, "<Python tool>", "exec"), ns)
@@ -55,7 +48,10 @@ class Python(Tool):
                     value = eval(compile(ast.Expression(last.value), "<Python tool>", "eval"), ns)
             except Exception:
                 failed = traceback.format_exc()
-        return cut(_report(out.getvalue(), err.getvalue(), value, failed), ctx.limits.max_output_chars)
+        report = cut(_report(out.getvalue(), err.getvalue(), value, failed), ctx.limits.max_output_chars)
+        if failed:  # the model must see that its code failed: an error result, with the output so far
+            raise ToolError(report)
+        return report
 
 
 def _report(stdout: str, stderr: str, value: Any, failed: str) -> str:
@@ -114,7 +110,7 @@ class Variables(Tool):
     default_policy = "allow"
 
     def run(self, input: dict[str, Any], ctx: ToolContext) -> str:
-        ns = namespace(ctx)
+        ns = ctx.namespace
         if input.get("name"):
             if input["name"] not in ns:
                 raise ToolError(f"There is no variable {input['name']!r}.", hint="Call Variables without a name to list them.")

@@ -19,14 +19,17 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import asdict, dataclass, field
-from typing import Any, Mapping
+from dataclasses import asdict, dataclass, field, replace
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from ..errors import ToolError, ToolInputError
 from ..events import ToolResultEvent, ToolStatus, ToolUseEvent
 from .base import Tool, ToolContext, cut
 from .consent import Consent, Decision, PendingCall, nobody_to_ask
 from .policy import Policy, matches
+
+if TYPE_CHECKING:
+    from ..providers import Cancel
 
 __all__ = ["PREVIEW_CHARS", "ToolRunner", "ToolStep", "validate_input"]
 
@@ -95,8 +98,14 @@ class ToolRunner:
         self.interrupted: ToolStep | None = None
         self._lock = threading.Lock()
 
-    def run(self, use: ToolUseEvent, offered: Mapping[str, Tool], *, stop_reason: str | None = None) -> ToolStep:
-        """Run `use` if it may run; every outcome is a ToolStep (only KeyboardInterrupt raises)."""
+    def run(self, use: ToolUseEvent, offered: Mapping[str, Tool], *, stop_reason: str | None = None,
+            cancel: Cancel | None = None, on_file_written: Callable[[str, str], None] | None = None) -> ToolStep:
+        """Run `use` if it may run; every outcome is a ToolStep (only KeyboardInterrupt raises).
+        `cancel` (the stream's stop signal) and `on_file_written` (the call's) go to the tool's context."""
+        changes: dict[str, Any] = {"cancel": cancel} if cancel is not None else {}
+        if on_file_written is not None:
+            changes["on_file_written"] = on_file_written
+        ctx = replace(self.ctx, **changes) if changes else self.ctx
         started = time.monotonic()
         step = ToolStep(use.id, use.name, use.input, "error", "")
         tool = offered.get(use.name)
@@ -111,7 +120,7 @@ class ToolRunner:
                 step.status = "denied"
                 step.content = f"Denied: {decision.reason or 'the user said no'}. The tool did not run."
                 return step
-            step.content = cut(tool.run(use.input, self.ctx), self.ctx.limits.max_output_chars)
+            step.content = cut(tool.run(use.input, ctx), ctx.limits.max_output_chars)
             step.status = "ok"
         except ToolError as exc:
             step.content = str(exc)
