@@ -3,8 +3,9 @@
 
 A server starts only when an agent lists one of its names, and then once per process (client.py).
 Its tool definitions are kept in `<home>/mcp/<server>.tools.json` each time it lists them, so:
-- in replay mode no server is started: the tools are offered from that file, and since replay feeds
-  the recorded results back, `run` is never reached (it refuses, to be sure);
+- in strict replay no server is started: the tools are offered from that file (the request hash
+  covers them), and since replay feeds the recorded results back, `run` is never reached (it
+  refuses, to be sure); in fallback replay a server starts only if a live call runs one of its tools;
 - a server that fails to start still offers its last known tools, and calling one gives an error
   result naming the server and the reason, so the answer goes on.
 A server never listed and failing now offers nothing; a warning names it and says why.
@@ -85,8 +86,9 @@ def result_text(result: Any) -> str:
 class McpToolProvider:
     """A ToolProvider (tools/registry.py) for one configured server."""
 
-    def __init__(self, config: ServerConfig, *, offline: bool) -> None:
-        self.config, self.offline = config, offline
+    def __init__(self, config: ServerConfig, *, offline: bool, lazy: bool = False) -> None:
+        # offline (strict replay): never start; lazy (fallback replay): start only when a call runs
+        self.config, self.offline, self.lazy = config, offline, lazy
         self.prefix = f"mcp__{config.name}"
         self._tools: list[Tool] | None = None
 
@@ -96,8 +98,10 @@ class McpToolProvider:
         return self._tools
 
     def _remote(self) -> list[RemoteTool]:
-        if self.offline:
-            return load_definitions(self.config.name)
+        if self.offline or self.lazy:
+            known = load_definitions(self.config.name)
+            if known or self.offline:
+                return known
         from .client import pool
 
         try:
@@ -117,8 +121,8 @@ def tool_providers(settings: Settings | None) -> list[McpToolProvider]:
         from ..config import load_settings
 
         settings = load_settings()
-    offline = settings.mode in ("replay", "replay-fallback")
-    return [McpToolProvider(config, offline=offline) for config in settings.mcp_servers.values()]
+    offline, lazy = settings.mode == "replay", settings.mode == "replay-fallback"
+    return [McpToolProvider(config, offline=offline, lazy=lazy) for config in settings.mcp_servers.values()]
 
 
 # -- the definitions file -------------------------------------------------------------------------

@@ -84,7 +84,7 @@ class Session:
         from .tooling import AskTools
 
         self.tooling = AskTools(self.settings, allow=parse_allow(self.ask.allow), ctx=self.tool_context,
-                                consent=self.consent, cwd=self.ask.project_dir)
+                                consent=self.consent, cwd=self.ask.project_dir, replay=self.replay_mode)
         self.agents = self._resolve_agents()
         self.plan = [self._model_for(agent) for agent in self.agents or [None]]
         if self.ask.project and self.ask.store:

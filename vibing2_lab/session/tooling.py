@@ -28,8 +28,9 @@ class AskTools:
     """Tool selection and the shared ToolRunner of one ask (built lazily, on the first agent with tools)."""
 
     def __init__(self, settings: Settings, *, allow: tuple[str, ...], ctx: ToolContext | None,
-                 consent: Consent | None, cwd: Path | None) -> None:
+                 consent: Consent | None, cwd: Path | None, replay: str = "off") -> None:
         self.settings = settings
+        self.replay = replay  # the ask's own (e.g. %%vibe --replay): MCP servers must not start in replay
         self.allow = allow
         self._ctx = ctx
         self._consent = consent
@@ -48,9 +49,12 @@ class AskTools:
         if not names:
             return []
         if self._toolbox is None:
+            from dataclasses import replace
+
             from ..tools import default_toolbox
 
-            self._toolbox = default_toolbox(self.settings)
+            mode = {"strict": "replay", "fallback": "replay-fallback"}.get(self.replay, "live")
+            self._toolbox = default_toolbox(replace(self.settings, mode=mode))
         tools, unknown = self._toolbox.select(names)
         if unknown:
             who = f"agent {agent.name!r}" if agent is not None else "tools.default"
