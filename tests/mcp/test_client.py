@@ -3,6 +3,7 @@ ours, and a real HTTP server that refuses the token. No SDK part is faked."""
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -168,3 +169,43 @@ def test_env_variables_expand_into_the_stdio_server_and_stay_out_of_messages(mcp
     with pytest.raises(McpServerError) as info:  # the server repeats the secret in its error: we do not
         tools["mcp__flaky__fail"].run({"why": secret}, ToolContext(cwd=tmp_path))
     assert secret not in str(info.value) and "***" in str(info.value)
+
+
+def test_stop_ends_a_hanging_call_at_once_and_the_server_stays_usable(mcp_config, tmp_path: Path) -> None:
+    import threading
+    import time
+
+    from vibing2_lab.providers import Cancel
+
+    mcp_config({"flaky": FLAKY_SERVER})  # the default 60 s timeout: only Stop can end this call early
+    tools = {t.name: t for t in select("mcp__flaky")[0]}
+    cancel = Cancel()
+    threading.Timer(0.3, cancel.stop).start()
+    started = time.monotonic()
+    with pytest.raises(McpServerError, match="'flaky': the call was stopped"):
+        tools["mcp__flaky__hang"].run({}, ToolContext(cwd=tmp_path, cancel=cancel))
+    assert time.monotonic() - started < 3
+    assert tools["mcp__flaky__echo"].run({"text": "ok"}, ToolContext(cwd=tmp_path)) == "echo: ok"
+
+
+def test_a_streamable_http_server_our_own(mcp_config, tmp_path: Path) -> None:
+    """`vibing2-lab mcp --http` is a real streamable-HTTP MCP server: use it as a configured one."""
+    import subprocess
+    import sys
+
+    from tests.mcp.test_server import free_port, wait_for_http
+
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "vibing2_lab.cli", "mcp", "--http", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=dict(os.environ))
+    try:
+        wait_for_http(proc, port)
+        mcp_config({"lab": {"url": f"http://127.0.0.1:{port}/mcp", "headers": {"X-Client": "tests"}}})
+        tools = {t.name: t for t in select("mcp__lab")[0]}
+        assert {"mcp__lab__ask", "mcp__lab__list_agents", "mcp__lab__pick_agent"} <= set(tools)
+        picked = json.loads(tools["mcp__lab__pick_agent"].run({"prompt": "tune a slow SQL query"},
+                                                                ToolContext(cwd=tmp_path)))
+        assert picked["name"] == "sql-expert"
+    finally:
+        proc.terminate()
+        proc.wait(10)

@@ -139,11 +139,25 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_streamable_http_on_loopback(fake_model: FakeModelServer) -> None:
-    import subprocess
+def wait_for_http(proc: Any, port: int) -> None:
+    """Until `vibing2-lab mcp --http` answers at all (a GET without a session is refused, not ignored)."""
     import time
 
     import httpx
+
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            httpx.get(f"http://127.0.0.1:{port}/mcp", timeout=1)
+            return
+        except httpx.TransportError:
+            assert proc.poll() is None and time.monotonic() < deadline, proc.stderr.read().decode()
+            time.sleep(0.1)
+
+
+def test_streamable_http_on_loopback(fake_model: FakeModelServer) -> None:
+    import subprocess
+
     from mcp import ClientSession
     from mcp.client.streamable_http import streamable_http_client
 
@@ -152,14 +166,7 @@ def test_streamable_http_on_loopback(fake_model: FakeModelServer) -> None:
     proc = subprocess.Popen([sys.executable, "-m", "vibing2_lab.cli", "mcp", "--http", str(port)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=dict(os.environ))
     try:
-        deadline = time.monotonic() + 30
-        while True:  # ready once it answers at all (a GET without a session is refused, not ignored)
-            try:
-                httpx.get(f"http://127.0.0.1:{port}/mcp", timeout=1)
-                break
-            except httpx.TransportError:
-                assert proc.poll() is None and time.monotonic() < deadline, proc.stderr.read().decode()
-                time.sleep(0.1)
+        wait_for_http(proc, port)
 
         async def main() -> Any:
             with anyio.fail_after(30):
