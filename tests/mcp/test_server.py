@@ -15,16 +15,17 @@ from tests.fakes.model_server import FakeModelServer, Reply
 from vibing2_lab.store import Store
 
 
-def run_client(work: Callable[[Any], Awaitable[Any]], *args: str) -> Any:
+def run_client(work: Callable[[Any], Awaitable[Any]], *args: str, cwd: Any = None, **session_options: Any) -> Any:
     """Start `vibing2-lab mcp` as a subprocess, hand an initialised ClientSession to `work`."""
     from mcp import ClientSession, StdioServerParameters, stdio_client
 
     params = StdioServerParameters(command=sys.executable, args=["-m", "vibing2_lab.cli", "mcp", *args],
-                                   env=dict(os.environ))
+                                   env=dict(os.environ), cwd=cwd)
 
     async def main() -> Any:
         with anyio.fail_after(60):
-            async with stdio_client(params) as (read, write), ClientSession(read, write) as session:
+            async with stdio_client(params) as (read, write), \
+                    ClientSession(read, write, **session_options) as session:
                 await session.initialize()
                 return await work(session)
 
@@ -185,3 +186,41 @@ def test_streamable_http_on_loopback(fake_model: FakeModelServer) -> None:
 def test_http_port_out_of_range_is_a_one_line_error() -> None:
     out = run_cli("mcp", "--http", "70000")
     assert out.returncode == 1 and "70000" in out.stderr and out.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize("answer, written", [("accept", True), ("decline", False), (None, False)])
+def test_an_agents_tools_ask_the_clients_user_by_elicitation(fake_model: FakeModelServer, tmp_path, monkeypatch,
+                                                             answer: str | None, written: bool) -> None:
+    from mcp import types
+
+    agents = tmp_path / "agents"
+    agents.mkdir()
+    (agents / "scribe.md").write_text("---\nname: scribe\ndescription: writes notes\ntools: [Write]\n---\nYou write.\n")
+    monkeypatch.setenv("VIBING2_LAB_AGENTS_PATH", str(agents))
+    work = tmp_path / "work"
+    work.mkdir()
+    fake_model.enqueue(Reply(text="Writing.", tool_uses=[
+        {"id": "w1", "name": "Write", "input": {"file_path": "note.txt", "content": "hello"}}]), Reply(text="Done."))
+    asked: list[str] = []
+
+    async def elicit(context: Any, params: Any) -> Any:
+        asked.append(params.message)
+        if answer == "accept":
+            return types.ElicitResult(action="accept", content={"allow": True, "for_this_ask": False})
+        return types.ElicitResult(action="decline")
+
+    async def work_(session: Any) -> Any:
+        return await session.call_tool("ask", {"prompt": "note hello", "agent": "scribe"})
+
+    options = {"elicitation_callback": elicit} if answer is not None else {}
+    result = run_client(work_, cwd=work, **options)
+    assert not result.is_error and result.content[0].text == "Writing.\n\nDone."
+    assert (work / "note.txt").exists() is written
+    if answer is not None:
+        assert "Write" in asked[0] and "note.txt" in asked[0]
+    from tests.fakes.model_server import tool_results
+
+    (sent,) = tool_results(fake_model.requests[1])
+    if not written:
+        reason = "declined by the user" if answer == "decline" else "nobody could be asked"
+        assert reason in json.dumps(sent)

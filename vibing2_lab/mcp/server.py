@@ -13,6 +13,7 @@ stdout: over stdio that stream belongs to JSON-RPC.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from pathlib import Path
 from typing import Annotated, Any
@@ -101,12 +102,16 @@ async def ask(prompt: Annotated[str, Field(description="what to ask")],
               model: Annotated[str | None, Field(description="provider:model or alias, e.g. sonnet")] = None,
               ) -> CallToolResult:
     """Ask one or several vibing2-lab agents (or the plain model). The answer is stored in the
-    project (when given) and streamed as progress notifications; the result is the final text."""
+    project (when given) and streamed as progress notifications; the result is the final text.
+    An agent's tools that need consent ask you through elicitation (denied if the client cannot)."""
     from ..session import Ask, Session
+
+    from .consent import ElicitConsent
 
     request = Ask(prompt, project=project, agent=agent, agents=agents or (), model=model,
                   project_dir=ctx.mcp_server.project_dir)
-    session = await anyio.to_thread.run_sync(_open_session, Session, request)
+    consent = ElicitConsent(ctx, asyncio.get_running_loop())  # an agent's tools ask the client's user
+    session = await anyio.to_thread.run_sync(_open_session, Session, request, consent)
     await _stream(session, ctx)
     try:
         session.raise_for_error()
@@ -118,9 +123,9 @@ async def ask(prompt: Annotated[str, Field(description="what to ask")],
                           structured_content={"project": project, "answers": answers})
 
 
-def _open_session(session_type: Any, request: Any) -> Any:
+def _open_session(session_type: Any, request: Any, consent: Any) -> Any:
     try:
-        return session_type(request)
+        return session_type(request, consent=consent)
     except VibeError as exc:  # bad agent, model, prompt or project name: a tool error saying how to fix it
         raise ToolError(str(exc)) from None
 
