@@ -188,19 +188,27 @@ def test_stop_ends_a_hanging_call_at_once_and_the_server_stays_usable(mcp_config
     assert tools["mcp__flaky__echo"].run({"text": "ok"}, ToolContext(cwd=tmp_path)) == "echo: ok"
 
 
-def test_a_streamable_http_server_our_own(mcp_config, tmp_path: Path) -> None:
-    """`vibing2-lab mcp --http` is a real streamable-HTTP MCP server: use it as a configured one."""
+def test_a_streamable_http_server_our_own_with_a_bearer_token(mcp_config, tmp_path: Path, monkeypatch) -> None:
+    """`vibing2-lab mcp --http` is a real streamable-HTTP MCP server: use it as a configured one,
+    with the token from ${LAB_TOKEN}; a wrong token is a 401 naming the server."""
     import subprocess
     import sys
 
+    from vibing2_lab.mcp.client import pool
     from tests.mcp.test_server import free_port, wait_for_http
 
-    port = free_port()
+    port, token = free_port(), "lab-token-0123456789abcdef"
     proc = subprocess.Popen([sys.executable, "-m", "vibing2_lab.cli", "mcp", "--http", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=dict(os.environ))
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            env={**os.environ, "VIBING2_LAB_MCP_TOKEN": token})
     try:
         wait_for_http(proc, port)
-        mcp_config({"lab": {"url": f"http://127.0.0.1:{port}/mcp", "headers": {"X-Client": "tests"}}})
+        url = f"http://127.0.0.1:{port}/mcp"
+        monkeypatch.setenv("LAB_TOKEN", "not-the-token")
+        mcp_config({"lab": {"url": url, "headers": {"Authorization": "Bearer ${LAB_TOKEN}"}}})
+        with pytest.raises(McpServerError, match="'lab'.*401"):
+            pool().tools(load_settings().mcp_servers["lab"])
+        monkeypatch.setenv("LAB_TOKEN", token)  # a failed server is tried again on the next use, expanded anew
         tools = {t.name: t for t in select("mcp__lab")[0]}
         assert {"mcp__lab__ask", "mcp__lab__list_agents", "mcp__lab__pick_agent"} <= set(tools)
         picked = json.loads(tools["mcp__lab__pick_agent"].run({"prompt": "tune a slow SQL query"},

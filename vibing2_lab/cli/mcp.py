@@ -12,7 +12,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("mcp", help="serve vibing2-lab over MCP (stdio, or --http PORT); `mcp list`: configured servers",
                        description="Without a verb: run vibing2-lab as an MCP server on stdio (for Claude Code, "
                                    "Cursor, Jupyter AI), or streamable HTTP on 127.0.0.1:PORT/mcp with --http.")
-    p.add_argument("--http", type=int, metavar="PORT", help="serve streamable HTTP on 127.0.0.1:PORT at /mcp")
+    p.add_argument("--http", type=int, metavar="PORT", help="serve streamable HTTP on 127.0.0.1:PORT at /mcp "
+                   "(with $VIBING2_LAB_MCP_TOKEN set, only to requests with `Authorization: Bearer` that token)")
     p.add_argument("--project-dir", type=Path, default=None,
                    help="project whose .vibe/agents/ comes first (default: the current directory)")
     verbs = p.add_subparsers(dest="verb", metavar="VERB")
@@ -28,7 +29,11 @@ def _serve(args: argparse.Namespace) -> int:
 
     if args.http is not None and not 0 < args.http < 65536:
         raise InputError(f"--http {args.http} is not a TCP port.", hint="Use a port between 1 and 65535, e.g. 8765.")
-    serve(http_port=args.http, project_dir=args.project_dir or Path.cwd())
+    import os
+
+    # Over HTTP any local process can connect: $VIBING2_LAB_MCP_TOKEN makes it a bearer-token service.
+    serve(http_port=args.http, project_dir=args.project_dir or Path.cwd(),
+          token=os.environ.get("VIBING2_LAB_MCP_TOKEN") or None)
     return 0
 
 

@@ -83,13 +83,39 @@ def build_server(*, project_dir: Path | None = None) -> VibeServer:
     return server
 
 
-def serve(*, http_port: int | None = None, project_dir: Path | None = None) -> None:
-    """Run until the client leaves: stdio, or streamable HTTP on 127.0.0.1:`http_port` at /mcp."""
+def serve(*, http_port: int | None = None, project_dir: Path | None = None, token: str | None = None) -> None:
+    """Run until the client leaves: stdio, or streamable HTTP on 127.0.0.1:`http_port` at /mcp
+    (only for requests carrying `Authorization: Bearer <token>` when a token is given)."""
     server = build_server(project_dir=project_dir)
     if http_port is None:
         server.run("stdio")
-    else:
-        server.run("streamable-http", host="127.0.0.1", port=http_port)
+        return
+    import uvicorn
+
+    app = server.streamable_http_app(host="127.0.0.1")  # with the SDK's DNS-rebinding protection
+    if token:
+        app = BearerOnly(app, token)
+    uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=http_port, log_level="warning")).run()
+
+
+class BearerOnly:
+    """ASGI wrapper: HTTP requests without the right bearer token get 401 (lifespan passes through)."""
+
+    def __init__(self, app: Any, token: str) -> None:
+        self.app, self.expected = app, f"Bearer {token}".encode()
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        import hmac
+
+        if scope["type"] == "http":
+            given = dict(scope.get("headers") or []).get(b"authorization", b"")
+            if not hmac.compare_digest(given, self.expected):
+                body = b'{"error": "missing or wrong bearer token (VIBING2_LAB_MCP_TOKEN)"}'
+                await send({"type": "http.response.start", "status": 401, "headers": [
+                    (b"content-type", b"application/json"), (b"www-authenticate", b'Bearer realm="vibing2-lab"')]})
+                await send({"type": "http.response.body", "body": body})
+                return
+        await self.app(scope, receive, send)
 
 
 # -- tools ---------------------------------------------------------------------------------------
