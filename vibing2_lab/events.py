@@ -20,6 +20,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal, Union
 
 Status = Literal["complete", "error", "cancelled"]
+FINAL_TYPES = frozenset({"complete", "error"})  # the event types that end a stream
 
 
 @dataclass

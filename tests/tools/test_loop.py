@@ -224,3 +224,47 @@ def test_fan_out_and_chain_with_tool_using_agents(fake_model: FakeModelServer, a
 def test_allow_must_be_tool_names(agents: Path, work: Path) -> None:
     with pytest.raises(InputError, match="--allow"):
         Session(Ask("hi", agent="analyst", allow="Python,,Read"))
+
+
+def test_the_async_loop_runs_tools_off_the_event_loop(fake_model: FakeModelServer, agents: Path, work: Path,
+                                                      wire: str) -> None:
+    import asyncio
+
+    fake_model.enqueue(Reply(text="Checking.", tool_uses=[{"id": "a1", "name": "Python", "input": {
+        "code": "import time\ntime.sleep(0.5)\n'slept'"}}]), Reply(text="Done."))
+
+    async def main() -> tuple[list, int]:
+        ticks = 0
+
+        async def heartbeat() -> None:  # keeps ticking while the tool sleeps: the loop is not blocked
+            nonlocal ticks
+            while True:
+                await asyncio.sleep(0.05)
+                ticks += 1
+
+        beat = asyncio.create_task(heartbeat())
+        events = [e async for e in ask(wire, work, allow="Python").astream()]
+        beat.cancel()
+        return events, ticks
+
+    events, ticks = asyncio.run(main())
+    result = next(e for e in events if isinstance(e, ToolResultEvent))
+    assert result.status == "ok" and "'slept'" in result.content and ticks >= 5
+    assert isinstance(events[-1], CompleteEvent) and events[-1].text == "Checking.\n\nDone."
+
+
+def test_stop_interrupts_python_tools_running_in_fan_out_threads(fake_model: FakeModelServer, agents: Path,
+                                                                 work: Path, wire: str) -> None:
+    (agents / "coder.md").write_text("---\nname: coder\ndescription: codes\ntools: Python\n---\nCode.\n")
+    loop = "import time\nfor i in range(300):\n    time.sleep(0.1)\nopen('finished', 'w').write('x')"
+    fake_model.respond = lambda request: Reply(text="Busy.", tool_uses=[{"name": "Python", "input": {"code": loop}}])
+    cancel = Cancel()
+    session = Session(Ask("work", agents=["analyst", "coder"], model=wire, allow="Python"),
+                      tool_context=ToolContext(work))
+    threading.Timer(1.0, cancel.stop).start()
+    started = time.monotonic()
+    events = list(session.stream(cancel=cancel))
+    assert time.monotonic() - started < 10 and not (work / "finished").exists()
+    finals = [e for e in events if isinstance(e, ErrorEvent)]
+    assert sorted(e.agent for e in finals) == ["analyst", "coder"]
+    assert all(e.status == "cancelled" and e.partial_text == "Busy." for e in finals)

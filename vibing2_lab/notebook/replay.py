@@ -119,10 +119,9 @@ class ReplayProvider:
     name = "replay"
 
     def __init__(self, index: ReplayIndex, *, settings: Settings, fallback: Provider | None = None,
-                 cell_id: str | None = None, agent: Agent | None = None,
-                 steps: list[dict[str, Any]] | None = None) -> None:
+                 cell_id: str | None = None, agent: Agent | None = None) -> None:
         self.index = index
-        self.steps = steps if steps is not None else []  # a tool-using record's steps, for the new record
+        self._steps: list[dict[str, Any]] | None = None  # a replayed record's tool steps
         self.settings = settings
         self.fallback = fallback
         self.cell_id = cell_id
@@ -209,6 +208,17 @@ class ReplayProvider:
             yield event
         yield final
 
+    @property
+    def steps(self) -> list[dict[str, Any]]:
+        """The tool steps of what was answered: the replayed record's, or the live fallback's."""
+        if self._steps is not None:
+            return self._steps
+        return list(getattr(self.fallback, "steps", None) or [])
+
+    @property
+    def files(self) -> dict[str, str]:
+        return {} if self._steps is not None else dict(getattr(self.fallback, "files", None) or {})
+
     def _recorded(self, found: RecordedCall) -> list[StreamEvent]:
         """The recorded answer's events before its final one. A tool-using answer replays its
         steps: each request's text, its tool calls, then the RECORDED results (no tool runs)."""
@@ -220,7 +230,7 @@ class ReplayProvider:
         from ..tools import ToolStep
 
         agent = self.agent.name if self.agent is not None else None
-        self.steps[:] = steps
+        self._steps = list(steps)
         events: list[StreamEvent] = []
         for step in steps:
             events += [TokenEvent(t) for t in replay_tokens(step.get("text", ""))]

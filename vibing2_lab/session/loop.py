@@ -10,9 +10,9 @@ orchestration (single, fan-out, chain) runs tool-using agents unchanged:
 
 The caller sees one answer: tokens of every request (a blank line between the texts of two
 requests), the tool events, then ONE complete/error event whose text is the whole answer
-and whose usage adds up every request. Each request is appended to `steps` (the Call's
-list, see record.py) as soon as it ends and its tool results as they come, so an answer
-stopped mid-tool keeps every step so far. Replay never runs this loop: the ReplayProvider
+and whose usage adds up every request. Each request is appended to `steps` (which the
+Call records, see record.py) as soon as it ends and its tool results as they come, so an
+answer stopped mid-tool keeps every step so far. `files` holds what Write/Edit wrote. Replay never runs this loop: the ReplayProvider
 streams the recorded steps (tools are never run again).
 """
 
@@ -35,16 +35,15 @@ SEPARATOR = "\n\n"  # between the texts of two requests of one answer
 class ToolLoop:
     """A provider that answers by calling `provider` until the model stops using tools."""
 
-    def __init__(self, provider: Provider, tools: list[Tool], runner: ToolRunner, *, max_steps: int,
-                 steps: list[dict[str, Any]], files: dict[str, str] | None = None) -> None:
+    def __init__(self, provider: Provider, tools: list[Tool], runner: ToolRunner, *, max_steps: int) -> None:
         self.provider = provider
         self.name = provider.name
         self.tools = {tool.name: tool for tool in tools}
         self.definitions = [tool.definition() for tool in tools]
         self.runner = runner
         self.max_steps = max_steps
-        self.steps = steps
-        self.files = files if files is not None else {}  # written by Write/Edit: path -> text
+        self.steps: list[dict[str, Any]] = []  # one per model request (record.py `steps`)
+        self.files: dict[str, str] = {}  # written by Write/Edit: path -> text
 
     def _run(self, use: ToolUseEvent, stop_reason: str | None, cancel: Cancel | None) -> Any:
         adapter_hook = self.runner.ctx.on_file_written

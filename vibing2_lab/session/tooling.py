@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from ..agents import Agent
@@ -71,16 +71,14 @@ class AskTools:
 
             t = self.settings.tools
             ctx = self._ctx or ToolContext(self._cwd or Path.cwd())
-            if self._ctx is None:  # the adapter's own limits win; else config.yaml's
+            if ctx.limits == Limits():  # limits an adapter chose win; else config.yaml's
                 ctx.limits = Limits(bash_timeout=t.bash_timeout, max_output_chars=t.max_output_chars)
             self._runner = ToolRunner(Policy.from_settings(self.settings, approved=self.allow),
                                       consent=self._consent or nobody_to_ask, ctx=ctx)
         return self._runner
 
-    def loop(self, provider: Provider, tools: list[Tool], *, steps: list[dict[str, Any]],
-             files: dict[str, str]) -> ToolLoop:
-        """`provider` wrapped in a tool loop for one call (its steps and written files go to the Call)."""
+    def loop(self, provider: Provider, tools: list[Tool]) -> ToolLoop:
+        """`provider` wrapped in a tool loop for one call (the Call reads its `steps` and `files`)."""
         from .loop import ToolLoop
 
-        return ToolLoop(provider, tools, self.runner, max_steps=self.settings.tools.max_steps, steps=steps,
-                        files=files)
+        return ToolLoop(provider, tools, self.runner, max_steps=self.settings.tools.max_steps)

@@ -76,11 +76,20 @@ def _interruptible(ctx: ToolContext):  # type: ignore[no-untyped-def]
     import ctypes
 
     ident = threading.get_ident()
-    unhook = ctx.cancel.on_stop(lambda: ctypes.pythonapi.PyThreadState_SetAsyncExc(
-        ctypes.c_ulong(ident), ctypes.py_object(KeyboardInterrupt)))
+    lock = threading.Lock()
+    running = [True]
+
+    def interrupt() -> None:
+        with lock:  # never into code after the tool: only while it runs
+            if running[0]:
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(ident), ctypes.py_object(KeyboardInterrupt))
+
+    unhook = ctx.cancel.on_stop(interrupt)
     try:
         yield
     finally:
+        with lock:
+            running[0] = False
         unhook()
 
 
