@@ -108,3 +108,20 @@ def test_a_server_crashing_mid_call_is_an_error_result_and_the_answer_goes_on(
     (sent,) = tool_results(fake_model.requests[1])
     assert "MCP server 'flaky'" in json.dumps(sent) and "Connection closed" in json.dumps(sent)
     assert events[-1].type == "complete" and events[-1].text.endswith("here is what I know anyway.")
+
+
+def test_the_command_line_with_allow_mcp_time(fake_model: FakeModelServer, clock_agent: Path, mcp_config) -> None:
+    import time
+
+    from tests.conftest import run_cli
+
+    mcp_config({"time": TIME_SERVER})
+    fake_model.enqueue(Reply(text="", tool_uses=[CALL]), Reply(text="Time told."))
+    started = time.monotonic()
+    out = run_cli("ask", "--agent", "clock", "--allow", "mcp__time", "--json", "What time is it?")
+    assert out.returncode == 0, out.stderr
+    events = [json.loads(line) for line in out.stdout.splitlines()]
+    (result,) = [e for e in events if e["type"] == "tool_result"]
+    assert result["status"] == "ok" and '"timezone": "UTC"' in result["content"]
+    assert events[-1]["type"] == "complete" and events[-1]["text"] == "Time told."
+    assert time.monotonic() - started < 30  # the server was stopped at exit, not waited for
