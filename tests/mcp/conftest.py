@@ -32,6 +32,26 @@ def mcp_config(vibe_home: Path) -> Any:
         client._POOL.connections.clear()
 
 
+def processes_tagged(tag: str) -> list[int]:
+    """PIDs whose environment carries `tag` (our MCP server, started by the kernel)."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            if proc.name.isdigit() and tag.encode() in (proc / "environ").read_bytes():
+                found.append(int(proc.name))
+        except OSError:
+            continue
+    return found
+
+
+def tagged(server: dict[str, Any]) -> tuple[dict[str, Any], str]:
+    """`server` with a unique variable in its environment, to find its processes."""
+    import uuid
+
+    tag = f"VIBE_MCP_TAG_{uuid.uuid4().hex}"
+    return {**server, "env": {**server.get("env", {}), tag: "1"}}, tag
+
+
 class _Refuse(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         self.server.seen.append(dict(self.headers))  # type: ignore[attr-defined]

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import run_cli
-from tests.mcp.conftest import FLAKY_SERVER, TIME_SERVER
+from tests.mcp.conftest import FLAKY_SERVER, TIME_SERVER, processes_tagged, tagged
 from vibing2_lab.config import load_settings
 from vibing2_lab.errors import ConfigError, McpServerError, ToolError
 from vibing2_lab.tools import ToolContext, default_toolbox
@@ -61,25 +61,32 @@ def test_a_server_that_dies_at_start_quotes_its_last_words(mcp_config) -> None:
 
 
 def test_crash_mid_call_is_a_tool_error_and_the_next_call_restarts_it(mcp_config, tmp_path: Path) -> None:
-    mcp_config({"flaky": FLAKY_SERVER})
+    server, tag = tagged(FLAKY_SERVER)
+    mcp_config({"flaky": server})
     tools = {t.name: t for t in select("mcp__flaky")[0]}
+    first = processes_tagged(tag)
     with pytest.raises(McpServerError) as info:
         tools["mcp__flaky__crash"].run({}, ToolContext(cwd=tmp_path))
     assert "'flaky'" in str(info.value) and "crash" in str(info.value) and "Connection closed" in str(info.value)
     assert tools["mcp__flaky__echo"].run({"text": "back"}, ToolContext(cwd=tmp_path)) == "echo: back"
+    second = processes_tagged(tag)
+    assert len(first) == len(second) == 1 and first != second  # a new process replaced the dead one
 
 
 def test_a_tool_that_hangs_times_out_and_the_server_stays_usable(mcp_config, tmp_path: Path) -> None:
     import time
 
-    mcp_config({"flaky": {**FLAKY_SERVER, "timeout": 1}})
+    server, tag = tagged({**FLAKY_SERVER, "timeout": 1})
+    mcp_config({"flaky": server})
     tools = {t.name: t for t in select("mcp__flaky")[0]}
+    (pid,) = processes_tagged(tag)
     started = time.monotonic()
     with pytest.raises(McpServerError) as info:
         tools["mcp__flaky__hang"].run({}, ToolContext(cwd=tmp_path))
     assert time.monotonic() - started < 5
     assert "'flaky'" in str(info.value) and "within 1 s" in str(info.value) and "timeout" in str(info.value)
     assert tools["mcp__flaky__echo"].run({"text": "still here"}, ToolContext(cwd=tmp_path)) == "echo: still here"
+    assert processes_tagged(tag) == [pid]  # the same process answered: a slow tool is not a dead server
 
 
 def test_an_error_result_names_the_server(mcp_config, tmp_path: Path) -> None:

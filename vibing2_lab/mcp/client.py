@@ -55,11 +55,15 @@ class Connection:
         """`text` without the expanded values of this server's env and headers (tokens, passwords)."""
         return self._expanded.scrub(text) if self._expanded else text
 
-    def fail(self, message: str, *, hint: str = "") -> McpServerError:
-        """The error for this server, scrubbed of its secrets; the connection is marked failed."""
-        self.status, self.error = "failed", self.scrub(message)
-        return McpServerError(f"MCP server {self.config.name!r}: {self.error}", server=self.config.name,
+    def error_for(self, message: str, *, hint: str = "") -> McpServerError:
+        """An error naming this server, scrubbed of its secrets (the connection stays as it is)."""
+        return McpServerError(f"MCP server {self.config.name!r}: {self.scrub(message)}", server=self.config.name,
                               hint=hint or f"Check mcp_servers.{self.config.name} in config.yaml.")
+
+    def fail(self, message: str, *, hint: str = "") -> McpServerError:
+        """`error_for`, and the connection is marked failed (it did not start, or it broke)."""
+        self.status, self.error = "failed", self.scrub(message)
+        return self.error_for(message, hint=hint)
 
 
 class Pool:
@@ -144,7 +148,7 @@ class Pool:
                         raise McpServerError(f"MCP server {conn.config.name!r}: the call was stopped.",
                                              server=conn.config.name, hint="Stopped by the user.") from None
                     if time.monotonic() >= deadline:
-                        raise conn.fail(f"no answer within {seconds:g} s.") from None
+                        raise conn.error_for(f"no answer within {seconds:g} s.") from None
         except BaseException:
             future.cancel()  # the task on the pool's loop is cancelled with it
             raise
@@ -157,6 +161,8 @@ async def _ensure(conn: Connection) -> list[RemoteTool]:
     if conn.status == "running":
         return conn.tools
     if conn._starting is None or conn._starting.done():
+        if conn._task is not None and not conn._task.done():
+            await _stop(conn)  # a session left over from a failed start or a broken call: one process at a time
         conn._starting = asyncio.get_running_loop().create_future()
         conn._stop = asyncio.Event()
         conn._task = asyncio.create_task(_hold(conn, conn._starting))
@@ -214,7 +220,7 @@ async def _call(conn: Connection, tool: str, arguments: dict[str, Any]) -> Any:
         return await conn.session.call_tool(tool, arguments, read_timeout_seconds=conn.config.timeout)
     except MCPError as exc:
         if "timed out" in str(exc):
-            raise conn.fail(f"tool {tool!r} gave no answer within {conn.config.timeout:g} s.",
+            raise conn.error_for(f"tool {tool!r} gave no answer within {conn.config.timeout:g} s.",
                             hint=f"Raise mcp_servers.{conn.config.name}.timeout if the tool is just slow.") from None
         await _stop(conn)  # the connection is gone (crashed or closed): the next use starts it again
         raise conn.fail(f"tool {tool!r} failed: {exc}.",
