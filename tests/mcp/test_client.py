@@ -123,7 +123,8 @@ def test_an_unset_variable_is_named_not_guessed(mcp_config, monkeypatch) -> None
         pool().tools(load_settings().mcp_servers["docs"])
 
 
-def test_replay_offers_the_known_tools_without_starting_the_server(mcp_config, monkeypatch, tmp_path) -> None:
+def test_replay_offers_the_known_tools_without_starting_the_server(mcp_config, monkeypatch, tmp_path,
+                                                                  caplog) -> None:
     from vibing2_lab.mcp.client import pool
 
     mcp_config({"time": TIME_SERVER})
@@ -137,6 +138,9 @@ def test_replay_offers_the_known_tools_without_starting_the_server(mcp_config, m
     with pytest.raises(ToolError, match="replay never contacts"):
         tools[0].run({"timezone": "UTC"}, ToolContext(cwd=tmp_path))
     assert pool().connections == {}
+    (Path(os.environ["VIBING2_LAB_HOME"]) / "mcp" / "time.tools.json").unlink()  # never listed on this machine
+    assert select("mcp__time") == ([], ["mcp__time"]) and pool().connections == {}
+    assert "never listed here" in caplog.text
 
 
 def test_mcp_list_shows_status_and_tools(mcp_config) -> None:
@@ -145,6 +149,10 @@ def test_mcp_list_shows_status_and_tools(mcp_config) -> None:
     assert out.returncode == 0, out.stderr
     assert "time  stdio  running" in out.stdout and "mcp__time__get_current_time" in out.stdout
     assert "ghost  stdio  failed: MCP server 'ghost': command 'no-such-mcp-server-cmd' not found" in out.stdout
+    rows = {row["name"]: row for row in json.loads(run_cli("mcp", "list", "--json").stdout)}
+    assert rows["time"]["status"] == "running" and rows["time"]["where"] == "mcp-server-time --local-timezone UTC"
+    assert [t["name"] for t in rows["time"]["tools"]] == ["mcp__time__get_current_time", "mcp__time__convert_time"]
+    assert rows["ghost"]["status"] == "failed" and rows["ghost"]["tools"] == []
 
 
 @pytest.mark.parametrize("servers, needle", [

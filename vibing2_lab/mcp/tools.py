@@ -100,6 +100,10 @@ class McpToolProvider:
     def _remote(self) -> list[RemoteTool]:
         if self.offline or self.lazy:
             known = load_definitions(self.config.name)
+            if not known and self.offline:
+                log.warning("MCP server %r was never listed here, so replay cannot offer its tools as recorded "
+                            "(and will not start it). Run `vibing2-lab mcp list` once live, then replay again.",
+                            self.config.name)
             if known or self.offline:
                 return known
         from .client import pool
