@@ -125,3 +125,22 @@ def test_the_command_line_with_allow_mcp_time(fake_model: FakeModelServer, clock
     assert result["status"] == "ok" and '"timezone": "UTC"' in result["content"]
     assert events[-1]["type"] == "complete" and events[-1]["text"] == "Time told."
     assert time.monotonic() - started < 30  # the server was stopped at exit, not waited for
+
+
+def test_a_server_that_no_longer_starts_offers_its_last_tools_and_the_call_reports_why(
+        fake_model: FakeModelServer, clock_agent: Path, mcp_config, tmp_path: Path, caplog) -> None:
+    from vibing2_lab.config import load_settings
+    from vibing2_lab.tools import default_toolbox
+
+    mcp_config({"flaky": FLAKY_SERVER})
+    default_toolbox(load_settings()).select(["mcp__flaky"])  # listed once, live
+    mcp_config({"flaky": {**FLAKY_SERVER, "command": "no-such-python-for-mcp"}})  # then it breaks
+    fake_model.enqueue(Reply(text="Trying.", tool_uses=[{"id": "c1", "name": "mcp__flaky__crash", "input": {}}]),
+                       Reply(text="It did not work; carrying on."))
+    session = Session(Ask("go", agent="flaky-user", allow="mcp__flaky"), tool_context=ToolContext(tmp_path))
+    events = list(session.stream())
+    assert "last known tools are offered" in caplog.text
+    (result,) = [e for e in events if isinstance(e, ToolResultEvent)]
+    assert result.status == "error" and "MCP server 'flaky'" in result.content
+    assert "no-such-python-for-mcp" in result.content and "not found" in result.content
+    assert events[-1].type == "complete" and events[-1].text.endswith("carrying on.")
