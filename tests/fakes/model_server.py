@@ -59,7 +59,7 @@ class Reply:
     output_tokens: int | None = None  # default: number of tokens
     stop_reason: str = "end_turn"
     # [{"name":..., "input":{...}}]; "id" optional; "raw": the input JSON text to send as is
-    # (malformed, or cut short with stop_reason="max_tokens")
+    # (malformed, or cut short with stop_reason="max_tokens"); "unclosed": no content_block_stop
     tool_uses: list[dict[str, Any]] = field(default_factory=list)
     model: str | None = None
 
@@ -373,7 +373,8 @@ def _anthropic_frames(reply: Reply, model: str) -> Iterator[tuple[float, bytes]]
         for piece in (partial[: len(partial) // 2], partial[len(partial) // 2:]):
             yield 0.0, _sse("content_block_delta", {"type": "content_block_delta", "index": n,
                                                     "delta": {"type": "input_json_delta", "partial_json": piece}})
-        yield 0.0, _sse("content_block_stop", {"type": "content_block_stop", "index": n})
+        if not tool.get("unclosed"):  # a block cut off with no content_block_stop
+            yield 0.0, _sse("content_block_stop", {"type": "content_block_stop", "index": n})
     stop = "tool_use" if reply.tool_uses and reply.stop_reason == "end_turn" else reply.stop_reason
     yield 0.0, _sse("message_delta", {"type": "message_delta", "delta": {"stop_reason": stop, "stop_sequence": None},
                                       "usage": {"output_tokens": out}})
@@ -403,7 +404,7 @@ def _openai_frames(reply: Reply, model: str, include_usage: bool) -> Iterator[tu
     if fault and reply.fault in ("error_event", "stall"):
         return
     for n, tool in enumerate(reply.tool_uses):
-        call = {"index": n, "id": tool.get("id") or f"call_fake_{n}", "type": "function",
+        call = {"index": n, "id": tool["id"] if "id" in tool else f"call_fake_{n}", "type": "function",
                 "function": {"name": tool["name"],
                              "arguments": tool["raw"] if "raw" in tool else json.dumps(tool.get("input", {}))}}
         yield 0.0, chunk({"tool_calls": [call]})

@@ -268,3 +268,65 @@ def test_stop_interrupts_python_tools_running_in_fan_out_threads(fake_model: Fak
     finals = [e for e in events if isinstance(e, ErrorEvent)]
     assert sorted(e.agent for e in finals) == ["analyst", "coder"]
     assert all(e.status == "cancelled" and e.partial_text == "Busy." for e in finals)
+
+
+def test_an_anthropic_tool_block_left_open_is_still_reported(fake_model: FakeModelServer, agents: Path,
+                                                             work: Path) -> None:
+    fake_model.enqueue(Reply(text="Writing.", stop_reason="max_tokens", tool_uses=[
+        {"id": "u1", "name": "Write", "raw": '{"file_path": "a.txt", "con', "unclosed": True}]),
+        Reply(text="Too long."))
+    events = list(ask("anthropic:fake-model", work).stream())
+    use = next(e for e in events if isinstance(e, ToolUseEvent))
+    result = next(e for e in events if isinstance(e, ToolResultEvent))
+    assert use.id == "u1" and use.raw_input == '{"file_path": "a.txt", "con'
+    assert "cut off by the max_tokens limit" in result.content and isinstance(events[-1], CompleteEvent)
+
+
+def test_a_record_from_before_agent_mode_still_replays(fake_model: FakeModelServer, agents: Path, work: Path,
+                                                       vibe_home: Path) -> None:
+    from vibing2_lab.notebook.record import METADATA_KEY, calls_in_notebook
+    from vibing2_lab.notebook.replay import ReplayIndex
+
+    fake_model.enqueue(Reply(text="An answer recorded without tools."))
+    live = Session(Ask("hi", agent="talker", model="anthropic:fake-model"))
+    list(live.stream())
+    output = {"output_type": "display_data", "data": {}, "metadata": {METADATA_KEY: live.record()}}
+    index = ReplayIndex(calls=calls_in_notebook({"cells": [{"cell_type": "code", "outputs": [output]}]}))
+    (vibe_home / "config.yaml").write_text("tools: {default: [Read]}\n")  # now the agent has a tool
+    replayed = Session(Ask("hi", agent="talker", model="anthropic:fake-model", replay="strict"), replay_index=index)
+    events = list(replayed.stream())
+    assert isinstance(events[-1], CompleteEvent) and events[-1].text == "An answer recorded without tools."
+    assert replayed.calls[0].tools == ["Read"] and len(fake_model.requests) == 1
+    assert replayed.calls[0].hash != live.calls[0].hash  # the tools are in the hash
+
+
+def test_an_openai_tool_call_without_an_id_still_gets_its_result(fake_model: FakeModelServer, agents: Path,
+                                                                 work: Path) -> None:
+    fake_model.enqueue(Reply(text="", tool_uses=[{"id": "", "name": "Read", "input": {"file_path": "data.csv"}}]),
+                       Reply(text="ok"))
+    events = list(ask("openai:fake-model", work).stream())
+    use = next(e for e in events if isinstance(e, ToolUseEvent))
+    (sent,) = tool_results(fake_model.requests[1])
+    assert use.id.startswith("call_") and sent["id"] == use.id
+    assert fake_model.requests[1].body["messages"][-2]["tool_calls"][0]["id"] == use.id
+
+
+def test_a_provider_tool_that_raises_is_an_error_result_and_the_answer_goes_on(
+        fake_model: FakeModelServer, agents: Path, work: Path, wire: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from vibing2_lab.tools import registry
+
+    monkeypatch.setattr(registry, "PROVIDER_FACTORIES", ["tests.tools.plugins:providers"])
+    (agents / "boomer.md").write_text("---\nname: boomer\ndescription: b\ntools: [Read, mcp__boom]\n---\nGo.\n")
+    fake_model.enqueue(Reply(text="", tool_uses=[{"id": "e1", "name": "mcp__boom__explode", "input": {"why": "x"}},
+                                                 {"id": "e2", "name": "mcp__boom__echo", "input": {"text": "hi"}}]),
+                       Reply(text="One failed, one worked."))
+    events = list(ask(wire, work, agent="boomer", allow="mcp__boom").stream())
+    assert offered_tools(fake_model.requests[0]) == ["Read", "mcp__boom__explode", "mcp__boom__echo"]
+    failed, echoed = [e for e in events if isinstance(e, ToolResultEvent)]
+    assert failed.status == "error" and "RuntimeError: kaboom: x" in failed.content
+    assert (echoed.status, echoed.content) == ("ok", "hi")
+    assert isinstance(events[-1], CompleteEvent) and events[-1].text == "One failed, one worked."
+    fake_model.enqueue(Reply(text="", tool_uses=[{"id": "e3", "name": "mcp__boom__echo", "input": {"text": "x"}}]),
+                       Reply(text="denied"))
+    events = list(ask(wire, work, agent="boomer").stream())  # provider tools ask by default: nobody to ask
+    assert next(e for e in events if isinstance(e, ToolResultEvent)).status == "denied"

@@ -78,9 +78,13 @@ class ReplayIndex:
             index.calls.extend(calls_in_notebook(nb, source=str(path)))
         return index
 
-    def find(self, digest: str, *, cell_id: str | None) -> RecordedCall | None:
-        """The recorded call for this request hash, preferring the same cell."""
+    def find(self, digest: str, *, cell_id: str | None, before_tools: str | None = None) -> RecordedCall | None:
+        """The recorded call for this request hash, preferring the same cell. `before_tools` is the
+        request's hash without its tools: a record made before agent mode (no `tools` in its
+        request) answers it, so notebooks recorded by earlier versions still replay."""
         same = [c for c in self.calls if c.hash == digest]
+        if not same and before_tools:
+            same = [c for c in self.calls if c.hash == before_tools and "tools" not in c.request]
         in_cell = [c for c in same if cell_id and c.cell_id == cell_id]
         return (in_cell or same or [None])[0]
 
@@ -130,7 +134,7 @@ class ReplayProvider:
     def lookup(self, request: ModelRequest) -> RecordedCall:
         """The matching record, or ReplayError saying why there is none."""
         digest = request.metadata.get("hash", "")
-        found = self.index.find(digest, cell_id=self.cell_id)
+        found = self._find(request)
         if found is not None:
             return found
         name = self.agent.name if self.agent else None
@@ -148,10 +152,14 @@ class ReplayProvider:
             hint="Replay answers only what the notebook recorded: run the cell live (unset VIBING2_LAB_MODE), "
                  "use --replay=fallback, or name the notebook with VIBING2_LAB_REPLAY_NOTEBOOK.")
 
+    def _find(self, request: ModelRequest) -> RecordedCall | None:
+        meta = request.metadata
+        return self.index.find(meta.get("hash", ""), cell_id=self.cell_id, before_tools=meta.get("hash_before_tools"))
+
     def adopt_history(self, request: ModelRequest) -> None:
         """Send the recorded prior conversation, not the local store's, so the replayed record is
         the saved one whatever this machine's store holds (history is not part of the hash)."""
-        found = self.index.find(request.metadata.get("hash", ""), cell_id=self.cell_id)
+        found = self._find(request)
         if found is not None:
             request.messages = [*found.request.get("messages", []), request.messages[-1]]
 

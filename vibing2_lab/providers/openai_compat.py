@@ -11,6 +11,7 @@ A key is optional: local servers get no Authorization header when none is found.
 from __future__ import annotations
 
 import json
+import uuid
 from typing import TYPE_CHECKING, Any
 
 from ..events import StreamEvent, TokenEvent, ToolUseEvent, tool_use
@@ -82,7 +83,8 @@ class OpenAIWire:
     def _emit_tools(self, out: list[StreamEvent]) -> None:
         for index in sorted(self.tools):
             tid, name, pieces = self.tools[index]
-            out.append(tool_use(tid, name, "".join(pieces)))
+            # Some compatible servers (older Ollama) send no id; the result must name the call.
+            out.append(tool_use(tid or f"call_{uuid.uuid4().hex[:16]}", name, "".join(pieces)))
         self.tools.clear()
 
     def _usage(self, usage: dict[str, Any]) -> None:

@@ -62,11 +62,13 @@ class Call:
 
         request = prompt_request(prompt, model=ref.model, settings=settings, system=_system(agent, system),
                                  history=list(history), max_tokens=max_tokens, temperature=temperature)
-        digest = request_hash(provider=ref.provider, model=ref.model,
-                              agent_sha256=agent.sha256 if agent else None, system_sha256=sha256_text(request.system),
-                              parameters={"max_tokens": request.max_tokens, "temperature": request.temperature},
-                              prompt=prompt, tools=[tool.definition() for tool in tools])
+        fields = dict(provider=ref.provider, model=ref.model, agent_sha256=agent.sha256 if agent else None,
+                      system_sha256=sha256_text(request.system),
+                      parameters={"max_tokens": request.max_tokens, "temperature": request.temperature}, prompt=prompt)
+        digest = request_hash(**fields, tools=[tool.definition() for tool in tools])
         request.metadata.update(agent=agent.name if agent else None, hash=digest, cell_id=cell_id)
+        if tools:  # a record from before agent mode may answer it in replay (replay.py)
+            request.metadata["hash_before_tools"] = request_hash(**fields)
         if hasattr(provider, "adopt_history"):
             provider.adopt_history(request)
         return cls(agent, ref.provider, ref.model, prompt, request, provider, digest, settings=settings,

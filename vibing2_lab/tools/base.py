@@ -43,7 +43,6 @@ class Limits:
     max_line_chars: int = 2_000  # longer lines are cut by Read
     max_matches: int = 500  # Glob / Grep results
     bash_timeout: float = 120.0  # seconds
-    python_timeout: float | None = None  # None: until done or interrupted
 
 
 class NotebookBridge(Protocol):

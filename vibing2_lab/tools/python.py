@@ -37,7 +37,8 @@ class Python(Tool):
         except SyntaxError as exc:
             raise ToolError(f"SyntaxError: {exc.msg} (line {exc.lineno}).", hint="Fix the code and call again.") from None
         last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
-        out, err = io.StringIO(), io.StringIO()
+        cap = ctx.limits.max_output_chars * 2
+        out, err = _Capped(cap), _Capped(cap)
         value: Any = None
         failed = ""
         ns = ctx.namespace
@@ -52,6 +53,27 @@ class Python(Tool):
         if failed:  # the model must see that its code failed: an error result, with the output so far
             raise ToolError(report)
         return report
+
+
+class _Capped(io.StringIO):
+    """Captured output that keeps at most `cap` characters (code printing without end must not
+    fill the kernel's memory) and counts the rest."""
+
+    def __init__(self, cap: int) -> None:
+        super().__init__()
+        self.cap = cap
+        self.dropped = 0
+
+    def write(self, text: str) -> int:
+        room = self.cap - self.tell()
+        if room > 0:
+            super().write(text[:room])
+        self.dropped += max(len(text) - max(room, 0), 0)
+        return len(text)
+
+    def getvalue(self) -> str:
+        value = super().getvalue()
+        return f"{value}\n[… and {self.dropped:,} more characters, not kept]" if self.dropped else value
 
 
 def _report(stdout: str, stderr: str, value: Any, failed: str) -> str:

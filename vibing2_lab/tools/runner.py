@@ -86,6 +86,17 @@ def validate_input(tool: Tool, use: ToolUseEvent, *, stop_reason: str | None = N
     return use.input
 
 
+def _clean(text: str) -> str:
+    """A result as it may leave the process: never empty (an API refuses an empty result), and
+    without API keys (`env` in Bash or os.environ in Python would print them into the record)."""
+    import os
+
+    from ..keys import redact
+
+    secrets = [v for k, v in os.environ.items() if k.endswith("_API_KEY") and len(v) >= 8]
+    return redact(text, *secrets) if text else "(no output)"
+
+
 class ToolRunner:
     """Runs the tool calls of one ask under its policy and consent."""
 
@@ -133,6 +144,7 @@ class ToolRunner:
             step.content = f"{use.name} failed: {type(exc).__name__}: {exc}"
         finally:
             step.duration = time.monotonic() - started
+            step.content = _clean(step.content)
         return step
 
     def _decide(self, tool: Tool, use: ToolUseEvent) -> Decision:
@@ -145,7 +157,9 @@ class ToolRunner:
         with self._lock:  # one question at a time, and a fan-out sibling may have just approved it
             if tool.name in self.approved:
                 return Decision.once(by="ask")
-            pending = PendingCall(use.id, use.name, use.input, self._description(tool, use), use.agent)
+            # A call that cannot succeed (describe raises ToolError: a path outside, a missing
+            # old_string) becomes its error result without bothering the user.
+            pending = PendingCall(use.id, use.name, use.input, tool.describe(use.input, self.ctx), use.agent)
             try:
                 decision = self.consent(pending)
             except Exception as exc:  # a broken consent must deny, never run the tool
@@ -153,9 +167,3 @@ class ToolRunner:
             if decision.verdict == "ask":
                 self.approved.add(tool.name)
             return decision
-
-    def _description(self, tool: Tool, use: ToolUseEvent) -> str:
-        try:
-            return tool.describe(use.input, self.ctx)
-        except ToolError as exc:
-            return f"{tool.name}: {exc}"
