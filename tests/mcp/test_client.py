@@ -256,3 +256,24 @@ def test_on_an_event_loop_the_provider_never_waits_for_a_server(mcp_config, capl
     time.sleep(0.2)  # the listing is saved by the pool's thread right after the start
     tools, blocked = asyncio.run(select_on_the_loop())
     assert [t.name for t in tools] == ["mcp__time__get_current_time", "mcp__time__convert_time"] and blocked < 0.5
+
+
+def test_a_forked_child_gets_its_own_pool(mcp_config) -> None:
+    import multiprocessing
+
+    from vibing2_lab.mcp.client import pool
+
+    mcp_config({"time": TIME_SERVER})
+    pool().tools(load_settings().mcp_servers["time"])  # the parent's pool and loop thread are running
+    context = multiprocessing.get_context("fork")
+    with context.Pool(1) as workers:
+        names = workers.apply(_child_lists_time_tools, ())
+    assert names == ["get_current_time", "convert_time"]
+
+
+def _child_lists_time_tools() -> list[str]:
+    from vibing2_lab.mcp.client import pool
+
+    tools = pool().tools(load_settings().mcp_servers["time"])
+    pool().stop_all()
+    return [t.name for t in tools]

@@ -70,6 +70,9 @@ class Pool:
     """Connections by server name, driven on the pool's own loop thread."""
 
     def __init__(self) -> None:
+        import os
+
+        self.pid = os.getpid()
         self.connections: dict[str, Connection] = {}
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="vibing2-lab-mcp", daemon=True)
@@ -128,8 +131,10 @@ class Pool:
                           cancelled=cancelled)
 
     def stop_all(self) -> None:
-        """Stop every server (at exit, or when a test is done with them)."""
-        if not self._loop.is_running():
+        """Stop every server (at exit, or when a test is done with them); a forked child's copy stops nothing."""
+        import os
+
+        if os.getpid() != self.pid or not self._loop.is_running():
             return
         with self._lock:
             conns = list(self.connections.values())
@@ -253,10 +258,13 @@ _POOL_LOCK = threading.Lock()
 
 
 def pool() -> Pool:
-    """The process's pool (created, with its thread, on first use; servers stopped at exit)."""
+    """The process's pool (created, with its thread, on first use; servers stopped at exit).
+    A forked child gets a new pool: the parent's loop thread did not survive the fork."""
+    import os
+
     global _POOL
     with _POOL_LOCK:
-        if _POOL is None:
+        if _POOL is None or _POOL.pid != os.getpid():  # a forked child has no loop thread: its own pool
             _POOL = Pool()
             atexit.register(_POOL.stop_all)
         return _POOL
