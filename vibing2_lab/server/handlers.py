@@ -7,7 +7,7 @@ from jupyter_server.auth.decorator import authorized
 from tornado import web
 
 from .. import __version__
-from . import handlers_agents, handlers_auth, handlers_projects, handlers_stream
+from . import handlers_agents, handlers_auth, handlers_complete, handlers_projects, handlers_stream
 from .base import VibeHandler
 
 API_PREFIX = "/vibing2-lab/api"
@@ -26,4 +26,5 @@ ROUTES: list[tuple[str, type[VibeHandler]]] = [
     *handlers_projects.ROUTES,
     *handlers_stream.ROUTES,
     *handlers_auth.ROUTES,
+    *handlers_complete.ROUTES,
 ]

@@ -109,6 +109,7 @@ class ProjectPreviewHandler(VibeHandler):
     @authorized
     async def get(self, ref: str) -> None:
         from ..store import inline_preview
+        from ..store.preview import entry_page
 
         entry = self.get_query_argument("entry", None) or None
         project = await self.blocking(self.store().get_project, ref)
@@ -117,7 +118,7 @@ class ProjectPreviewHandler(VibeHandler):
             what = f"no file {entry!r}" if entry else "no HTML file"
             raise ApiError(404, f"Project {project.name!r} has {what} to preview.", kind="no_preview",
                            hint="Ask for a web page (an ```html title=index.html block) first.")
-        self.write_json({"project": project.id, "entry": entry or _entry_name(project.file_map()), "html": html})
+        self.write_json({"project": project.id, "entry": entry or entry_page(project.file_map()), "html": html})
 
 
 class ProjectExportHandler(VibeHandler):
@@ -147,15 +148,6 @@ def _attachment(filename: str) -> str:
 def _project_with_runs(store: Any, ref: str | int) -> dict[str, Any]:
     project = store.get_project(ref)
     return project_json(project, store.runs(project_id=project.id))
-
-
-def _entry_name(files: dict[str, str]) -> str | None:
-    """The page inline_preview opens by default: the shallowest index.html, else the first HTML."""
-    import posixpath
-
-    pages = sorted((p for p in files if p.lower().endswith((".html", ".htm"))),
-                   key=lambda p: (p.count("/"), posixpath.basename(p).lower() != "index.html", p))
-    return pages[0] if pages else None
 
 
 ROUTES: list[tuple[str, type[VibeHandler]]] = [

@@ -22,13 +22,12 @@ import time
 from dataclasses import asdict, replace
 from typing import TYPE_CHECKING, Any, AsyncIterator, Iterator
 
-from ..events import CompleteEvent, ErrorEvent, StreamEvent, Timings, TokenEvent, ToolUseEvent, Usage
+from ..events import FINAL_TYPES, CompleteEvent, ErrorEvent, StreamEvent, Timings, TokenEvent, ToolUseEvent, Usage
 
 if TYPE_CHECKING:
     from ..providers import Cancel, ModelRequest, Provider
     from ..tools import Tool, ToolRunner
 
-_FINAL = ("complete", "error")
 SEPARATOR = "\n\n"  # between the texts of two requests of one answer
 
 
@@ -60,7 +59,7 @@ class ToolLoop:
         for n in range(self.max_steps):
             final = None
             for event in self.provider.stream(turn.request(), cancel=cancel):
-                if event.type in _FINAL:
+                if event.type in FINAL_TYPES:
                     final = event
                     break
                 yield from turn.seen(event)
@@ -71,8 +70,8 @@ class ToolLoop:
             for use in turn.uses:
                 try:
                     step = self._run(use, turn.stop_reason, cancel)
-                except KeyboardInterrupt:
-                    turn.keep(self.runner.interrupted)
+                except KeyboardInterrupt as exc:
+                    turn.interrupted(exc)
                     if cancel is not None and cancel.stopped:  # Stop, not Ctrl+C: end like a stopped stream
                         yield turn.cancelled()
                         return
@@ -90,7 +89,7 @@ class ToolLoop:
             final = None
             async with aclosing(self.provider.astream(turn.request(), cancel=cancel)) as events:
                 async for event in events:
-                    if event.type in _FINAL:
+                    if event.type in FINAL_TYPES:
                         final = event
                         break
                     for out in turn.seen(event):
@@ -102,8 +101,8 @@ class ToolLoop:
             for use in turn.uses:
                 try:
                     step = await asyncio.to_thread(self._run, use, turn.stop_reason, cancel)
-                except KeyboardInterrupt:  # a stopped tool in the worker thread: never take the server down
-                    turn.keep(self.runner.interrupted)
+                except KeyboardInterrupt as exc:  # a stopped tool in the worker thread: never take the server down
+                    turn.interrupted(exc)
                     yield turn.cancelled()
                     return
                 yield turn.keep(step)
@@ -127,7 +126,9 @@ class _Answer:
         self.last: StreamEvent | None = None
 
     def request(self) -> ModelRequest:
+        # In the Call's steps from the start: an answer interrupted mid-request keeps its text.
         self.step = {"text": "", "tool_uses": [], "results": [], "stop_reason": None, "usage": {}}
+        self.loop.steps.append(self.step)
         self.uses = []
         return replace(self.base, messages=list(self.messages), tools=self.loop.definitions or None)
 
@@ -164,12 +165,17 @@ class _Answer:
         self._add_usage(final.usage)  # type: ignore[union-attr]
         self.stop_reason = getattr(final, "stop_reason", None)
         self.step.update(stop_reason=self.stop_reason, usage=asdict(final.usage))  # type: ignore[union-attr]
-        self.loop.steps.append(self.step)
         if isinstance(final, ErrorEvent):
             return replace(final, partial_text="".join(self.parts), usage=self._usage(), timings=self._timings())
         if not self.uses:
             return replace(final, text="".join(self.parts), usage=self._usage(), timings=self._timings())
         return self.step_limit() if last_step else None
+
+    def interrupted(self, exc: KeyboardInterrupt) -> None:
+        """Keep the step of a tool that Stop / Ctrl+C interrupted (the runner attached it)."""
+        step = getattr(exc, "step", None)
+        if step is not None:
+            self.keep(step)
 
     def keep(self, step: Any) -> StreamEvent:
         self.step["results"].append(step.to_dict())

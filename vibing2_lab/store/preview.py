@@ -22,7 +22,7 @@ _HEAD_START = re.compile(r"<head\b[^>]*>", re.IGNORECASE)
 
 def inline_preview(files: Mapping[str, str], *, entry: str | None = None, csp: str | None = None) -> str | None:
     """The entry HTML (default: index.html) with its local CSS and JS inlined; None if no HTML."""
-    entry = entry or _entry(files)
+    entry = entry or entry_page(files)
     if entry is None or entry not in files:
         return None
     inliner = _Inliner(files, posixpath.dirname(entry))
@@ -75,7 +75,8 @@ class _Inliner:
         return tag
 
 
-def _entry(files: Mapping[str, str]) -> str | None:
+def entry_page(files: Mapping[str, str]) -> str | None:
+    """The page a preview opens by default: the shallowest index.html, else the first HTML file."""
     pages = sorted((p for p in files if p.lower().endswith((".html", ".htm"))),
                    key=lambda p: (p.count("/"), posixpath.basename(p).lower() != "index.html", p))
     return pages[0] if pages else None

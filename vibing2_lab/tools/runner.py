@@ -9,7 +9,7 @@ content tells the model what happened, so the loop continues: a tool the agent w
 given, input that is not JSON or does not fit the schema (e.g. cut off by max_tokens),
 a denial (by config, by the user, or because nobody could be asked), a ToolError, or a
 bug in the tool. Only KeyboardInterrupt (Ctrl+C / Stop) escapes, after the step is kept
-in `runner.interrupted`, so the session can record it and keep the partial answer.
+as the exception's `.step`, so the loop can record it and the session keep the partial answer.
 
 The runner belongs to one ask: "allow for this ask" approvals live here, shared by the
 ask's agents, and a lock keeps to one open consent question at a time (fan-out).
@@ -106,7 +106,6 @@ class ToolRunner:
         self.consent = consent
         self.ctx = ctx
         self.approved: set[str] = set()  # "allow for this ask"
-        self.interrupted: ToolStep | None = None
         self._lock = threading.Lock()
 
     def run(self, use: ToolUseEvent, offered: Mapping[str, Tool], *, stop_reason: str | None = None,
@@ -135,10 +134,10 @@ class ToolRunner:
             step.status = "ok"
         except ToolError as exc:
             step.content = str(exc)
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as exc:
             step.content = "Interrupted by the user (Stop / Ctrl+C) while the tool ran."
             step.duration = time.monotonic() - started
-            self.interrupted = step
+            exc.step = step  # type: ignore[attr-defined]  # the loop records it before the answer ends
             raise
         except Exception as exc:  # a bug in a tool must not end the answer: the model is told
             step.content = f"{use.name} failed: {type(exc).__name__}: {exc}"
