@@ -144,3 +144,23 @@ def test_a_server_that_no_longer_starts_offers_its_last_tools_and_the_call_repor
     assert result.status == "error" and "MCP server 'flaky'" in result.content
     assert "no-such-python-for-mcp" in result.content and "not found" in result.content
     assert events[-1].type == "complete" and events[-1].text.endswith("carrying on.")
+
+
+def test_the_async_path_of_the_jupyter_server(fake_model: FakeModelServer, clock_agent: Path, mcp_config,
+                                              tmp_path: Path) -> None:
+    """`Session.astream` (the server extension's and `vibing2-lab mcp`'s path): the server starts
+    off the event loop, the tool runs in a worker thread, the real result reaches the model."""
+    import asyncio
+
+    mcp_config({"time": TIME_SERVER})
+    fake_model.enqueue(Reply(text="", tool_uses=[CALL]), Reply(text="Told, asynchronously."))
+
+    async def main() -> list:
+        session = Session(Ask("time?", agent="clock", allow="mcp__time"), tool_context=ToolContext(tmp_path))
+        return [event async for event in session.astream()]
+
+    events = asyncio.run(main())
+    (result,) = [e for e in events if isinstance(e, ToolResultEvent)]
+    assert result.status == "ok" and '"timezone": "UTC"' in result.content
+    (sent,) = tool_results(fake_model.requests[1])
+    assert json.loads(sent["content"])["timezone"] == "UTC" and events[-1].text == "Told, asynchronously."

@@ -234,30 +234,6 @@ def test_a_streamable_http_server_our_own_with_a_bearer_token(mcp_config, tmp_pa
         proc.wait(10)
 
 
-def test_on_an_event_loop_the_provider_never_waits_for_a_server(mcp_config, caplog) -> None:
-    """The Jupyter server (or `vibing2-lab mcp`) selects tools on its loop: no start may block it."""
-    import asyncio
-    import time
-
-    from vibing2_lab.mcp.client import pool
-
-    mcp_config({"time": TIME_SERVER})
-
-    async def select_on_the_loop() -> tuple[list, float]:
-        started = time.monotonic()
-        tools, _ = select("mcp__time")
-        return tools, time.monotonic() - started
-
-    tools, blocked = asyncio.run(select_on_the_loop())
-    assert tools == [] and blocked < 0.5 and "starting in the background" in caplog.text
-    deadline = time.monotonic() + 30
-    while pool().connections["time"].status != "running" and time.monotonic() < deadline:
-        time.sleep(0.05)
-    time.sleep(0.2)  # the listing is saved by the pool's thread right after the start
-    tools, blocked = asyncio.run(select_on_the_loop())
-    assert [t.name for t in tools] == ["mcp__time__get_current_time", "mcp__time__convert_time"] and blocked < 0.5
-
-
 def test_a_forked_child_gets_its_own_pool(mcp_config) -> None:
     import multiprocessing
 

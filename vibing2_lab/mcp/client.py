@@ -102,14 +102,6 @@ class Pool:
         conn = self.connection(config)
         return self._wait(self.submit(_ensure(conn)), config.start_timeout + 5, conn)
 
-    def start_soon(self, config: ServerConfig, *, listed: Callable[[list[RemoteTool]], None]) -> None:
-        """Start the server without waiting; `listed(tools)` runs on the pool's thread once it lists them."""
-        def done(future: Future[Any]) -> None:
-            if not future.cancelled() and future.exception() is None:
-                listed(future.result())
-
-        self.submit(_ensure(self.connection(config))).add_done_callback(done)
-
     def tools_of_each(self, configs: list[ServerConfig]) -> list[list[RemoteTool] | McpServerError]:
         """`tools` of several servers, started side by side; a failure is returned in its place."""
         conns = [self.connection(config) for config in configs]

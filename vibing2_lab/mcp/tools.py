@@ -9,8 +9,8 @@ Its tool definitions are kept in `<home>/mcp/<server>.tools.json` each time it l
 - a server that fails to start still offers its last known tools, and calling one gives an error
   result naming the server and the reason, so the answer goes on.
 A server never listed and failing now offers nothing; a warning names it and says why.
-Asked from a running event loop (the Jupyter server, `vibing2-lab mcp`), the provider never waits
-for a server to start: it offers the last known tools and starts the server in the background.
+The provider waits for a server to start (the first use pays ~1 s): async callers select tools
+off their event loop (orchestrate's make_request runs in a worker thread).
 MCP tools ask for consent by default (`--allow mcp__<server>` or config `tools.allow` pre-approve).
 """
 
@@ -110,8 +110,6 @@ class McpToolProvider:
                 return known
         from .client import pool
 
-        if _on_event_loop():  # e.g. the Jupyter server's loop: never wait there for a server to start
-            return self._known_then_refresh()
         try:
             remote = pool().tools(self.config)
         except McpServerError as exc:
@@ -121,29 +119,6 @@ class McpToolProvider:
             return known
         save_definitions(self.config.name, remote)
         return remote
-
-
-    def _known_then_refresh(self) -> list[RemoteTool]:
-        """The last known tools now; the server starts in the background (and its listing is kept),
-        so its calls, which run in worker threads, find it running."""
-        from .client import pool
-
-        pool().start_soon(self.config, listed=lambda remote: save_definitions(self.config.name, remote))
-        known = load_definitions(self.config.name)
-        if not known:
-            log.warning("MCP server %r is starting in the background; its tools are offered from the next "
-                        "answer on (`vibing2-lab mcp list` lists them ahead of time).", self.config.name)
-        return known
-
-
-def _on_event_loop() -> bool:
-    import asyncio
-
-    try:
-        asyncio.get_running_loop()
-        return True
-    except RuntimeError:
-        return False
 
 
 def tool_providers(settings: Settings | None) -> list[McpToolProvider]:
