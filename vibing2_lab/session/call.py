@@ -1,4 +1,4 @@
-"""One model call inside an ask: its request, its final event, its record and its store rows."""
+"""One agent's answer inside an ask: its request, its events, how it ended, and storing it once."""
 
 from __future__ import annotations
 

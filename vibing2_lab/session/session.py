@@ -6,8 +6,9 @@
     session.record()                                   # the notebook record (record.py)
     session.raise_for_error()                          # the first failure as a VibeError
 
-Bad input (unknown agent, unknown model/provider, empty or oversized prompt, invalid project
-name) raises from the constructor, before anything is sent or stored. Runtime failures end
+Bad input (the rules in ask.py: bad option combinations, unknown agent, unknown or
+disallowed model, empty or oversized prompt; and an invalid project name) raises from the
+constructor, before anything is sent or stored. Runtime failures end
 a call's stream with an ErrorEvent; the partial answer is stored with its status.
 """
 
