@@ -16,6 +16,7 @@ from .args import help_text, parse, wants_help
 if TYPE_CHECKING:
     from ..session import Ask, Session
     from .output import PanelOutput, TextOutput
+    from .tools import CellTools
 
 
 def run(shell: Any, line: str, cell: str) -> None:
@@ -26,10 +27,10 @@ def run(shell: Any, line: str, cell: str) -> None:
         print(help_text())
         return
     options = parse(line)
-    with clean_errors():
-        session = Session(build_ask(shell, options, cell), tool_context=context.tool_context(shell),
-                          consent=context.consent(shell))
+    with clean_errors(), cell_tools(shell) as tools:
+        session = Session(build_ask(shell, options, cell), tool_context=tools.context, consent=tools.consent)
         output = open_output(shell, session, options.format)
+        tools.attach(output)
         interrupted = False
         try:
             with closing(session.stream()) as events:
@@ -46,6 +47,18 @@ def run(shell: Any, line: str, cell: str) -> None:
         session.raise_for_error()
 
 
+@contextmanager
+def cell_tools(shell: Any) -> Iterator[CellTools]:
+    """The cell's tool context and consent (tools.py), closed however the cell ends."""
+    from .tools import CellTools
+
+    tools = CellTools(shell)
+    try:
+        yield tools
+    finally:
+        tools.close()
+
+
 def build_ask(shell: Any, options: Namespace, cell: str) -> Ask:
     """The Ask a cell means: its options, its interpolated body, and what the kernel knows."""
     from .interpolate import interpolate
@@ -58,7 +71,7 @@ def build_ask(shell: Any, options: Namespace, cell: str) -> Ask:
                context=context.recent_cells(shell) if options.auto else "", store=not options.no_store,
                cell_id=context.cell_id(shell), replay=options.replay, project_dir=Path.cwd(),
                max_tokens=options.max_tokens, temperature=options.temperature, format=options.format,
-               allow=options.allow or ())
+               allow=options.allow or (), max_cost=options.max_cost)
 
 
 def open_output(shell: Any, session: Session, fmt: str) -> PanelOutput | TextOutput:

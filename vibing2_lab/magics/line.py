@@ -150,6 +150,21 @@ def models(shell: Any, args: list[str]) -> None:
     _show(table_bundle(("alias", "model"), aliases, caption="Aliases"))
 
 
+def budget(shell: Any, args: list[str]) -> None:
+    """`%vibe budget`: spend against the budgets in config.yaml (today, this month, per project)."""
+    from ..budget import budget_report
+    from ..config import load_settings
+
+    report = budget_report(load_settings(), _store())
+    rows = [(name, _number(row["limit"]) if row["limit"] is not None else "no limit",
+             "" if row["spent"] is None else _number(row["spent"]),
+             "" if row["left"] is None else _number(row["left"])) for name, row in report["limits"].items()]
+    rows += [(f"project {row['project']}", _number(row["limit"]) if row["limit"] is not None else "",
+              _number(row["spent"]), "" if row["left"] is None else _number(row["left"]))
+             for row in report["projects"]]
+    _show(table_bundle(("budget", "limit USD", "spent USD", "left USD"), rows, caption="Budgets"))
+
+
 def mcp(shell: Any, args: list[str]) -> None:
     """`%vibe mcp`: the MCP servers of config.yaml, their status (each is started) and tools."""
     from ..mcp.tools import server_statuses
@@ -172,5 +187,5 @@ def _cwd() -> Any:
 
 COMMANDS: dict[str, Callable[[Any, list[str]], None]] = {
     "agents": agents, "projects": projects, "use": use, "new": new, "history": history,
-    "login": login, "stats": stats, "models": models, "mcp": mcp,
+    "login": login, "stats": stats, "models": models, "budget": budget, "mcp": mcp,
 }
