@@ -29,6 +29,7 @@ config.yaml (every key optional; an unknown key is an error that names it):
       max_steps: 20                               # model requests per answer in a tool loop
       bash_timeout: 120                           # seconds
       max_output_chars: 30000                     # a tool result given back to the model
+    mcp_servers: {time: {command: mcp-server-time}}  # MCP servers agents may use (mcp/servers.py)
 
 Environment: ANTHROPIC_BASE_URL, OPENAI_BASE_URL override the providers' base URLs;
 VIBING2_LAB_IDLE_TIMEOUT overrides timeouts.idle; VIBING2_LAB_REPLAY_PACE overrides replay_pace;
@@ -147,6 +148,7 @@ class Settings:
     max_prompt_bytes: int = 200_000
     replay_pace: float = 0.012  # about 80 words/s, like a fast live model
     tools: ToolSettings = field(default_factory=ToolSettings)
+    mcp_servers: dict[str, Any] = field(default_factory=dict)  # name -> mcp.servers.ServerConfig
     mode: str = "live"  # "live" | "replay" (from VIBING2_LAB_MODE)
     source: str = "defaults"  # where the settings came from, for messages
 
@@ -224,6 +226,10 @@ def _merge(settings: Settings, data: dict[str, Any], path: Path) -> None:
         elif key == "providers":
             for name, conf in _check_keys(key, value, set(value or {}), path).items():
                 _merge_provider(settings, str(name), conf, path)
+        elif key == "mcp_servers":
+            from .mcp.servers import parse_servers
+
+            settings.mcp_servers = parse_servers(value, path)
         elif key == "completion":
             _merge_completion(settings.completion, value, path)
         elif key in _SECTIONS:
