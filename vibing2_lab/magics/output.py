@@ -92,7 +92,7 @@ class PanelOutput:
                 files = session.store.get_project(session.project.id).file_map()
         except VibeError:  # the answer's own files still make a preview
             files = {}
-        return preview_document(call.text, files, always=self.fmt == "html")
+        return preview_document(call.text, files, always=self.fmt == "html", policy=session.settings.preview_policy())
 
 
 def _problem(call: Call, data: dict[str, Any]) -> str | None:

@@ -39,6 +39,7 @@ class Call:
     tool_uses: list[ToolUseEvent] = field(default_factory=list)
     parts: list[str] = field(default_factory=list)  # tokens so far, kept if the stream is interrupted
     stored: bool = False
+    version: int | None = None  # the version of the project's files this answer made, once stored
     started: float = field(default_factory=time.monotonic)
     first_token: float | None = None
 
@@ -105,7 +106,8 @@ class Call:
         The message keeps this call's record, so a project exports back to a notebook."""
         if self.stored or self.final is None:
             return
-        from ..store import Run, extract_files
+        from ..edits import apply_answer
+        from ..store import Run
 
         final = self.final
         usage, timings = final.usage, final.timings
@@ -113,9 +115,13 @@ class Call:
                   status=final.status, input_tokens=usage.input_tokens, output_tokens=usage.output_tokens,
                   cost_usd=final.cost_usd, ttft_s=timings.ttft, duration_s=timings.duration,
                   request_id=final.request_id, error_kind=final.kind if isinstance(final, ErrorEvent) else None)
-        files = extract_files(self.text) if final.status == "complete" else {}
-        store.record_answer(project_id, self.text, agent=run.agent, status=final.status, run=run, files=files,
-                            meta={**ask_meta, "record": self.record()})
+        change = apply_answer(self.text, store.version_files(project_id)) if final.status == "complete" else None
+        meta = {**ask_meta, "record": self.record()}
+        if change is not None and change.problems:
+            meta["edit_problems"] = change.problems
+        message = store.record_answer(project_id, self.text, agent=run.agent, status=final.status, run=run,
+                                      files=change.files if change else {}, meta=meta, prompt=self.prompt)
+        self.version = message.version
         self.stored = True
 
 
@@ -129,7 +135,7 @@ def new_call(session: Session, agent: Agent | None, prompt: str) -> Call:
     index = session.agents.index(agent) if agent is not None and agent in session.agents else 0
     ref = resolve_model(session.plan[index], settings=settings)
     request = prompt_request(prompt, model=ref.model, settings=settings,
-                             system=_system(agent, session.ask.system),
+                             system=_system(agent, session.ask.system, session.app_context),
                              history=session.history, max_tokens=session.ask.max_tokens,
                              temperature=session.ask.temperature)
     digest = request_hash(provider=ref.provider, model=ref.model, agent_sha256=agent.sha256 if agent else None,
@@ -143,8 +149,8 @@ def new_call(session: Session, agent: Agent | None, prompt: str) -> Call:
     return Call(agent, ref.provider, ref.model, prompt, request, provider, digest)
 
 
-def _system(agent: Agent | None, extra: str | None) -> str | None:
-    parts = [agent.system_prompt if agent else None, extra]
+def _system(agent: Agent | None, *extra: str | None) -> str | None:
+    parts = [agent.system_prompt if agent else None, *extra]
     return "\n\n".join(p for p in parts if p) or None
 
 

@@ -67,6 +67,7 @@ class Session:
     project: Project | None = field(default=None, init=False)
     history: list[dict[str, str]] = field(default_factory=list, init=False)
     calls: list[Call] = field(default_factory=list, init=False)
+    app_context: str | None = field(default=None, init=False)  # the project's files, for follow-ups (edits.py)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -114,8 +115,11 @@ class Session:
         from ..store import Store
 
         self.store = self.store or Store.open()
+        from ..edits import files_context
+
         self.project = self.store.ensure_project(self.ask.project)
         self.history = conversation_messages(self.store.history(self.project.id))
+        self.app_context = files_context(self.project.file_map())
 
     @property
     def mode(self) -> str:

@@ -4,7 +4,8 @@ Cheap to import: names resolve on first use, so `import vibing2_lab.store` loads
 sqlite3 nor DuckDB.
 
     Store                  open(), projects, messages, files, runs (store/projects.py)
-    Project, ProjectSummary, Message, ProjectFile, Run            (store/models.py)
+    Project, ProjectSummary, Message, ProjectFile, Run, Version   (store/rows.py)
+    versions, version_files, diff, revert                         (store/versions.py)
     extract_files, export_files, inline_preview, safe_relative_path (store/files.py)
     stats_rows, stats_by_day, stats_chart, export_parquet         (store/stats.py, DuckDB)
 """
@@ -17,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 _EXPORTS = {
     "Store": "projects",
     "Project": "rows", "ProjectSummary": "rows", "Message": "rows", "ProjectFile": "rows",
-    "Run": "rows", "validate_project_name": "rows", "utc_now": "rows",
+    "Run": "rows", "Version": "rows", "validate_project_name": "rows", "utc_now": "rows",
     "extract_files": "files", "language_for": "files",
     "export_files": "export", "safe_relative_path": "export",
     "inline_preview": "preview",
@@ -31,7 +32,8 @@ if TYPE_CHECKING:
     from .chart import StatsChart, stats_chart
     from .export import export_files, safe_relative_path
     from .files import extract_files, language_for
-    from .rows import Message, Project, ProjectFile, ProjectSummary, Run, utc_now, validate_project_name
+    from .rows import (Message, Project, ProjectFile, ProjectSummary, Run, Version, utc_now,
+                       validate_project_name)
     from .preview import inline_preview
     from .projects import Store
     from .stats import export_parquet, stats_by_day, stats_rows

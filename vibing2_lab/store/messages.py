@@ -18,6 +18,7 @@ from .rows import (MESSAGE_STATUSES, ROLES, RUN_STATUSES, Message, ProjectFile, 
                      utc_now)
 from .runs import insert_run
 from .saving import save_files
+from .versions import snapshot
 
 if TYPE_CHECKING:
     from .db import Database
@@ -72,9 +73,11 @@ class MessageOps:
 
     def record_answer(self, project_id: int, content: str, *, agent: str | None = None,
                       status: str = "complete", run: Run | None = None, files: Mapping[str, str] | None = None,
-                      meta: dict[str, Any] | None = None) -> Message:
+                      meta: dict[str, Any] | None = None, prompt: str | None = None) -> Message:
         """Store a finished answer in ONE transaction: its run, the assistant message linked to it,
-        and the files it generated (e.g. `extract_files(text)`). Partial answers keep `status`."""
+        and the files it generated (e.g. `extract_files(text)`), which make a new version named by
+        `prompt` when they change anything (its number in the returned message's `version`). Partial
+        answers keep `status`."""
         clean = {safe_relative_path(p): ProjectFile(p, c) for p, c in (files or {}).items()}
         if run is not None:
             check_choice(run.status, RUN_STATUSES, "run status")
@@ -84,6 +87,9 @@ class MessageOps:
             message = insert_message(conn, project_id, "assistant", content, agent=agent, status=status,
                                      run_id=run_id, meta=meta, now=now)
             save_files(conn, project_id, clean, now, prune=False)
+            if clean:  # the versions table links the version to this message
+                message.version = snapshot(conn, project_id, label=prompt or "answer", now=now,
+                                           message_id=message.id)
         return message
 
     def update_message(self, message_id: int, *, content: str | None = None, status: str | None = None,

@@ -4,15 +4,18 @@
 // Model output is untrusted. It reaches the page only as text nodes: the Markdown is
 // parsed into DOM elements built with createElement/createTextNode, never innerHTML, and
 // links keep to http(s)/mailto. Generated pages run only inside
-// <iframe sandbox="allow-scripts" srcdoc> (never with the same-origin flag) under a CSP that forbids
-// every request, so they cannot reach the Jupyter origin, its cookies, its API or the network.
+// <iframe sandbox="allow-scripts" srcdoc> (never with the same-origin flag), so they cannot reach the
+// Jupyter origin, its cookies or its API. The kernel sends each page finished by the preview policy
+// (vibing2_lab/preview.py: its CSP meta first); the policy itself is not written here.
 //
 // Data: the `answers` trait holds each answer's metadata (set at the start, and at the end with
 // the full text); while streaming, custom messages {type: "frame", deltas, status, tokens}
 // carry only the new text. A per-model store accumulates them so every view shows the same.
 
-const CSP = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data: blob:; font-src data:";
-const CSP_META = `<meta http-equiv="Content-Security-Policy" content="${CSP}">`;
+// A document that does not START with a CSP meta did not come from the kernel's policy (e.g. a
+// tampered widget state in a shared notebook): it runs with nothing allowed at all.
+const POLICY_FIRST = /^(?:\ufeff)?\s*(?:<!doctype[^>]*>)?<meta http-equiv="Content-Security-Policy" content="[^"]*">/i;
+const NOTHING_ALLOWED = `<meta http-equiv="Content-Security-Policy" content="default-src 'none'">`;
 const LIVE = new Set(["streaming", "waiting"]);
 
 /* ------------------------------------------------------------------ per-model store */
@@ -48,18 +51,27 @@ function storeOf(model) {
 }
 
 /* ------------------------------------------------------------------ views */
-// The kernel puts the CSP in every preview (store/preview.py escapes its quotes); a document
-// without it gets one here, after a doctype so the page keeps its standards mode.
-function withCsp(doc) {
-  if (doc.includes(CSP_META) || doc.includes(CSP_META.replaceAll("'", "&#x27;"))) return doc;
-  const doctype = /^\s*<!doctype[^>]*>/i.exec(doc);
-  return doctype ? doctype[0] + CSP_META + doc.slice(doctype[0].length) : CSP_META + doc;
+function checkedDocument(doc) {
+  return POLICY_FIRST.test(doc) ? doc : NOTHING_ALLOWED + doc;
 }
 
-function previewFrame(doc) {
+// CSP cannot stop a page from navigating itself (location.href, a link, <meta refresh>): every
+// load after the first is a navigation, so the frame is replaced with a notice. (The request that
+// navigated has left by then; README "Preview" says so.)
+function previewFrame(doc, onNavigate) {
   const frame = h("iframe", { sandbox: "allow-scripts", title: "Preview of the generated page", referrerpolicy: "no-referrer" });
-  frame.srcdoc = withCsp(doc);
+  let loads = 0;
+  frame.addEventListener("load", () => { if (++loads > 1) onNavigate(); });
+  frame.srcdoc = checkedDocument(doc);
   return frame;
+}
+
+function navigationNotice(reopen) {
+  const again = h("button", { class: "vibe-button", "aria-label": "Reload preview" }, "Reload preview");
+  again.addEventListener("click", reopen);
+  return h("div", { class: "vibe-preview-notice", role: "alert", "data-vibe-preview": "navigated" },
+    h("p", {}, "The page tried to leave the preview (a link, a redirect or a script navigating) and was stopped."),
+    again);
 }
 
 class AnswerView {
@@ -92,7 +104,12 @@ class AnswerView {
     this.previewTab.setAttribute("aria-selected", String(preview));
     this.body.hidden = preview;
     this.previewPane.hidden = !preview;
-    if (preview && !this.previewPane.firstChild) this.previewPane.appendChild(previewFrame(this.doc));
+    if (preview && !this.previewPane.firstChild) this.openPreview();
+  }
+
+  openPreview() {
+    const reopen = () => { this.previewPane.replaceChildren(); this.openPreview(); };
+    this.previewPane.replaceChildren(previewFrame(this.doc, () => this.previewPane.replaceChildren(navigationNotice(reopen))));
   }
 
   update(answer, started) {
