@@ -16,6 +16,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import sqlite3
+from pathlib import Path
 from typing import TYPE_CHECKING, Mapping
 
 from ..errors import InputError
@@ -170,3 +171,24 @@ class VersionOps:
             raise InputError(f"The files already equal version {to}: nothing to revert.",
                              hint="See the versions with `vibing2-lab projects versions NAME`.")
         return rows[-1]
+
+
+def write_zip(files: Mapping[str, str], target: Path) -> Path:
+    """The files as a zip archive at `target` (the app as it would be deployed), written atomically."""
+    import os
+    import tempfile
+    import zipfile
+
+    from .export import safe_relative_path
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as raw, zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as archive:
+            for path in sorted(files):
+                archive.writestr(safe_relative_path(path), files[path].encode("utf-8", "surrogatepass"))
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return target
