@@ -57,9 +57,9 @@ class ProjectForkHandler(VibeHandler):
     @web.authenticated
     @authorized
     async def post(self, ref: str) -> None:
-        body = fields(self.json_body(), {"name": (str, REQUIRED)})
+        body = fields(self.json_body(), {"name": (str, REQUIRED), "at_version": ((int, type(None)), None)})
         store = self.store()
-        project = store.fork_project(ref, body["name"])
+        project = store.fork_project(ref, body["name"], at_version=body["at_version"])
         self.write_json(_project_with_runs(store, project.id), status=201)
 
 
@@ -102,13 +102,15 @@ class ProjectFilesHandler(VibeHandler):
 
 
 class ProjectPreviewHandler(VibeHandler):
-    """The project's HTML page with its local CSS/JS inlined, as JSON (never served as a page:
-    it must only ever run inside the sidebar's sandboxed iframe)."""
+    """The project's HTML page with its local CSS/JS inlined, finished by the preview policy, as
+    JSON (never served as a page: it must only ever run inside a sandboxed iframe's srcdoc).
+    The sidebar runs the app from the app route; this one serves documents for a srcdoc."""
 
     @web.authenticated
     @authorized
     async def get(self, ref: str) -> None:
         from ..store import inline_preview
+        from ..store.preview import entry_page
 
         entry = self.get_query_argument("entry", None) or None
         project = await self.blocking(self.store().get_project, ref)
@@ -117,7 +119,9 @@ class ProjectPreviewHandler(VibeHandler):
             what = f"no file {entry!r}" if entry else "no HTML file"
             raise ApiError(404, f"Project {project.name!r} has {what} to preview.", kind="no_preview",
                            hint="Ask for a web page (an ```html title=index.html block) first.")
-        self.write_json({"project": project.id, "entry": entry or _entry_name(project.file_map()), "html": html})
+        policy = self.vibe_settings().preview_policy()
+        self.write_json({"project": project.id, "entry": entry or entry_page(project.file_map()),
+                         "html": policy.document(html)})
 
 
 class ProjectExportHandler(VibeHandler):
@@ -147,15 +151,6 @@ def _attachment(filename: str) -> str:
 def _project_with_runs(store: Any, ref: str | int) -> dict[str, Any]:
     project = store.get_project(ref)
     return project_json(project, store.runs(project_id=project.id))
-
-
-def _entry_name(files: dict[str, str]) -> str | None:
-    """The page inline_preview opens by default: the shallowest index.html, else the first HTML."""
-    import posixpath
-
-    pages = sorted((p for p in files if p.lower().endswith((".html", ".htm"))),
-                   key=lambda p: (p.count("/"), posixpath.basename(p).lower() != "index.html", p))
-    return pages[0] if pages else None
 
 
 ROUTES: list[tuple[str, type[VibeHandler]]] = [
