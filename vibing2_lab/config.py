@@ -18,6 +18,14 @@ config.yaml (every key optional; an unknown key is an error that names it):
     max_prompt_bytes: 200000
     replay_pace: 0.012                            # seconds per token when replaying
     preview: {network: cdn, cdns: [https://cdn.jsdelivr.net, ...]}  # cdn | none | open (preview.py)
+    tools:                                        # agent tools (vibing2_lab/tools/)
+      allow: [Read, mcp__time]                    # run without asking (names or mcp__<server>)
+      ask: [Glob]                                 # ask first
+      deny: [Bash]                                # never run (--allow cannot lift it)
+      default: []                                 # tools for agents whose frontmatter has no `tools:`
+      max_steps: 20                               # model requests per answer in a tool loop
+      bash_timeout: 120                           # seconds
+      max_output_chars: 30000                     # a tool result given back to the model
 
 Environment: ANTHROPIC_BASE_URL, OPENAI_BASE_URL override the providers' base URLs;
 VIBING2_LAB_IDLE_TIMEOUT overrides timeouts.idle; VIBING2_LAB_REPLAY_PACE overrides replay_pace;
@@ -90,6 +98,17 @@ def _default_providers() -> dict[str, ProviderSettings]:
 
 
 @dataclass
+class ToolSettings:
+    allow: list[str] = field(default_factory=list)
+    ask: list[str] = field(default_factory=list)
+    deny: list[str] = field(default_factory=list)
+    default: list[str] = field(default_factory=list)
+    max_steps: int = 20
+    bash_timeout: float = 120.0
+    max_output_chars: int = 30_000
+
+
+@dataclass
 class Settings:
     default_model: str = "anthropic:claude-sonnet-4-5"
     default_agent: str = "fullstack-developer"
@@ -103,6 +122,7 @@ class Settings:
     temperature: float | None = None
     max_prompt_bytes: int = 200_000
     replay_pace: float = 0.012  # about 80 words/s, like a fast live model
+    tools: ToolSettings = field(default_factory=ToolSettings)
     mode: str = "live"  # "live" | "replay" (from VIBING2_LAB_MODE)
     preview: PreviewPolicy | None = None  # None: the default policy (preview.py), built on first use
     source: str = "defaults"  # where the settings came from, for messages
@@ -166,7 +186,9 @@ _SCALARS: dict[str, tuple[type, float | None, bool]] = {
 _SECTIONS: dict[str, dict[str, tuple[type, float | None]]] = {
     "timeouts": {"connect": (float, 0.001), "idle": (float, 0.001)},
     "retries": {"max": (int, 0), "base_delay": (float, 0), "max_delay": (float, 0)},
+    "tools": {"max_steps": (int, 1), "bash_timeout": (float, 0.001), "max_output_chars": (int, 100)},
 }
+_TOOL_LISTS = ("allow", "ask", "deny", "default")
 
 
 def _merge(settings: Settings, data: dict[str, Any], path: Path) -> None:
@@ -191,11 +213,26 @@ def _merge(settings: Settings, data: dict[str, Any], path: Path) -> None:
         elif key in _SECTIONS:
             current = getattr(settings, key)
             schema = _SECTIONS[key]
-            for k, v in _check_keys(key, value, set(schema), path).items():
-                setattr(current, k, _typed(f"{key}.{k}", v, schema[k][0], path, minimum=schema[k][1]))
+            lists = _TOOL_LISTS if key == "tools" else ()
+            for k, v in _check_keys(key, value, set(schema) | set(lists), path).items():
+                if k in lists:
+                    setattr(current, k, _names(f"{key}.{k}", v, path))
+                else:
+                    setattr(current, k, _typed(f"{key}.{k}", v, schema[k][0], path, minimum=schema[k][1]))
         else:
             kind, minimum, optional = _SCALARS[key]
             setattr(settings, key, _typed(key, value, kind, path, minimum=minimum, optional=optional))
+
+
+def _names(where: str, value: Any, path: Path) -> list[str]:
+    """A list of tool names (or mcp__<server> prefixes)."""
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() and " " not in v.strip()
+                                              for v in value):
+        raise ConfigError(f"{path}: `{where}` must be a list of tool names, not {value!r}.",
+                          hint="e.g. tools: {allow: [Read, mcp__time], deny: [Bash]}")
+    return [v.strip() for v in value]
 
 
 def _merge_provider(settings: Settings, name: str, conf: Any, path: Path) -> None:

@@ -11,6 +11,9 @@
     ├── ExportError                 an export path escapes its folder, or a file is bad
     ├── ReplayError                 replay found no record or a changed agent
     ├── InputError                  a prompt or argument is invalid (e.g. oversized)
+    ├── ToolError                   a tool call failed; becomes an error tool_result, the loop goes on
+    │   ├── ToolInputError          the model's input does not fit the tool's schema
+    │   └── OutsideWorkdirError     a path leaves the working directory (absolute, `..`, symlink)
     └── ProviderError               a model call failed; carries the partial text
         ├── AuthError               401/403: the key is wrong (names its source, never the key)
         ├── RateLimitError          429 after all retries
@@ -77,6 +80,18 @@ class ReplayError(VibeError):
 
 class InputError(VibeError):
     kind = "input"
+
+
+class ToolError(VibeError):
+    kind = "tool"
+
+
+class ToolInputError(ToolError):
+    kind = "tool_input"
+
+
+class OutsideWorkdirError(ToolError):
+    kind = "outside_workdir"
 
 
 class ProviderError(VibeError):

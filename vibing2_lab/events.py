@@ -3,12 +3,13 @@
 Four plain dataclasses, the Vibing2 StreamEvent types:
 
     TokenEvent      a piece of answer text, as it arrives
-    ToolUseEvent    the model asked for a tool (name + input)
+    ToolUseEvent    the model asked for a tool (name + input), as soon as the input is complete
+    ToolResultEvent a tool call ended: status ok / error / denied, a short preview of the result
     CompleteEvent   the answer finished: full text, usage, stop reason, timings
     ErrorEvent      the answer ended early (status "error" or "cancelled"),
                     keeping the partial text received so far
 
-A stream yields any number of token/tool_use events and ends with exactly one
+A stream yields any number of token/tool_use/tool_result events and ends with exactly one
 complete or error event. `to_dict()` gives the JSON shape used by
 `vibing2-lab ask --json`, the server's SSE stream and the notebook record.
 """
@@ -19,6 +20,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal, Union
 
 Status = Literal["complete", "error", "cancelled"]
+FINAL_TYPES = frozenset({"complete", "error"})  # the event types that end a stream
 
 
 @dataclass
@@ -52,7 +54,24 @@ class ToolUseEvent:
     name: str
     input: dict[str, Any]
     agent: str | None = None
+    # Set when the model's input was not a JSON object (malformed, or cut off by max_tokens):
+    # the raw text it sent; `input` is then {} and the loop answers with an error result.
+    raw_input: str | None = None
     type: Literal["tool_use"] = field(default="tool_use", init=False)
+
+
+ToolStatus = Literal["ok", "error", "denied"]
+
+
+@dataclass
+class ToolResultEvent:
+    id: str
+    name: str
+    status: ToolStatus
+    content: str  # a short preview; the full result is in the record
+    is_error: bool = False
+    agent: str | None = None
+    type: Literal["tool_result"] = field(default="tool_result", init=False)
 
 
 @dataclass
@@ -87,11 +106,12 @@ class ErrorEvent:
     type: Literal["error"] = field(default="error", init=False)
 
 
-StreamEvent = Union[TokenEvent, ToolUseEvent, CompleteEvent, ErrorEvent]
+StreamEvent = Union[TokenEvent, ToolUseEvent, ToolResultEvent, CompleteEvent, ErrorEvent]
 
 _BY_TYPE: dict[str, type] = {
     "token": TokenEvent,
     "tool_use": ToolUseEvent,
+    "tool_result": ToolResultEvent,
     "complete": CompleteEvent,
     "error": ErrorEvent,
 }

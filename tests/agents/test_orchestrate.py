@@ -11,7 +11,7 @@ from typing import Any, AsyncIterator
 import pytest
 
 from tests.fakes.model_server import FakeModelServer, RecordedRequest, Reply
-from vibing2_lab.agents.orchestrate import (achain, afan_out, chain, chain_prompt, default_request, fan_out)
+from vibing2_lab.agents.orchestrate import achain, afan_out, chain, chain_prompt, fan_out
 from vibing2_lab.agents.parse import Agent
 from vibing2_lab.config import load_settings
 from vibing2_lab.errors import InputError, KeyMissingError
@@ -40,7 +40,19 @@ def server(fake_model: FakeModelServer, vibe_home: Path) -> FakeModelServer:
 
 
 def make() -> Any:
-    return default_request(settings=load_settings())
+    """A make_request as a Session's: the core's model rule and request, a live provider."""
+    from vibing2_lab.providers import get_provider
+    from vibing2_lab.session import Ask, Call
+    from vibing2_lab.session.ask import plan_models
+
+    settings = load_settings()
+
+    def make_request(agent: Agent, prompt: str) -> tuple[Any, Any]:
+        (ref,) = plan_models(Ask(prompt), [agent], settings)
+        call = Call.open(agent, ref, prompt, provider=get_provider(ref.provider, settings=settings), settings=settings)
+        return call.provider, call.request
+
+    return make_request
 
 
 def finals(events: list[StreamEvent]) -> dict[str, StreamEvent]:
@@ -202,19 +214,3 @@ def test_achain_matches_chain(server: FakeModelServer) -> None:
 def test_achain_stops_at_the_first_error(server: FakeModelServer) -> None:
     done = finals(asyncio.run(_collect(achain(AGENTS, "FAIL_BETA", make_request=make()))))
     assert list(done) == ["alpha", "beta"]
-
-
-def test_default_request_model_precedence(server: FakeModelServer) -> None:
-    settings = load_settings()
-    own = Agent(name="own", model="opus", performance_tier="fast", system_prompt="S")
-    inherit = Agent(name="inh", model="inherit", performance_tier="thorough")
-    plain = Agent(name="plain")
-    assert default_request(settings=settings)(own, "x")[1].model == "claude-opus-4-1"
-    assert default_request(settings=settings)(inherit, "x")[1].model == "claude-opus-4-1"  # tier thorough -> opus
-    assert default_request(settings=settings)(plain, "x")[1].model == "claude-sonnet-4-5"  # the default model
-    provider, request = default_request(settings=settings, model="openai:gpt-4o-mini")(own, "x")
-    assert (provider.name, request.model, request.system) == ("openai", "gpt-4o-mini", "S")
-    assert request.metadata["agent"] == "own" and request.metadata["agent_sha256"] == own.sha256
-    history = [{"role": "user", "content": "before"}, {"role": "assistant", "content": "ok"}]
-    assert default_request(settings=settings, history=history)(plain, "now")[1].messages[-1] == {
-        "role": "user", "content": "now"}

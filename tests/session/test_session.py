@@ -169,3 +169,26 @@ def test_fallback_replay_answers_recorded_requests_and_warns_then_goes_live_for_
         other = list(Session(Ask("something new", agent="notebook-tutor")).stream())
     assert other[-1].text == "fresh live answer" and len(fake_model.requests) == 2
     assert any("No recorded answer" in r.getMessage() and "live call" in r.getMessage() for r in caplog.records)
+
+
+def test_model_precedence_and_the_request_a_call_opens(fake_model: FakeModelServer) -> None:
+    """--model, else the agent's own (unless "inherit"), else its tier, else the default model."""
+    from vibing2_lab.agents import Agent
+    from vibing2_lab.config import load_settings
+    from vibing2_lab.providers import get_provider
+    from vibing2_lab.session import Call
+    from vibing2_lab.session.ask import plan_models
+
+    settings = load_settings()
+    own = Agent(name="own", model="opus", performance_tier="fast", system_prompt="S")
+    inherit = Agent(name="inh", model="inherit", performance_tier="thorough")
+    plain = Agent(name="plain")
+    assert [ref.model for ref in plan_models(Ask("x"), [own, inherit, plain], settings)] == [
+        "claude-opus-4-1", "claude-opus-4-1", "claude-sonnet-4-5"]  # own; tier thorough -> opus; the default
+    (ref,) = plan_models(Ask("x", model="openai:gpt-4o-mini"), [own], settings)
+    history = [{"role": "user", "content": "before"}, {"role": "assistant", "content": "ok"}]
+    call = Call.open(own, ref, "now", provider=get_provider(ref.provider, settings=settings), settings=settings,
+                     history=history, system="extra")
+    assert (call.provider.name, call.request.model, call.request.system) == ("openai", "gpt-4o-mini", "S\n\nextra")
+    assert call.request.metadata["agent"] == "own" and call.request.metadata["hash"] == call.hash
+    assert call.request.messages == [*history, {"role": "user", "content": "now"}]

@@ -15,7 +15,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .orchestrate import achain, afan_out, chain, default_request, fan_out
+    from .orchestrate import achain, afan_out, chain, fan_out
     from .parse import Agent
     from .registry import AgentRegistry, default_registry
     from .select import Pick
@@ -29,7 +29,6 @@ _LAZY = {
     "afan_out": ".orchestrate",
     "chain": ".orchestrate",
     "achain": ".orchestrate",
-    "default_request": ".orchestrate",
 }
 
 __all__ = sorted(_LAZY)

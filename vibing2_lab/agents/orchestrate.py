@@ -2,8 +2,8 @@
 
 Both yield ordinary StreamEvents with `event.agent` set to the agent's name, so any
 adapter that renders one stream renders these too. `make_request(agent, prompt)`
-returns the (Provider, ModelRequest) to use: the session layer decides model, history
-and system prompt; `default_request()` builds one from the agent's own fields.
+returns the (Provider, ModelRequest) to use: the session layer (session/) decides model,
+history and system prompt.
 
     fan_out   each agent streams in its own thread; events interleave as they arrive;
               every agent ends with its own complete or error event, and one agent's
@@ -21,39 +21,16 @@ from contextlib import aclosing
 from typing import TYPE_CHECKING, AsyncIterator, Callable, Iterator
 
 from ..errors import InputError, VibeError
-from ..events import ErrorEvent, StreamEvent
+from ..events import FINAL_TYPES, ErrorEvent, StreamEvent
 from ..providers.base import Cancel
 
 if TYPE_CHECKING:
-    from ..config import Settings
     from ..providers.base import ModelRequest, Provider
     from .parse import Agent
 
 log = logging.getLogger(__name__)
 
 MakeRequest = Callable[["Agent", str], "tuple[Provider, ModelRequest]"]
-_FINAL = ("complete", "error")
-
-
-def default_request(*, settings: Settings | None = None, model: str | None = None,
-                    history: list[dict[str, str]] | None = None) -> MakeRequest:
-    """A make_request using each agent's system prompt and model: `model` if given, else the
-    agent's own (unless "inherit"), else its performance tier, else the default model."""
-    from ..config import load_settings
-    from ..models import resolve_model
-    from ..providers import get_provider, prompt_request
-
-    settings = settings or load_settings()
-
-    def make(agent: Agent, prompt: str) -> tuple[Provider, ModelRequest]:
-        spec = model or (agent.model if agent.model not in (None, "inherit") else None)
-        ref = resolve_model(spec, settings=settings, tier=None if spec else agent.performance_tier)
-        request = prompt_request(prompt, model=ref.model, settings=settings,
-                                 system=agent.system_prompt or None, history=history)
-        request.metadata.update(agent=agent.name, agent_sha256=agent.sha256, provider=ref.provider)
-        return get_provider(ref.provider, settings=settings), request
-
-    return make
 
 
 def chain_prompt(prompt: str, previous_agent: str | None, previous_answer: str | None) -> str:
@@ -92,7 +69,7 @@ def _agent_stream(agent: Agent, prompt: str, make_request: MakeRequest, cancel: 
         provider, request = make_request(agent, prompt)
         for event in provider.stream(request, cancel=cancel):
             yield _tag(agent, event)
-            if event.type in _FINAL:
+            if event.type in FINAL_TYPES:
                 return
     except Exception as exc:
         yield _failure(agent, exc)
@@ -107,7 +84,7 @@ async def _agent_astream(agent: Agent, prompt: str, make_request: MakeRequest,
         async with aclosing(provider.astream(request, cancel=cancel)) as events:
             async for event in events:
                 yield _tag(agent, event)
-                if event.type in _FINAL:
+                if event.type in FINAL_TYPES:
                     return
     except Exception as exc:
         yield _failure(agent, exc)
@@ -200,7 +177,7 @@ def chain(agents: list[Agent], prompt: str, *, make_request: MakeRequest,
         step = chain_prompt(prompt, *(previous or (None, None)))
         final: StreamEvent | None = None
         for event in _agent_stream(agent, step, make_request, inner):
-            final = event if event.type in _FINAL else final
+            final = event if event.type in FINAL_TYPES else final
             yield event
         if final is None or final.type != "complete":
             return  # an error or a cancel ends the chain here
@@ -218,7 +195,7 @@ async def achain(agents: list[Agent], prompt: str, *, make_request: MakeRequest,
         final: StreamEvent | None = None
         async with aclosing(_agent_astream(agent, step, make_request, inner)) as stream:
             async for event in stream:
-                final = event if event.type in _FINAL else final
+                final = event if event.type in FINAL_TYPES else final
                 yield event
         if final is None or final.type != "complete":
             return

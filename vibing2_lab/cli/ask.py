@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
-from ..errors import VibeError
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -20,10 +19,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true", help="one JSON event per line (token, tool_use, complete, error)")
     p.add_argument("--max-tokens", type=int, metavar="N")
     p.add_argument("--temperature", type=float, metavar="T")
-    who = p.add_mutually_exclusive_group()
-    who.add_argument("--agent", metavar="NAME", help="ask this agent")
-    who.add_argument("--auto", action="store_true", help="let vibing2-lab pick the agent")
-    who.add_argument("--agents", metavar="A,B", help="ask several agents (in parallel, or --chain)")
+    # --agent, --auto and --agents exclude each other: the core says so (session/ask.py),
+    # with the same message as %%vibe and POST stream.
+    p.add_argument("--agent", metavar="NAME", help="ask this agent")
+    p.add_argument("--auto", action="store_true", help="let vibing2-lab pick the agent")
+    p.add_argument("--agents", metavar="A,B", help="ask several agents (in parallel, or --chain)")
     p.add_argument("--chain", action="store_true", help="with --agents: each agent gets the previous answer")
     p.add_argument("--project", metavar="NAME", help="continue this project's conversation")
     p.set_defaults(func=run)
@@ -34,11 +34,8 @@ def run(args: argparse.Namespace) -> int:
     from ..session import Ask, Session
     from ..textstream import TextStream
 
-    if args.chain and not args.agents:
-        raise VibeError("--chain needs several agents.", hint="Use --agents A,B --chain.")
     prompt = sys.stdin.read() if args.prompt == "-" else args.prompt
-    agents = [a.strip() for a in (args.agents or "").split(",") if a.strip()]
-    ask = Ask(prompt, project=args.project, agent=args.agent, agents=agents, auto=args.auto, chain=args.chain,
+    ask = Ask(prompt, project=args.project, agent=args.agent, agents=args.agents or (), auto=args.auto, chain=args.chain,
               model=args.model, system=args.system, max_tokens=args.max_tokens, temperature=args.temperature,
               project_dir=Path.cwd())
     session = Session(ask)

@@ -62,7 +62,3 @@ def help_text() -> str:
 def wants_help(line: str) -> bool:
     return line.strip() in ("-h", "--help", "help", "?")
 
-
-def agent_list(options: Any) -> list[str]:
-    """`--agents a, b` as a clean list."""
-    return [name.strip() for name in (options.agents or "").split(",") if name.strip()]

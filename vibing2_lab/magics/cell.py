@@ -8,9 +8,9 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
 
-from ..errors import CancelledError, InputError, ProviderError, VibeError
+from ..errors import CancelledError, ProviderError, VibeError
 from . import context
-from .args import agent_list, help_text, parse, wants_help
+from .args import help_text, parse, wants_help
 
 if TYPE_CHECKING:
     from ..session import Ask, Session
@@ -49,12 +49,9 @@ def build_ask(shell: Any, options: Namespace, cell: str) -> Ask:
     from .interpolate import interpolate
     from ..session import Ask
 
-    agents = agent_list(options)
-    if options.chain and len(agents) < 2:
-        raise InputError("--chain needs several agents.", hint="Use --agents A,B --chain.")
     cell = cell.rstrip("\n")  # IPython appends a newline to the cell body; it is not part of the prompt
     prompt = cell if options.no_interpolate else interpolate(cell, **context.interpolation_inputs(shell))
-    return Ask(prompt, project=context.project_for(shell, options.project), agent=options.agent, agents=agents,
+    return Ask(prompt, project=context.project_for(shell, options.project), agent=options.agent, agents=options.agents or (),
                auto=options.auto, chain=options.chain, model=options.model,
                context=context.recent_cells(shell) if options.auto else "", store=not options.no_store,
                cell_id=context.cell_id(shell), replay=options.replay, project_dir=Path.cwd(),

@@ -17,7 +17,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING
 
-from ..errors import ConfigError, InputError, ProviderError, VibeError
+from ..errors import ConfigError, ProviderError, VibeError
 from ..events import ErrorEvent
 from .base import Cancel, ModelRequest, Provider, StreamInterrupted
 
@@ -83,12 +83,9 @@ def prompt_request(prompt: str, *, model: str, settings: Settings, system: str |
 
     InputError when the prompt is empty or larger than settings.max_prompt_bytes.
     """
-    size = len(prompt.encode("utf-8"))
-    if not prompt.strip():
-        raise InputError("The prompt is empty.", hint="Give the text to send, or - to read it from stdin.")
-    if size > settings.max_prompt_bytes:
-        raise InputError(f"The prompt is {size:,} bytes, more than max_prompt_bytes ({settings.max_prompt_bytes:,}).",
-                         hint="Shorten it, or raise max_prompt_bytes in config.yaml.")
+    from ..session.ask import check_prompt  # the rule lives with the other ask rules
+
+    check_prompt(prompt, settings)
     messages = [*(history or []), {"role": "user", "content": prompt}]
     return ModelRequest(model=model, messages=messages, system=system,
                         max_tokens=max_tokens or settings.max_tokens,

@@ -8,8 +8,7 @@
 
 from __future__ import annotations
 
-from fnmatch import fnmatchcase
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from jupyter_server.extension.application import ExtensionApp
 from jupyter_server.utils import url_path_join
@@ -20,8 +19,6 @@ from .streams import StreamRegistry
 
 if TYPE_CHECKING:
     from ..config import Settings
-
-_PATTERN_CHARS = "*?["
 
 
 class Vibing2Lab(ExtensionApp):
@@ -67,23 +64,3 @@ class Vibing2Lab(ExtensionApp):
         if self.max_prompt_bytes is not None:
             settings.max_prompt_bytes = self.max_prompt_bytes
         return settings
-
-    def model_check(self, settings: Settings) -> Callable[[list[str]], None] | None:
-        """A check that refuses models outside `allowed_models` (None when every model is allowed)."""
-        if not self.allowed_models:
-            return None
-        from ..models import resolve_model
-
-        patterns = [p if any(c in p for c in _PATTERN_CHARS) else str(resolve_model(p, settings=settings))
-                    for p in self.allowed_models]
-
-        def check(models: list[str]) -> None:
-            from ..errors import InputError
-
-            for model in models:
-                if not any(fnmatchcase(model, p) for p in patterns):
-                    raise InputError(f"Model {model} is not allowed on this Jupyter server.",
-                                     hint=f"Allowed: {', '.join(self.allowed_models)} "
-                                          "(c.Vibing2Lab.allowed_models). Pick one of those with 'model'.")
-
-        return check

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 from contextlib import aclosing
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from jupyter_server.auth.decorator import authorized
@@ -49,31 +48,16 @@ ASK_FIELDS: dict[str, tuple[Any, Any]] = {
 
 
 def ask_from_body(data: dict[str, Any], *, project_name: str | None) -> Ask:
-    """The Ask a request body describes; InputError for combinations that make no sense."""
-    from ..errors import InputError
+    """The Ask a request body describes (field types checked here, the rest by the core)."""
     from ..session import Ask
 
     body = fields(data, ASK_FIELDS)
-    agents = text_list("agents", body["agents"])
-    agent = (body["agent"] or "").strip() or None
-    if agent and agents:
-        raise InputError("Give either 'agent' or 'agents', not both.", hint='e.g. {"agents": ["a", "b"]}.')
-    if body["auto"] and (agent or agents):
-        raise InputError("'auto' picks the agent itself: leave out 'agent' and 'agents'.",
-                         hint='Send {"auto": true} alone, or name the agents.')
-    if body["chain"] and len(agents) < 2:
-        raise InputError("'chain' needs at least two agents.", hint='e.g. {"agents": ["a", "b"], "chain": true}.')
-    if body["max_tokens"] is not None and body["max_tokens"] < 1:
-        raise InputError("'max_tokens' must be 1 or more.", hint="Leave it out to use the configured default.")
-    if body["temperature"] is not None and body["temperature"] < 0:
-        raise InputError("'temperature' cannot be negative.", hint="Use a value from 0 to 1.")
-    return Ask(body["prompt"], project=project_name, agent=agent, agents=agents, auto=body["auto"],
-               chain=body["chain"], model=(body["model"] or "").strip() or None, context=body["context"],
-               system=(body["system"] or "").strip() or None,
-               max_tokens=body["max_tokens"], temperature=body["temperature"])
+    return Ask(body["prompt"], project=project_name, agent=body["agent"], agents=text_list("agents", body["agents"]),
+               auto=body["auto"], chain=body["chain"], model=body["model"], context=body["context"],
+               system=body["system"], max_tokens=body["max_tokens"], temperature=body["temperature"])
 
 
-def open_session(data: dict[str, Any], settings: Settings, allowed: Any) -> Session:
+def open_session(data: dict[str, Any], settings: Settings, allowed_models: list[str]) -> Session:
     """Resolve the ask (agents, models, project) before anything is sent; raises on bad input."""
     from ..session import Session
     from ..store import Store
@@ -90,9 +74,7 @@ def open_session(data: dict[str, Any], settings: Settings, allowed: Any) -> Sess
     else:
         project = None
     ask = ask_from_body(data, project_name=project)
-    if allowed is not None:  # check the models before the project is created
-        allowed(Session(replace(ask, store=False), settings=settings).plan)
-    return Session(ask, settings=settings, store=store)
+    return Session(ask, settings=settings, store=store, allowed_models=allowed_models)
 
 
 def start_data(live: LiveStream, session: Session) -> dict[str, Any]:
@@ -118,7 +100,7 @@ class StreamHandler(VibeHandler):
         app.streams.check_room()  # before the session may create a project
         settings = self.vibe_settings()
         data = self.json_body()
-        session = await self.blocking(open_session, data, settings, app.model_check(settings))
+        session = await self.blocking(open_session, data, settings, list(app.allowed_models))
         live = app.streams.open(session)
         try:
             await self._stream(session, live)

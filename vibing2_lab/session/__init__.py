@@ -3,7 +3,8 @@ record) and `Call` (one model request's lifecycle). Every adapter goes through h
 
 from __future__ import annotations
 
+from .ask import Ask
 from .call import Call
-from .session import MODES, Ask, Session
+from .session import MODES, Session
 
 __all__ = ["MODES", "Ask", "Call", "Session"]

@@ -7,12 +7,13 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from ..events import CompleteEvent, ErrorEvent, StreamEvent, Timings, ToolUseEvent, to_dict
+from ..events import FINAL_TYPES, CompleteEvent, ErrorEvent, StreamEvent, Timings, ToolUseEvent, to_dict
 
 if TYPE_CHECKING:
     from ..agents import Agent
+    from ..config import Settings
+    from ..models import ModelRef
     from ..providers import ModelRequest, Provider
-    from . import Session
     from ..store import Store
 
 
@@ -26,7 +27,11 @@ def plain_agent() -> Agent:
 
 @dataclass
 class Call:
-    """A call to one agent (or none): what was sent and how it ended."""
+    """One agent's answer (or a plain model's): its request, its events, how it ended.
+
+    Built from explicit arguments by `Call.open` (or `Call.failed` when no request could be
+    made); fed its own events through `on_event`; stored and recorded once it has ended.
+    The Session only orchestrates: which calls, in which order, with which provider."""
 
     agent: Agent | None
     provider_name: str
@@ -35,6 +40,7 @@ class Call:
     request: ModelRequest
     provider: Provider | None
     hash: str
+    settings: Settings | None = field(default=None, repr=False)  # prices, for the cost estimate
     final: CompleteEvent | ErrorEvent | None = None
     tool_uses: list[ToolUseEvent] = field(default_factory=list)
     parts: list[str] = field(default_factory=list)  # tokens so far, kept if the stream is interrupted
@@ -42,6 +48,48 @@ class Call:
     version: int | None = None  # the version of the project's files this answer made, once stored
     started: float = field(default_factory=time.monotonic)
     first_token: float | None = None
+
+    @classmethod
+    def open(cls, agent: Agent | None, ref: ModelRef, prompt: str, *, provider: Provider, settings: Settings,
+             history: list[dict[str, str]] = (), system: str | None = None, max_tokens: int | None = None,
+             temperature: float | None = None, cell_id: str | None = None) -> Call:
+        """The request for `prompt` to `ref` (after `history`, with the agent's system prompt then
+        `system`), hashed for the record; a replay provider may swap in the recorded history."""
+        from ..providers import prompt_request
+        from ..notebook.record import request_hash, sha256_text
+
+        request = prompt_request(prompt, model=ref.model, settings=settings, system=_system(agent, system),
+                                 history=list(history), max_tokens=max_tokens, temperature=temperature)
+        digest = request_hash(provider=ref.provider, model=ref.model,
+                              agent_sha256=agent.sha256 if agent else None, system_sha256=sha256_text(request.system),
+                              parameters={"max_tokens": request.max_tokens, "temperature": request.temperature},
+                              prompt=prompt)
+        request.metadata.update(agent=agent.name if agent else None, hash=digest, cell_id=cell_id)
+        if hasattr(provider, "adopt_history"):
+            provider.adopt_history(request)
+        return cls(agent, ref.provider, ref.model, prompt, request, provider, digest, settings=settings)
+
+    @classmethod
+    def failed(cls, agent: Agent | None, ref: ModelRef, prompt: str, event: ErrorEvent, *,
+               settings: Settings) -> Call:
+        """A call that failed before its request existed (e.g. no key for its provider)."""
+        from ..providers import ModelRequest
+
+        request = ModelRequest(model=ref.model, messages=[{"role": "user", "content": prompt}])
+        call = cls(agent, ref.provider, ref.model, prompt, request, None, "", settings=settings)
+        call.finish(event)
+        return call
+
+    def on_event(self, event: StreamEvent) -> bool:
+        """Take one of this call's events; True when it was the final one."""
+        if event.type == "token":
+            self.add_token(event.text)  # type: ignore[union-attr]
+        elif event.type == "tool_use":
+            self.tool_uses.append(event)  # type: ignore[arg-type]
+        elif event.type in FINAL_TYPES:
+            self.finish(event)  # type: ignore[arg-type]
+            return True
+        return False
 
     def add_token(self, text: str) -> None:
         if self.first_token is None:
@@ -67,11 +115,22 @@ class Call:
     def status(self) -> str:
         return self.final.status if self.final is not None else "streaming"
 
-    def finish(self, event: CompleteEvent | ErrorEvent, *, settings: Any) -> None:
+    def finish(self, event: CompleteEvent | ErrorEvent) -> None:
         """Keep the final event, with its cost estimate (a replayed event keeps its recorded one)."""
-        if event.cost_usd is None and event.usage.input_tokens + event.usage.output_tokens:
-            event.cost_usd = settings.cost(self.model, event.usage.input_tokens, event.usage.output_tokens)
+        usage = event.usage
+        if event.cost_usd is None and usage.input_tokens + usage.output_tokens and self.settings is not None:
+            event.cost_usd = self.settings.cost(self.model, usage.input_tokens, usage.output_tokens)
         self.final = event
+
+    def cancel(self) -> None:
+        """End a call still streaming as cancelled, keeping the tokens it had (Ctrl+C, client gone)."""
+        if self.final is not None:
+            return
+        self.finish(ErrorEvent(kind="cancelled", message="Interrupted before the answer was complete.",
+                               hint="The partial answer is kept; run the cell again for a full one.",
+                               partial_text="".join(self.parts), status="cancelled", timings=self.elapsed(),
+                               provider=self.provider_name, model=self.model,
+                               agent=self.agent.name if self.agent else None))
 
     def record(self) -> dict[str, Any]:
         """This call's part of the notebook record (see record.py)."""
@@ -125,89 +184,6 @@ class Call:
         self.stored = True
 
 
-def new_call(session: Session, agent: Agent | None, prompt: str) -> Call:
-    """Resolve model and provider for `agent`, build the request, and register it for replay."""
-    from ..models import resolve_model
-    from ..providers import prompt_request
-    from ..notebook.record import request_hash, sha256_text
-
-    settings = session.settings
-    index = session.agents.index(agent) if agent is not None and agent in session.agents else 0
-    ref = resolve_model(session.plan[index], settings=settings)
-    request = prompt_request(prompt, model=ref.model, settings=settings,
-                             system=_system(agent, session.ask.system, session.app_context),
-                             history=session.history, max_tokens=session.ask.max_tokens,
-                             temperature=session.ask.temperature)
-    digest = request_hash(provider=ref.provider, model=ref.model, agent_sha256=agent.sha256 if agent else None,
-                          system_sha256=sha256_text(request.system),
-                          parameters={"max_tokens": request.max_tokens, "temperature": request.temperature},
-                          prompt=prompt)
-    request.metadata.update(agent=agent.name if agent else None, hash=digest, cell_id=session.ask.cell_id)
-    provider = _provider_for(session, ref.provider, agent)
-    if hasattr(provider, "adopt_history"):
-        provider.adopt_history(request)
-    return Call(agent, ref.provider, ref.model, prompt, request, provider, digest)
-
-
-def _system(agent: Agent | None, *extra: str | None) -> str | None:
-    parts = [agent.system_prompt if agent else None, *extra]
+def _system(agent: Agent | None, extra: str | None) -> str | None:
+    parts = [agent.system_prompt if agent else None, extra]
     return "\n\n".join(p for p in parts if p) or None
-
-
-def _provider_for(session: Session, provider_name: str, agent: Agent | None) -> Provider:
-    """The live provider, or in replay mode the replay provider (with the live one as fallback)."""
-    from ..providers import get_provider
-
-    live = None if session.replay_mode == "strict" else get_provider(provider_name, settings=session.settings)
-    if session.replay_mode == "off":
-        return live
-    from ..notebook.replay import ReplayIndex, ReplayProvider
-
-    index = session.replay_index or ReplayIndex.discover()
-    session.replay_index = index
-    return ReplayProvider(index, settings=session.settings, fallback=live, cell_id=session.ask.cell_id,
-                          agent=agent)
-
-
-def failed_call(session: Session, event: ErrorEvent) -> Call:
-    """A call that failed before its request existed (e.g. an unknown model)."""
-    from ..providers import ModelRequest
-
-    agent = next((a for a in session.agents if a.name == event.agent), None)
-    ref = session.plan[session.agents.index(agent)] if agent in session.agents else session.plan[0]
-    provider, _, model = ref.partition(":")
-    request = ModelRequest(model=model, messages=[{"role": "user", "content": session.ask.prompt}])
-    return Call(agent, provider, model, session.ask.prompt, request, None, "", final=event)
-
-
-def conversation_messages(history: list[Any]) -> list[dict[str, str]]:
-    """Stored messages → what a provider accepts: alternating user/assistant turns, starting
-    with the user, without a dangling unanswered prompt, several agents' answers merged
-    in the order the agents were asked (fan-out answers are stored as they finish)."""
-    turns: list[dict[str, Any]] = []
-    for message in history:
-        if message.role not in ("user", "assistant") or not message.content.strip():
-            continue
-        if turns and turns[-1]["role"] == message.role:
-            turns[-1]["parts"].append((message.agent, message.content))
-        else:
-            order = list((message.meta or {}).get("agents") or []) if message.role == "user" else []
-            turns.append({"role": message.role, "parts": [(message.agent, message.content)], "order": order})
-    while turns and turns[0]["role"] != "user":
-        turns.pop(0)
-    if turns and turns[-1]["role"] == "user":
-        turns.pop()
-    for asked, answered in zip(turns[::2], turns[1::2]):
-        order = asked["order"]
-        answered["parts"].sort(key=lambda part: order.index(part[0]) if part[0] in order else len(order))
-    return [{"role": t["role"], "content": _join(t["parts"])} for t in turns]
-
-
-def _join(parts: list[tuple[str | None, str]]) -> str:
-    if len(parts) == 1:
-        return parts[0][1]
-    return "\n\n".join(f"[{agent}]\n{text}" if agent else text for agent, text in parts)
-
-
-def event_is_final(event: StreamEvent) -> bool:
-    return event.type in ("complete", "error")

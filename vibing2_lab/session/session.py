@@ -15,42 +15,21 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, AsyncIterator, Iterator, Sequence
 
+from .ask import Ask, check_prompt, plan_models, resolve_agents
 from .call import Call, plain_agent
-from ..events import StreamEvent
+from ..events import FINAL_TYPES, StreamEvent
 
 if TYPE_CHECKING:
     from ..agents import Agent, AgentRegistry, Pick
     from ..config import Settings
-    from ..providers import Cancel
+    from ..models import ModelRef
+    from ..providers import Cancel, Provider
     from ..notebook.replay import ReplayIndex
     from ..store import Project, Store
 
 MODES = ("single", "fanout", "chain")
-
-
-@dataclass
-class Ask:
-    """What the user asked for, as every adapter parses it."""
-
-    prompt: str
-    project: str | None = None  # None: a one-off call, nothing stored
-    agent: str | None = None
-    agents: Sequence[str] = ()
-    auto: bool = False
-    chain: bool = False
-    model: str | None = None  # provider:model or alias; overrides the agents' own
-    context: str = ""  # recent notebook cells, for --auto
-    store: bool = True
-    cell_id: str | None = None
-    replay: str | None = None  # "strict" | "fallback" | "off"; None: from settings.mode
-    project_dir: Path | None = None  # where `.vibe/agents/` is looked up
-    max_tokens: int | None = None
-    temperature: float | None = None
-    system: str | None = None  # extra instructions, after the agent's own system prompt
-    format: str = "markdown"  # how adapters render the answer: markdown | code | html | text
 
 
 @dataclass
@@ -62,7 +41,9 @@ class Session:
     registry: AgentRegistry | None = None
     store: Store | None = None
     replay_index: ReplayIndex | None = None
+    allowed_models: Sequence[str] = ()  # globs or model ids (c.Vibing2Lab.allowed_models); empty: any
     agents: list[Agent] = field(default_factory=list, init=False)
+    models: list[ModelRef] = field(default_factory=list, init=False)
     pick: Pick | None = field(default=None, init=False)
     project: Project | None = field(default=None, init=False)
     history: list[dict[str, str]] = field(default_factory=list, init=False)
@@ -72,14 +53,19 @@ class Session:
 
     def __post_init__(self) -> None:
         from ..config import load_settings
-        from ..providers import prompt_request
 
         self.settings = self.settings or load_settings()
-        prompt_request(self.ask.prompt, model="-", settings=self.settings)  # empty/oversized: InputError now
-        self.agents = self._resolve_agents()
-        self.plan = [self._model_for(agent) for agent in self.agents or [None]]
-        if self.ask.project and self.ask.store:
+        self.ask.check()
+        check_prompt(self.ask.prompt, self.settings)
+        self.agents, self.pick = resolve_agents(self.ask, self._registry())
+        self.models = plan_models(self.ask, self.agents, self.settings, allowed=self.allowed_models)
+        if self.ask.project and self.ask.store:  # only now: a refused ask creates no project
             self._open_project()
+
+    @property
+    def plan(self) -> list[str]:
+        """"provider:model" of each agent's call, in order (one for a plain ask)."""
+        return [str(ref) for ref in self.models]
 
     # -- resolution ---------------------------------------------------------
     def _registry(self) -> AgentRegistry:
@@ -89,34 +75,12 @@ class Session:
             self.registry = default_registry(project_dir=self.ask.project_dir)
         return self.registry
 
-    def _resolve_agents(self) -> list[Agent]:
-        from ..errors import InputError
-
-        names = list(self.ask.agents) or ([self.ask.agent] if self.ask.agent else [])
-        if self.ask.agent and self.ask.agents:
-            raise InputError("Give either one agent or a list of agents, not both.",
-                             hint="Use --agent NAME, or --agents A,B.")
-        if self.ask.auto and not names:
-            self.pick = self._registry().pick(self.ask.prompt, context=self.ask.context)
-            return [self.pick.agent]
-        return [self._registry().get(name) for name in names]
-
-    def _model_for(self, agent: Agent | None) -> str:
-        from ..models import resolve_model
-
-        spec = self.ask.model
-        if spec is None and agent is not None and agent.model not in (None, "", "inherit"):
-            spec = agent.model
-        tier = agent.performance_tier if agent is not None and spec is None else None
-        return str(resolve_model(spec, settings=self.settings, tier=tier))
-
     def _open_project(self) -> None:
-        from .call import conversation_messages
+        from .history import conversation_messages
+        from ..edits import files_context
         from ..store import Store
 
         self.store = self.store or Store.open()
-        from ..edits import files_context
-
         self.project = self.store.ensure_project(self.ask.project)
         self.history = conversation_messages(self.store.history(self.project.id))
         self.app_context = files_context(self.project.file_map())
@@ -137,12 +101,33 @@ class Session:
     # -- streaming ------------------------------------------------------------
     def make_request(self, agent: Agent, prompt: str) -> tuple[Any, Any]:
         """The (provider, request) for one agent; registers its Call. Used by orchestration."""
-        from .call import new_call
-
         real = None if agent.name == plain_agent().name and not self.agents else agent
-        call = new_call(self, real, prompt)
+        ref = self._ref_for(real)
+        call = Call.open(real, ref, prompt, provider=self._provider(ref, real), settings=self.settings,
+                         history=self.history, system=self._system(), max_tokens=self.ask.max_tokens,
+                         temperature=self.ask.temperature, cell_id=self.ask.cell_id)
         self._register(call)
         return call.provider, call.request
+
+    def _system(self) -> str | None:
+        """Extra system text after the agent's: the ask's own, then the project's files (edits.py)."""
+        return "\n\n".join(p for p in (self.ask.system, self.app_context) if p) or None
+
+    def _ref_for(self, agent: Agent | None) -> ModelRef:
+        return self.models[self.agents.index(agent)] if agent in self.agents else self.models[0]
+
+    def _provider(self, ref: ModelRef, agent: Agent | None) -> Provider:
+        """The live provider, or in replay mode the replay provider (with the live one as fallback)."""
+        from ..providers import get_provider
+
+        live = None if self.replay_mode == "strict" else get_provider(ref.provider, settings=self.settings)
+        if self.replay_mode == "off":
+            return live
+        from ..notebook.replay import ReplayIndex, ReplayProvider
+
+        self.replay_index = self.replay_index or ReplayIndex.discover()
+        return ReplayProvider(self.replay_index, settings=self.settings, fallback=live, cell_id=self.ask.cell_id,
+                              agent=agent)
 
     def _register(self, call: Call) -> None:
         """Keep `calls` in the order the agents were given: fan-out threads start in any order."""
@@ -205,41 +190,28 @@ class Session:
         return None
 
     def _finish(self, event: StreamEvent) -> None:
-        if event.type == "token":
-            call = self._call_for(event)
-            if call is not None:
-                call.add_token(event.text)  # type: ignore[union-attr]
-            return
-        if event.type == "tool_use":
-            call = self._call_for(event)
-            if call is not None:
-                call.tool_uses.append(event)  # type: ignore[arg-type]
-            return
-        if event.type not in ("complete", "error"):
-            return
+        """Hand the event to its call; store the call once it has ended."""
         call = self._call_for(event)
-        if call is None:  # failed before a request was made (e.g. a bad model): record that too
-            from .call import failed_call
-
-            call = failed_call(self, event)
+        if call is None:
+            if event.type not in FINAL_TYPES:
+                return
+            # Failed before a request was made (e.g. no key for the provider): record that too.
+            agent = next((a for a in self.agents if a.name == event.agent), None)
+            call = Call.failed(agent, self._ref_for(agent), self.ask.prompt, event, settings=self.settings)
             self._register(call)
-        call.finish(event, settings=self.settings)
-        if self.project is not None and self.store is not None:
-            call.store(self.store, self.project.id, ask_meta=self.ask_meta())
+        elif not call.on_event(event):
+            return
+        self._store(call)
 
     def _cancel_unfinished(self) -> None:
-        from ..events import ErrorEvent
-
         for call in self.calls:
             if call.final is None:
-                event = ErrorEvent(kind="cancelled", message="Interrupted before the answer was complete.",
-                                   hint="The partial answer is kept; run the cell again for a full one.",
-                                   partial_text="".join(call.parts), status="cancelled", timings=call.elapsed(),
-                                   provider=call.provider_name, model=call.model,
-                                   agent=call.agent.name if call.agent else None)
-                call.finish(event, settings=self.settings)
-                if self.project is not None and self.store is not None:
-                    call.store(self.store, self.project.id, ask_meta=self.ask_meta())
+                call.cancel()
+                self._store(call)
+
+    def _store(self, call: Call) -> None:
+        if self.project is not None and self.store is not None:
+            call.store(self.store, self.project.id, ask_meta=self.ask_meta())
 
     def ask_meta(self) -> dict[str, Any]:
         """What the store keeps about this ask beside the messages (the notebook export uses it)."""
