@@ -115,25 +115,37 @@ def _edit(work: dict[str, str], path: str, body: str, change: AppChange) -> None
 
 def _replace_once(content: str, search: str, replace: str) -> str | None:
     """`content` with `search` replaced by `replace`: exactly, else line by line ignoring indentation
-    and trailing spaces (keeping the file's own indentation of the first line). None: no match."""
+    and trailing spaces (the replacement then takes the file's indentation). None: no match."""
     if not search.strip():
         return content + replace  # an empty SEARCH appends
     if search in content:
         return content.replace(search, replace, 1)
     lines = content.splitlines(keepends=True)
-    wanted = [line.strip() for line in search.splitlines()]
-    while wanted and not wanted[-1]:
-        wanted.pop()
+    searched = search.splitlines()
+    while searched and not searched[-1].strip():
+        searched.pop()
+    wanted = [line.strip() for line in searched]
     for i in range(len(lines) - len(wanted) + 1):
         if [line.strip() for line in lines[i:i + len(wanted)]] == wanted:
-            indent = lines[i][:len(lines[i]) - len(lines[i].lstrip())]
-            given = replace.splitlines(keepends=True)
-            base = given[0][:len(given[0]) - len(given[0].lstrip())] if given else ""
-            moved = [indent + g[len(base):] if g.startswith(base) else g for g in given]
+            moved = _reindent(replace.splitlines(keepends=True), searched, lines[i:i + len(wanted)])
             if moved and not moved[-1].endswith("\n") and i + len(wanted) < len(lines):
                 moved[-1] += "\n"
             return "".join(lines[:i] + moved + lines[i + len(wanted):])
     return None
+
+
+def _indent(line: str) -> str:
+    return line[:len(line) - len(line.lstrip())]
+
+
+def _reindent(given: list[str], searched: list[str], matched: list[str]) -> list[str]:
+    """Replacement lines moved from the SEARCH text's indentation to the file's, line by line."""
+    out = []
+    for k, line in enumerate(given):
+        ref = min(k, len(searched) - 1)
+        theirs, ours = _indent(searched[ref]), _indent(matched[ref])
+        out.append(ours + line[len(theirs):] if _indent(line).startswith(theirs) and line.strip() else line)
+    return out
 
 
 def files_context(files: Mapping[str, str], *, budget: int = CONTEXT_BUDGET) -> str | None:
