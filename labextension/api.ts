@@ -7,12 +7,13 @@ import {
   IAgent,
   IAskBody,
   IAuthStatus,
-  IPreview,
   IProject,
   IProjectSummary,
   IStartEvent,
   ITokenEvent,
-  IToolUseEvent
+  IToolUseEvent,
+  IVersion,
+  IVersions
 } from './types';
 
 /** Base of the server extension's routes. */
@@ -92,8 +93,12 @@ export const api = {
     requestAPI<IProject>(projectPath(id), send('PATCH', { name })),
   deleteProject: (id: number): Promise<void> =>
     requestAPI<void>(projectPath(id), { method: 'DELETE' }),
-  preview: (id: number, entry: string): Promise<IPreview> =>
-    requestAPI<IPreview>(projectPath(id, `/preview?entry=${encodeURIComponent(entry)}`)),
+  versions: (id: number): Promise<IVersions> => requestAPI<IVersions>(projectPath(id, '/versions')),
+  diff: async (id: number, a: number, b: number): Promise<string> =>
+    (await requestAPI<{ diff: string }>(projectPath(id, `/diff?a=${a}&b=${b}`))).diff,
+  revert: (id: number, to: number): Promise<IVersion> =>
+    requestAPI<IVersion>(projectPath(id, '/revert'), send('POST', { to })),
+  appZip: async (id: number): Promise<Blob> => (await rawRequest(projectPath(id, '/app.zip'))).blob(),
   exportNotebook: (id: number): Promise<Record<string, unknown>> =>
     requestAPI<Record<string, unknown>>(projectPath(id, '/export.ipynb')),
   agents: async (): Promise<IAgent[]> =>
