@@ -59,11 +59,13 @@ class AppChange:
     """What an answer does to the project's files."""
 
     files: dict[str, str] = field(default_factory=dict)  # path -> full new content (changed or new)
+    named: list[str] = field(default_factory=list)  # every path the answer gives or edits, changed or not
     problems: list[str] = field(default_factory=list)  # edits that could not be applied, and why
 
 
-def apply_answer(text: str, current: Mapping[str, str]) -> AppChange:
-    """The files `text` changes, applied to `current` (full contents); unchanged files are left out."""
+def apply_answer(text: str, current: Mapping[str, str], *, name_unnamed: bool = False) -> AppChange:
+    """The files `text` changes, applied to `current` (full contents); unchanged files are left out.
+    `name_unnamed`: an unnamed html/css/js block becomes index.html/style.css/script.js (previews)."""
     from .store import extract_files
 
     change = AppChange()
@@ -72,8 +74,10 @@ def apply_answer(text: str, current: Mapping[str, str]) -> AppChange:
     rest = _EDIT_TAG.sub(lambda m: "" if _BLOCK.search(m.group(3)) else m.group(0), text)
     for path, body in edits:
         if _BLOCK.search(body):
-            _edit(work, _clean(path), body, change)
-    for path, content in extract_files(rest).items():
+            change.named.append(_clean(path))
+            _edit(work, change.named[-1], body, change)
+    for path, content in extract_files(rest, name_unnamed=name_unnamed).items():
+        change.named.append(path)
         if _BLOCK.search(content):
             _edit(work, path, content, change)
         else:

@@ -63,15 +63,18 @@ def answer_state(*, agent: str | None, model: str, status: str = "streaming", te
 
 def preview_document(text: str, project_files: Mapping[str, str] | None = None, *,
                      always: bool = False, policy: PreviewPolicy | None = None) -> str | None:
-    """The page to preview for an answer: its own HTML/CSS/JS over the project's files, inlined
-    into one document finished by the preview policy (default: config.yaml's). None when the
-    answer made no web file (unless `always`) or there is no HTML page at all."""
-    from ..store import extract_files, inline_preview
+    """The page to preview for an answer: the project's files with the answer's files and edits
+    applied (edits.py), inlined into one document finished by the preview policy (default:
+    config.yaml's). None when the answer named no web file (unless `always`) or there is no
+    HTML page at all."""
+    from ..edits import apply_answer
+    from ..store import inline_preview
 
-    own = extract_files(text, name_unnamed=True)
-    if not always and not any(path.lower().endswith(WEB_FILES) for path in own):
+    files = dict(project_files or {})
+    change = apply_answer(text, files, name_unnamed=True)  # edits the store already applied change nothing
+    if not always and not any(path.lower().endswith(WEB_FILES) for path in change.named):
         return None
-    doc = inline_preview({**(project_files or {}), **own})
+    doc = inline_preview({**files, **change.files})
     if doc is None:
         return None
     if policy is None:
