@@ -86,7 +86,7 @@ function projectPath(id: number, rest = ''): string {
 export const api = {
   projects: async (): Promise<IProjectSummary[]> =>
     (await requestAPI<{ projects: IProjectSummary[] }>('projects')).projects,
-  createProject: (name: string): Promise<IProject> =>
+  createProject: (name: string | null): Promise<IProject> =>
     requestAPI<IProject>('projects', send('POST', { name })),
   project: (id: number): Promise<IProject> => requestAPI<IProject>(projectPath(id)),
   renameProject: (id: number, name: string): Promise<IProject> =>

@@ -134,3 +134,8 @@ async def test_the_json_preview_is_finished_by_the_policy(api: Api, app_project:
     preview = (await api("GET", f"projects/{app_project}/preview")).json
     assert preview["entry"] == "index.html"
     assert preview["html"].startswith("<!doctype html>" + PreviewPolicy().meta() + "<html>")
+
+
+async def test_a_project_created_without_a_name_is_untitled(api: Api) -> None:
+    first, second = await api("POST", "projects", {}), await api("POST", "projects", {"name": None})
+    assert (first.status, first.json["name"], second.json["name"]) == (201, "untitled", "untitled-2")

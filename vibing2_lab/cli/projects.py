@@ -73,7 +73,9 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 def cmd_create(args: argparse.Namespace) -> int:
     agents = [a for a in (args.agents or "").split(",") if a]
-    project = _store().create_project(args.name, type=args.type, agents=agents)
+    store = _store()
+    project = (store.create_project(args.name, type=args.type, agents=agents) if args.name is not None
+               else store.create_untitled(type=args.type, agents=agents))
     print(f"Created project {project.name!r} (id {project.id}).")
     return 0
 
@@ -189,7 +191,7 @@ def _args_show(p: argparse.ArgumentParser) -> None:
 
 
 def _args_create(p: argparse.ArgumentParser) -> None:
-    p.add_argument("name")
+    p.add_argument("name", nargs="?", help="default: untitled, named by its first prompt")
     p.add_argument("--type", default="notebook")
     p.add_argument("--agents", help="comma-separated agent names")
 

@@ -25,9 +25,12 @@ class ProjectsHandler(VibeHandler):
     @web.authenticated
     @authorized
     async def post(self) -> None:
-        body = fields(self.json_body(), {"name": (str, REQUIRED), "type": (str, "notebook"), "agents": (list, [])})
+        body = fields(self.json_body(), {"name": ((str, type(None)), None), "type": (str, "notebook"),
+                                         "agents": (list, [])})
         store = self.store()
-        project = store.create_project(body["name"], type=body["type"], agents=text_list("agents", body["agents"]))
+        kw = {"type": body["type"], "agents": text_list("agents", body["agents"])}
+        # No name: "untitled", named by its first prompt (store/naming.py).
+        project = store.create_project(body["name"], **kw) if body["name"] is not None else store.create_untitled(**kw)
         self.write_json(project_json(store.get_project(project.id)), status=201)
 
 

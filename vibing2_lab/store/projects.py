@@ -19,6 +19,7 @@ from ..errors import ProjectError, UnknownProjectError
 from .db import Database, forget_database, open_database
 from .export import safe_relative_path
 from .messages import MessageOps, message_rows
+from .naming import NamingOps
 from .rows import Project, ProjectFile, ProjectSummary, utc_now, validate_project_name
 from .runs import RunOps
 from .saving import save_files, save_messages
@@ -38,7 +39,7 @@ FROM projects p ORDER BY last_activity DESC, p.id DESC
 """
 
 
-class Store(MessageOps, RunOps, VersionOps):
+class Store(MessageOps, RunOps, VersionOps, NamingOps):
     """Projects, their conversations, generated files and model runs, in one SQLite file."""
 
     def __init__(self, db: Database) -> None:
