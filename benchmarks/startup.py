@@ -10,6 +10,9 @@ jupyter-ai-magics pulls in langchain and friends; when it is not installed besid
 vibing2-lab it is measured in another interpreter with the same IPython, given by
 --peer-python (default: /tmp/v2-peer-venv/bin/python when it exists).
 
+Before that, fresh-process start-up of the command line (`vibing2-lab version`, `agents list`)
+beside a bare `import anthropic` / `import openai`.
+
     .venv/bin/python benchmarks/startup.py [--runs 7] [--peer-python PATH]
 """
 
@@ -82,11 +85,45 @@ def importable(python: str, module: str) -> bool:
     return subprocess.run([python, "-c", probe], capture_output=True).returncode == 0
 
 
+# Fresh-process command start-up: our CLI beside the SDKs' bare import (what any tool built on them pays).
+COMMANDS = {
+    "python -c pass (baseline)": ["-c", "pass"],
+    "vibing2-lab version": ["-m", "vibing2_lab.cli", "version"],
+    "vibing2-lab agents list": ["-m", "vibing2_lab.cli", "agents", "list"],
+    "python -c 'import anthropic'": ["-c", "import anthropic"],
+    "python -c 'import openai'": ["-c", "import openai"],
+}
+
+
+def command_startup(runs: int) -> None:
+    """Median wall time of each command in a fresh process (modules it cannot import are skipped)."""
+    import os
+    import tempfile
+    import time
+
+    print(f"fresh-process start-up, median of {runs} (wall ms; the baseline is the interpreter alone)")
+    with tempfile.TemporaryDirectory() as home:
+        env = {**os.environ, "VIBING2_LAB_HOME": home, "PYTHONPATH": str(REPO)}
+        for name, argv in COMMANDS.items():
+            times = []
+            for _ in range(runs):
+                t0 = time.perf_counter()
+                done = subprocess.run([sys.executable, *argv], env=env, cwd=REPO, capture_output=True)
+                times.append(time.perf_counter() - t0)
+                if done.returncode != 0:
+                    break
+            if done.returncode != 0:
+                print(f"  {name:34} (not available here)")
+                continue
+            print(f"  {name:34} {statistics.median(times) * 1000:>8.0f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--peer-python", default=None, help="interpreter that has jupyter_ai_magics installed")
     args = parser.parse_args()
+    command_startup(args.runs)
 
     ours = sys.executable
     peer = args.peer_python or (ours if importable(ours, "jupyter_ai_magics") else

@@ -88,14 +88,15 @@ def test_stop_while_waiting_for_the_response_headers(fake_model: FakeModelServer
 
 def test_the_transport_tracks_sockets_before_the_headers(settings: Settings) -> None:
     # The hook that makes the test above possible relies on httpx/httpcore internals.
-    from vibing2_lab.providers._net import _AsyncBackend, _Backend, async_client, sync_client
+    from vibing2_lab.providers._aio import AioBackend
+    from vibing2_lab.providers._net import _Backend, async_client, sync_client
 
     assert isinstance(sync_client(settings.timeouts)._transport._pool._network_backend, _Backend)  # type: ignore
 
     async def backend() -> object:
         return async_client(settings.timeouts)._transport._pool._network_backend  # type: ignore
 
-    assert isinstance(asyncio.run(backend()), _AsyncBackend)
+    assert isinstance(asyncio.run(backend()), AioBackend)
 
 
 def test_stop_during_the_retry_backoff(fake_model: FakeModelServer, settings: Settings) -> None:

@@ -1,8 +1,9 @@
 """`vibing2-lab` command line: a thin adapter over the core.
 
 Each subcommand group lives in its own module and registers itself through
-`COMMANDS` (name → "module:function" that adds a subparser). Modules are imported
-only when listed, so `--help` stays fast.
+`COMMANDS` (name → "module:function" that adds a subparser). A run imports only the
+module of the command it runs (start-up is a feature: `vibing2-lab ask` need not load
+what `projects` or `mcp` use); `--help`, no command or an unknown one registers them all.
 """
 
 from __future__ import annotations
@@ -26,24 +27,37 @@ COMMANDS: dict[str, str] = {
 }
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The parser; given `argv`, only the command it names is registered in full."""
     parser = argparse.ArgumentParser(
         prog="vibing2-lab",
         description="Chat with Vibing2's specialist agents from the command line.",
     )
     parser.add_argument("--version", action="version", version=f"vibing2-lab {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for spec in COMMANDS.values():
-        module, _, func = spec.partition(":")
-        getattr(importlib.import_module(module), func)(sub)
+    wanted = _command_in(argv)
+    for name, spec in COMMANDS.items():
+        if wanted is None or name == wanted:
+            module, _, func = spec.partition(":")
+            getattr(importlib.import_module(module), func)(sub)
+        else:
+            sub.add_parser(name)  # a placeholder: its module is not imported on this run
     return parser
+
+
+def _command_in(argv: Sequence[str] | None) -> str | None:
+    """The command `argv` runs, when it names a known one before any option."""
+    if not argv or argv[0].startswith("-"):
+        return None
+    return argv[0] if argv[0] in COMMANDS else None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: exit 0 on success, non-zero with a one-line error on stderr."""
     from ..errors import VibeError
 
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()

@@ -5,10 +5,11 @@ or parked in the event loop (async) returns at once with end-of-stream, on every
 no thread has to be interrupted. The socket is found through `SocketGuard`:
 
 - once the response headers are in, from `response.extensions["network_stream"]`;
-- before that (connecting, sending, waiting for the headers) through a thin wrapper
-  around httpcore's network backend: each stream reports itself to the guard that is
-  current in this context (a ContextVar set only around `client.send()`), so a pooled,
-  reused connection is found as well as a new one.
+- before that (connecting, sending, waiting for the headers) through the network
+  backend (a thin wrapper around httpcore's for the sync client, _aio.py's asyncio-native
+  one for the async client): each stream reports itself to the guard that is current in
+  this context (a ContextVar set only around `client.send()`), so a pooled, reused
+  connection is found as well as a new one.
 
 This module imports httpx and httpcore; import it only inside functions.
 """
@@ -28,6 +29,7 @@ import httpx
 
 from .. import __version__
 from ..config import Timeouts
+from ._aio import AioBackend
 
 CURRENT_GUARD: contextvars.ContextVar[SocketGuard | None] = contextvars.ContextVar(
     "vibing2_lab_socket_guard", default=None)
@@ -78,7 +80,8 @@ def _shutdown(stream: Any) -> None:
         pass  # already closed: nothing left to stop
 
 
-def _report(stream: Any) -> None:
+def report_stream(stream: Any) -> None:
+    """Tell the guard current in this context (if any) which stream its exchange uses."""
     guard = CURRENT_GUARD.get()
     if guard is not None:
         guard.attach(stream)
@@ -89,11 +92,11 @@ class _Stream(httpcore.NetworkStream):
         self._inner = inner
 
     def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        _report(self)
+        report_stream(self)
         return self._inner.read(max_bytes, timeout)
 
     def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        _report(self)
+        report_stream(self)
         self._inner.write(buffer, timeout)
 
     def close(self) -> None:
@@ -121,51 +124,13 @@ class _Backend(httpcore.NetworkBackend):
         self._inner.sleep(seconds)
 
 
-class _AsyncStream(httpcore.AsyncNetworkStream):
-    def __init__(self, inner: httpcore.AsyncNetworkStream) -> None:
-        self._inner = inner
-
-    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        _report(self)
-        return await self._inner.read(max_bytes, timeout)
-
-    async def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        _report(self)
-        await self._inner.write(buffer, timeout)
-
-    async def aclose(self) -> None:
-        await self._inner.aclose()
-
-    async def start_tls(self, ssl_context: ssl.SSLContext, server_hostname: str | None = None,
-                        timeout: float | None = None) -> httpcore.AsyncNetworkStream:
-        return _AsyncStream(await self._inner.start_tls(ssl_context, server_hostname, timeout))
-
-    def get_extra_info(self, info: str) -> Any:
-        return self._inner.get_extra_info(info)
-
-
-class _AsyncBackend(httpcore.AsyncNetworkBackend):
-    def __init__(self, inner: httpcore.AsyncNetworkBackend) -> None:
-        self._inner = inner
-
-    async def connect_tcp(self, *args: Any, **kwargs: Any) -> httpcore.AsyncNetworkStream:
-        return _AsyncStream(await self._inner.connect_tcp(*args, **kwargs))
-
-    async def connect_unix_socket(self, *args: Any, **kwargs: Any) -> httpcore.AsyncNetworkStream:
-        return _AsyncStream(await self._inner.connect_unix_socket(*args, **kwargs))
-
-    async def sleep(self, seconds: float) -> None:
-        await self._inner.sleep(seconds)
-
-
-def _track(transport: Any, wrapper: type) -> Any:
+def _track(transport: Any, backend: Any) -> Any:
     # httpx exposes no public hook for httpcore's network backend; without this the
     # socket is still found once the headers arrive, only the wait for them is not
     # interruptible. tests/core/test_cancel.py checks that it stays in place.
     pool = getattr(transport, "_pool", None)
-    backend = getattr(pool, "_network_backend", None)
-    if backend is not None and not isinstance(backend, wrapper):
-        pool._network_backend = wrapper(backend)
+    if pool is not None and hasattr(pool, "_network_backend"):
+        pool._network_backend = backend
     return transport
 
 
@@ -188,7 +153,7 @@ def sync_client(timeouts: Timeouts) -> httpx.Client:
         if client is None:
             client = _SYNC[key] = httpx.Client(
                 timeout=_timeout(timeouts), headers={"user-agent": USER_AGENT},
-                transport=_track(httpx.HTTPTransport(), _Backend))
+                transport=_track(httpx.HTTPTransport(), _Backend(httpcore.SyncBackend())))
         return client
 
 
@@ -202,7 +167,7 @@ def async_client(timeouts: Timeouts) -> httpx.AsyncClient:
         if client is None:
             client = clients[key] = httpx.AsyncClient(
                 timeout=_timeout(timeouts), headers={"user-agent": USER_AGENT},
-                transport=_track(httpx.AsyncHTTPTransport(), _AsyncBackend))
+                transport=_track(httpx.AsyncHTTPTransport(), AioBackend()))
         return client
 
 

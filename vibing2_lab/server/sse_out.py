@@ -49,6 +49,7 @@ class EventWriter:
     def __init__(self, handler: RequestHandler, *, on_gone: Callable[[], None]) -> None:
         self._handler = handler
         self._on_gone = on_gone
+        self._parts: list[bytes] = []  # frames queued since the last flush
         self._scheduled = False
         self._inflight: asyncio.Future[None] | None = None
         self._queued = 0  # bytes written since the in-flight flush started
@@ -60,7 +61,7 @@ class EventWriter:
         """Queue a frame; the flush happens when the current tick ends."""
         if self.gone or self.closed:
             return
-        self._handler.write(data)
+        self._parts.append(data)
         self.frames += 1
         self._queued += len(data)
         if not self._scheduled:
@@ -73,10 +74,19 @@ class EventWriter:
             self._flush()
 
     def _flush(self) -> None:
-        if self.gone or self.closed:
+        if self.gone or self.closed or not self._parts:
             return
+        data = self._parts[0] if len(self._parts) == 1 else b"".join(self._parts)
+        self._parts.clear()
+        handler = self._handler
         try:
-            future = self._handler.flush()
+            if handler._headers_written and not handler._transforms:  # type: ignore[attr-defined]
+                # What RequestHandler.flush() would do for a body chunk, minus its buffer and
+                # transform bookkeeping: this runs once per relayed token.
+                future = handler.request.connection.write(data)  # type: ignore[union-attr]
+            else:
+                handler.write(data)
+                future = handler.flush()
         except StreamClosedError:
             self.mark_gone()
             return
