@@ -7,17 +7,9 @@ first. `apply_answer(text, files)` turns an answer into the files it changes, fu
 
 - a whole file, in any form `store.files.extract_files` knows (```css title=style.css ... ```,
   `<FILE_CREATE path="...">`), replaces or creates that file;
-- edit blocks change part of a file and leave the rest as it was:
-
-      <FILE_EDIT path="style.css">
-      <<<<<<< SEARCH
-      h1 { color: black; }
-      =======
-      h1 { color: blue; }
-      >>>>>>> REPLACE
-      </FILE_EDIT>
-
-  (the same blocks inside a fenced block naming the file work too). SEARCH must match lines of the
+- edit blocks (the format the model is told, EDIT_FORMAT below: `<FILE_EDIT path=...>` holding
+  `<<<<<<< SEARCH` / `=======` / `>>>>>>> REPLACE` blocks; the same blocks inside a fenced block
+  naming the file work too) change part of a file and leave the rest. SEARCH must match lines of the
   current file; an exact match is tried first, then one that ignores indentation and trailing
   spaces. An edit that matches nothing is skipped and reported in `problems`, never guessed.
 """

@@ -53,6 +53,15 @@ def hosts(lab: Any) -> Iterator[tuple[WebHost, WebHost]]:
             config.unlink()
 
 
+def start(page: Any, lab: Any, project: str) -> Any:
+    """A fresh JupyterLab page with the sidebar open on a new project; the panel."""
+    open_lab(page, lab)
+    panel = open_sidebar(page)
+    panel.locator('[data-vibe-server="ok"]').wait_for()
+    create_project(page, panel, project)
+    return panel
+
+
 def expect_app(frame: Any, title: str) -> None:
     frame.locator("#title", has_text=title).wait_for()
     frame.locator("#net", has_text="blocked").wait_for()
@@ -67,10 +76,7 @@ def test_build_change_run_in_a_tab_diff_revert_and_download(page: Any, lab: Any,
     cdn, attacker = hosts
     browser_fake_model.reset()
     browser_fake_model.enqueue(Reply(text=first_answer(cdn.url, attacker.url)), Reply(text=SECOND))
-    open_lab(page, lab)
-    panel = open_sidebar(page)
-    panel.locator('[data-vibe-server="ok"]').wait_for()
-    create_project(page, panel, "counter-app")
+    panel = start(page, lab, "counter-app")
 
     send(panel, "Build a counter app")
     panel.locator('[data-vibe-status="complete"]').wait_for()
@@ -125,10 +131,7 @@ def test_a_preview_that_navigates_away_is_replaced_by_a_notice(page: Any, lab: A
     page_html = (f"<!doctype html><p id=p>here</p><script>setTimeout(() => location.href = '{attacker.url}/away', 300)"
                  "</script>")
     browser_fake_model.enqueue(Reply(text=f"```html title=index.html\n{page_html}\n```"))
-    open_lab(page, lab)
-    panel = open_sidebar(page)
-    panel.locator('[data-vibe-server="ok"]').wait_for()
-    create_project(page, panel, "runaway-app")
+    panel = start(page, lab, "runaway-app")
     send(panel, "A page")
     panel.locator('[data-vibe-status="complete"]').wait_for()
     panel.get_by_role("button", name="Preview", exact=True).first.click()
