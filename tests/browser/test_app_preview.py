@@ -62,6 +62,14 @@ def start(page: Any, lab: Any, project: str) -> Any:
     return panel
 
 
+def answered(panel: Any, count: int = 1) -> None:
+    """Wait until `count` answers have ended; each must be complete (else its text says why)."""
+    ended = panel.locator('.jp-VibeAnswer[data-vibe-status]:not([data-vibe-status="streaming"])')
+    ended.nth(count - 1).wait_for(timeout=60_000)
+    for answer in ended.all():
+        assert answer.get_attribute("data-vibe-status") == "complete", answer.inner_text()
+
+
 def expect_app(frame: Any, title: str) -> None:
     frame.locator("#title", has_text=title).wait_for()
     frame.locator("#net", has_text="blocked").wait_for()
@@ -79,7 +87,7 @@ def test_build_change_run_in_a_tab_diff_revert_and_download(page: Any, lab: Any,
     panel = start(page, lab, "counter-app")
 
     send(panel, "Build a counter app")
-    panel.locator('[data-vibe-status="complete"]').wait_for()
+    answered(panel)
     panel.locator('.jp-VibeVersions-list li[data-vibe-version="1"]').wait_for(state="attached")
     panel.locator(".jp-VibeFiles-list li", has_text="index.html").get_by_role("button", name="Preview").click()
     frame = panel.locator("iframe.jp-VibePreview-frame")
@@ -88,8 +96,7 @@ def test_build_change_run_in_a_tab_diff_revert_and_download(page: Any, lab: Any,
     expect_app(page.frame_locator("iframe.jp-VibePreview-frame"), "Counter v1")
 
     send(panel, "Call it v2")
-    page.wait_for_function("() => document.querySelectorAll('#vibing2-lab-sidebar "
-                           "[data-vibe-status=\"complete\"]').length === 2")
+    answered(panel, 2)
     panel.locator('.jp-VibeVersions-list li[data-vibe-version="2"]').wait_for(state="attached")
     expect_app(page.frame_locator("iframe.jp-VibePreview-frame"), "Counter v2")  # the preview reloaded
 
@@ -133,7 +140,7 @@ def test_a_preview_that_navigates_away_is_replaced_by_a_notice(page: Any, lab: A
     browser_fake_model.enqueue(Reply(text=f"```html title=index.html\n{page_html}\n```"))
     panel = start(page, lab, "runaway-app")
     send(panel, "A page")
-    panel.locator('[data-vibe-status="complete"]').wait_for()
+    answered(panel)
     panel.get_by_role("button", name="Preview", exact=True).first.click()
     notice = panel.locator('[data-vibe-preview="navigated"]')
     notice.wait_for(timeout=15_000)
