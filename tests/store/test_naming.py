@@ -40,3 +40,4 @@ def test_cli_ask_into_an_untitled_project_names_it(fake_model: FakeModelServer) 
     assert run_cli("ask", "--project", "untitled", "Sketch a weather dashboard").returncode == 0
     names = [p.name for p in Store.open().list_projects()]
     assert names == ["sketch-weather-dashboard"]
+

@@ -34,8 +34,10 @@ def message_from_row(r: tuple) -> Message:
 def message_rows(conn: sqlite3.Connection, project_id: int, conversation: int) -> list[Message]:
     """The messages of one conversation of a project, in order."""
     rows = conn.execute(f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE project_id = ? AND conversation = ?"
-                        " ORDER BY seq", (project_id, conversation))
-    return [message_from_row(r) for r in rows]
+                        " ORDER BY seq", (project_id, conversation)).fetchall()
+    made = dict(conn.execute("SELECT message_id, number FROM versions WHERE project_id = ? AND message_id"
+                             " IS NOT NULL", (project_id,)))
+    return [replace(m, version=made.get(m.id)) for m in map(message_from_row, rows)]
 
 
 def insert_message(conn: sqlite3.Connection, project_id: int, role: str, content: str, *, agent: str | None,
