@@ -6,6 +6,8 @@ import {
 import { INotebookTracker } from '@jupyterlab/notebook';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 
+import { completionPlugin } from './completion';
+import { completionStatus } from './completion-status';
 import { listenForWidgetInserts } from './insert';
 import { VibeSidebar } from './sidebar';
 
@@ -26,6 +28,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
   ) => {
     listenForWidgetInserts(tracker);
     const sidebar = new VibeSidebar({ app, rendermime, tracker });
+    sidebar.addStatusLine(completionStatus.node);
     app.shell.add(sidebar, 'left', { rank: 900 });
     if (restorer) {
       restorer.add(sidebar, sidebar.id);
@@ -41,4 +44,4 @@ const plugin: JupyterFrontEndPlugin<void> = {
   }
 };
 
-export default plugin;
+export default [plugin, completionPlugin];

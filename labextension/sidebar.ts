@@ -84,6 +84,11 @@ export class VibeSidebar extends Widget {
     void this.start();
   }
 
+  /** Show one more line of status under the server's (e.g. inline completion's). */
+  addStatusLine(node: HTMLElement): void {
+    this._server.after(node);
+  }
+
   /** First load: server health, keys, agents, projects (restores the last conversation). */
   async start(): Promise<void> {
     await this.refreshHealth();

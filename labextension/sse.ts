@@ -48,3 +48,26 @@ export class SSEParser {
   private _event = '';
   private _data: string[] = [];
 }
+
+/** The events of a streamed `Response`, as they arrive (rejects with AbortError on abort). */
+export async function* readEvents(response: Response): AsyncGenerator<IServerEvent> {
+  if (!response.body) {
+    throw new Error('The browser cannot read streamed responses.');
+  }
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  const parser = new SSEParser();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      for (const event of parser.feed(done ? decoder.decode() : decoder.decode(value, { stream: true }))) {
+        yield event;
+      }
+      if (done) {
+        return;
+      }
+    }
+  } finally {
+    reader.releaseLock();
+  }
+}

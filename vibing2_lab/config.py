@@ -18,6 +18,8 @@ config.yaml (every key optional; an unknown key is an error that names it):
     max_prompt_bytes: 200000
     replay_pace: 0.012                            # seconds per token when replaying
     preview: {network: cdn, cdns: [https://cdn.jsdelivr.net, ...]}  # cdn | none | open (preview.py)
+    completion: {model: null, max_lines: 8, debounce_ms: 250, enabled: true}  # inline completion;
+                                                  # model null = the `fast` tier
     tools:                                        # agent tools (vibing2_lab/tools/)
       allow: [Read, mcp__time]                    # run without asking (names or mcp__<server>)
       ask: [Glob]                                 # ask first
@@ -84,6 +86,16 @@ class Timeouts:
 
 
 @dataclass
+class CompletionSettings:
+    """Inline completion in the editor (vibing2_lab.completion)."""
+
+    model: str | None = None  # provider:model or alias; None = the `fast` tier
+    max_lines: int = 8  # longest continuation offered
+    debounce_ms: int = 250  # quiet time after a keystroke before a request starts
+    enabled: bool = True
+
+
+@dataclass
 class Retries:
     max: int = 4
     base_delay: float = 0.5
@@ -118,6 +130,7 @@ class Settings:
     prices: dict[str, dict[str, float]] = field(default_factory=lambda: dict(DEFAULT_PRICES))
     timeouts: Timeouts = field(default_factory=Timeouts)
     retries: Retries = field(default_factory=Retries)
+    completion: CompletionSettings = field(default_factory=CompletionSettings)
     max_tokens: int = 4096
     temperature: float | None = None
     max_prompt_bytes: int = 200_000
@@ -210,6 +223,8 @@ def _merge(settings: Settings, data: dict[str, Any], path: Path) -> None:
             from .preview import policy_from_config
 
             settings.preview = policy_from_config(value, str(path))
+        elif key == "completion":
+            _merge_completion(settings.completion, value, path)
         elif key in _SECTIONS:
             current = getattr(settings, key)
             schema = _SECTIONS[key]
@@ -222,6 +237,20 @@ def _merge(settings: Settings, data: dict[str, Any], path: Path) -> None:
         else:
             kind, minimum, optional = _SCALARS[key]
             setattr(settings, key, _typed(key, value, kind, path, minimum=minimum, optional=optional))
+
+
+def _merge_completion(completion: CompletionSettings, data: Any, path: Path) -> None:
+    for k, v in _check_keys("completion", data, {f.name for f in fields(CompletionSettings)}, path).items():
+        where = f"completion.{k}"
+        if k == "enabled":
+            if not isinstance(v, bool):
+                raise ConfigError(f"{path}: `{where}` must be true or false, not {v!r}.",
+                                  hint="Fix the value or delete it to use the default.")
+            completion.enabled = v
+        elif k == "model":
+            completion.model = _typed(where, v, str, path, optional=True)
+        else:
+            setattr(completion, k, _typed(where, v, int, path, minimum=1 if k == "max_lines" else 0))
 
 
 def _names(where: str, value: Any, path: Path) -> list[str]:

@@ -35,9 +35,7 @@ class ModelRef:
 
 def known_providers(settings: Settings) -> list[str]:
     """Provider names a model id may start with."""
-    from .providers import NAMED_PROVIDERS
-
-    return sorted(set(settings.providers) | set(NAMED_PROVIDERS))
+    return sorted(settings.providers)
 
 
 def resolve_model(spec: str | None, *, settings: Settings, tier: str | None = None) -> ModelRef:

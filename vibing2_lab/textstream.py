@@ -10,7 +10,8 @@ from __future__ import annotations
 import json
 from typing import Any, Callable, TextIO
 
-_FINAL = ("complete", "error")
+from .events import FINAL_TYPES
+
 
 
 class TextStream:
@@ -35,7 +36,7 @@ class TextStream:
             self.waiting.setdefault(event.agent, []).append(event)
             return
         self._by_type[event.type](event)
-        if event.type in _FINAL:
+        if event.type in FINAL_TYPES:
             self._drain()
 
     def _start(self, agent: str | None) -> None:
@@ -50,7 +51,7 @@ class TextStream:
             self._start(agent)
             for event in events:
                 self._by_type[event.type](event)
-            if not any(e.type in _FINAL for e in events):
+            if not any(e.type in FINAL_TYPES for e in events):
                 return  # still streaming: it stays live
             self.live = None
 

@@ -2,6 +2,7 @@
 
     POST /v1/messages          Anthropic Messages API, streaming SSE (or JSON when stream=false)
     POST /v1/chat/completions  OpenAI-compatible chat completion chunks, ending with [DONE]
+    POST /v1/completions       OpenAI-compatible text completion (fill-in-the-middle) chunks, wire "fim"
     GET  /v1/models            a small model list (both formats)
 
 Each request is answered by a `Reply`: the text (split into tokens), a delay per token,
@@ -75,7 +76,7 @@ class RecordedRequest:
     path: str
     headers: dict[str, str]
     body: Any
-    wire: str  # "anthropic" | "openai" | "other"
+    wire: str  # "anthropic" | "openai" | "fim" | "other"
 
 
 class FakeModelServer:
@@ -195,7 +196,8 @@ class _Handler(BaseHTTPRequestHandler):
         except json.JSONDecodeError:
             body = raw.decode("utf-8", "replace")
         path = self.path.split("?")[0].rstrip("/")
-        wire = "anthropic" if path.endswith("/messages") else "openai" if path.endswith("/chat/completions") else "other"
+        wire = ("anthropic" if path.endswith("/messages") else "openai" if path.endswith("/chat/completions")
+                else "fim" if path.endswith("/completions") else "other")
         request = RecordedRequest("POST", self.path, {k.lower(): v for k, v in self.headers.items()}, body, wire)
         if wire == "other":
             return self._send_json(404, {"error": {"type": "not_found_error", "message": f"no route {self.path}"}})
@@ -209,7 +211,8 @@ class _Handler(BaseHTTPRequestHandler):
         if not stream:
             return self._send_whole(reply, wire, model)
         include_usage = bool(isinstance(body, dict) and (body.get("stream_options") or {}).get("include_usage"))
-        frames = _anthropic_frames(reply, model) if wire == "anthropic" else _openai_frames(reply, model, include_usage)
+        frames = (_anthropic_frames(reply, model) if wire == "anthropic"
+                  else _openai_frames(reply, model, include_usage, text_choices=wire == "fim"))
         self._stream(frames)
 
     # -- responses -------------------------------------------------------
@@ -230,7 +233,7 @@ class _Handler(BaseHTTPRequestHandler):
         etype = types.get(reply.status, "api_error")
         message = reply.error_message if reply.error_message != "Overloaded" else f"fake {etype}"
         data = {"type": "error", "error": {"type": etype, "message": message}}
-        if wire == "openai":
+        if wire in ("openai", "fim"):
             data = {"error": {"message": message, "type": etype, "code": reply.status}}
         self._send_json(reply.status, data, reply.headers)
 
@@ -358,14 +361,18 @@ def _anthropic_frames(reply: Reply, model: str) -> Iterator[tuple[float, bytes]]
     yield 0.0, _sse("message_stop", {"type": "message_stop"})
 
 
-def _openai_frames(reply: Reply, model: str, include_usage: bool) -> Iterator[tuple[float, bytes]]:
+def _openai_frames(reply: Reply, model: str, include_usage: bool, *,
+                   text_choices: bool = False) -> Iterator[tuple[float, bytes]]:
+    """Chat completion chunks; with `text_choices`, text completion chunks (`choices[].text`)."""
     tokens = reply.token_list()
     out = reply.output_tokens if reply.output_tokens is not None else len(tokens)
     created = int(time.time())
 
     def chunk(delta: dict[str, Any], finish: str | None = None, **extra: Any) -> bytes:
-        data = {"id": "chatcmpl-fake", "object": "chat.completion.chunk", "created": created, "model": model,
-                "choices": [{"index": 0, "delta": delta, "finish_reason": finish}], **extra}
+        choice = ({"index": 0, "text": delta.get("content", ""), "finish_reason": finish} if text_choices
+                  else {"index": 0, "delta": delta, "finish_reason": finish})
+        data = {"id": "chatcmpl-fake", "object": "text_completion" if text_choices else "chat.completion.chunk",
+                "created": created, "model": model, "choices": [choice], **extra}
         return _sse(None, data)
 
     yield 0.0, chunk({"role": "assistant", "content": ""})

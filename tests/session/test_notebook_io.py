@@ -10,7 +10,8 @@ import pytest
 from tests.conftest import run_cli
 from tests.fakes.model_server import FakeModelServer, Reply
 from vibing2_lab.errors import ExportError, ProjectError
-from vibing2_lab.notebook.export import export_notebook, import_notebook, notebook_records
+from vibing2_lab.notebook.export import export_notebook, import_notebook
+from vibing2_lab.notebook.record import records_in_notebook as notebook_records
 from vibing2_lab.notebook.render import render_bundle
 from vibing2_lab.session import Ask, Session
 from vibing2_lab.store import Store
@@ -73,3 +74,12 @@ def test_import_refuses_an_existing_name_and_a_notebook_without_records(project:
     with pytest.raises(ExportError, match="no vibing2-lab records"):
         import_notebook(Store.open(), empty, name="other")
     assert "other" not in [p.name for p in Store.open().list_projects()]
+
+
+def test_an_exported_project_replays_identically(project: str, tmp_path: Path) -> None:
+    """Issue 11 D12: export then `vibing2-lab replay` reports no changed cell (cell ids kept)."""
+    path = tmp_path / "p.ipynb"
+    assert run_cli("projects", "export", project, "--to", str(path)).returncode == 0
+    out = run_cli("replay", "--json", str(path), timeout=300)
+    assert out.returncode == 0, out.stdout[-4000:] + out.stderr
+    assert json.loads(out.stdout) == []

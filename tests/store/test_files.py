@@ -92,3 +92,13 @@ def test_unnamed_web_blocks_get_default_names_when_asked() -> None:
     # A path the answer names itself is never overwritten by an unnamed block.
     named = f"{FENCE}html\n<p>bare</p>\n{FENCE}\n{FENCE}html title=./index.html\n<p>named</p>\n{FENCE}\n"
     assert extract_files(named, name_unnamed=True) == {"index.html": "<p>named</p>\n"}
+
+
+def test_the_files_and_the_static_rendering_agree_on_where_a_block_ends() -> None:
+    """One fence scanner (vibing2_lab/fences.py): a fence indented four spaces is code, not a close."""
+    from vibing2_lab.notebook.render import close_fences, code_blocks
+
+    answer = "```html title=a.html\n<p>\n    ```\n</p>\n```\nafter\n~~~~css title=b.css\np {}\n~~~\n"
+    assert code_blocks(answer) == [("html", "<p>\n    ```\n</p>")]
+    assert extract_files(answer) == {"a.html": "<p>\n    ```\n</p>\n"}
+    assert close_fences(answer).endswith("~~~\n~~~~")  # the css block (closed by ~~~~ only) is cut off

@@ -8,7 +8,8 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
 
-from ..errors import CancelledError, ProviderError, VibeError
+from ..errors import VibeError
+from ..notebook.render import short_traceback
 from . import context
 from .args import help_text, parse, wants_help
 
@@ -89,13 +90,3 @@ def clean_errors() -> Iterator[None]:
     except VibeError as exc:
         exc._render_traceback_ = partial(short_traceback, exc)  # type: ignore[attr-defined]
         raise
-
-
-def short_traceback(exc: VibeError) -> list[str]:
-    """IPython's `_render_traceback_` lines for a VibeError."""
-    lines = [f"\x1b[0;31m{type(exc).__name__}\x1b[0m: {exc.message}"]
-    if exc.hint:
-        lines.append(f"How to fix: {exc.hint}")
-    if isinstance(exc, ProviderError) and exc.partial_text and not isinstance(exc, CancelledError):
-        lines.append(f"The partial answer ({len(exc.partial_text):,} characters) is kept in the output above.")
-    return lines

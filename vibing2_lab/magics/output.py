@@ -9,6 +9,7 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING, Any, TextIO
 
+from ..events import FINAL_TYPES
 from ..notebook.record import METADATA_KEY
 from ..notebook.render import call_facts, call_problem, call_title, render_bundle
 
@@ -55,7 +56,7 @@ class PanelOutput:
         i = self.index.get(event.agent, 0)
         if event.type == "token":
             self.frames.add(i, event.text)
-        elif event.type in ("complete", "error"):
+        elif event.type in FINAL_TYPES:
             self.frames.set_status(i, event.status)
             if event.type == "complete" and self.session.mode == "chain" and i + 1 < len(self.index):
                 self.frames.set_status(i + 1, "streaming")

@@ -1,4 +1,11 @@
-"""The notebook record of a `%%vibe` call: build it, hash requests, find a match for replay.
+"""The notebook record of a `%%vibe` cell. This module owns it: build, validate, read, store.
+
+    ask_record(session) / call_record(call)     build, from a finished Session and its Calls
+    cell_record(project, prompt, answers)        build, from stored messages (project export)
+    validate(record, where=...)                  the schema (record.schema.json): ExportError naming
+                                                 the cell and the field; replay and import both check
+    load_notebook(path) / records_in_notebook()  read; calls_in_notebook() for replay
+    store_call(store, project_id, call, ...)     turn one call's record into a stored answer
 
 A record (schema 1) lives in the output metadata key `vibing2_lab`:
 
@@ -38,17 +45,31 @@ The request hash covers what decides an answer: provider, model, agent file hash
 prompt hash, parameters and this call's prompt. The prior conversation is recorded but not
 hashed, so a notebook replays the same whatever is already in the local store.
 Never a key: records are built only from requests and events, which carry none.
+A record read from a notebook is outside data: it is validated before it is replayed or
+imported, and a bad one never reaches the store (its numbers are bounded, so `stats`
+sums cannot overflow).
 """
+
 
 from __future__ import annotations
 
 import hashlib
 import json
 from dataclasses import dataclass
-from typing import Any, Iterable
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable
+
+from ..errors import ExportError
+
+if TYPE_CHECKING:
+    from ..events import CompleteEvent, ErrorEvent
+    from ..session import Call, Session
+    from ..store import Message, Store
 
 SCHEMA = 1
 METADATA_KEY = "vibing2_lab"
+_FIX = "The record was changed outside vibing2-lab: restore the saved notebook, or run the cell live again."
 
 
 def sha256_text(text: str | bytes | None) -> str | None:
@@ -59,15 +80,8 @@ def sha256_text(text: str | bytes | None) -> str | None:
     return hashlib.sha256(data).hexdigest()
 
 
-def request_hash(
-    *,
-    provider: str,
-    model: str,
-    agent_sha256: str | None,
-    system_sha256: str | None,
-    parameters: dict[str, Any],
-    prompt: str,
-) -> str:
+def request_hash(*, provider: str, model: str, agent_sha256: str | None, system_sha256: str | None,
+                 parameters: dict[str, Any], prompt: str) -> str:
     """Canonical hash of what decides an answer (see the module docstring)."""
     canonical = json.dumps(
         {"provider": provider, "model": model, "agent_sha256": agent_sha256, "system_sha256": system_sha256,
@@ -75,6 +89,132 @@ def request_hash(
         sort_keys=True, ensure_ascii=False, separators=(",", ":"),
     )
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+# -- build ----------------------------------------------------------------------
+def ask_record(session: Session) -> dict[str, Any]:
+    """The record of a whole ask: one call record per agent, in the order asked."""
+    from .. import __version__
+
+    ask = session.ask
+    return {"schema": SCHEMA, "version": __version__, "cell_id": ask.cell_id, "mode": session.mode,
+            "project": ask.project if ask.store else None, "prompt": ask.prompt, "format": ask.format,
+            "calls": [call_record(call) for call in session.calls]}
+
+
+def call_record(call: Call) -> dict[str, Any]:
+    """One call's part of the record: what was sent (no key, only hashes and text) and how it ended."""
+    from ..events import ErrorEvent, to_dict
+
+    agent = None if call.agent is None else {
+        "name": call.agent.name, "sha256": call.agent.sha256, "source": call.agent.source}
+    request = {
+        "hash": call.hash, "provider": call.provider_name, "model": call.model, "agent": agent,
+        "system_sha256": sha256_text(call.request.system),
+        "parameters": {"max_tokens": call.request.max_tokens, "temperature": call.request.temperature},
+        "prompt": call.prompt, "messages": call.request.messages[:-1],
+    }
+    final = call.final
+    data = to_dict(final) if final is not None else {}
+    error = {"kind": final.kind, "message": final.message} if isinstance(final, ErrorEvent) else None
+    response = {
+        "status": call.status, "text": call.text, "stop_reason": data.get("stop_reason"),
+        "request_id": data.get("request_id"), "usage": data.get("usage", {}), "timings": data.get("timings", {}),
+        "cost_usd": data.get("cost_usd"), "tool_uses": [{"id": t.id, "name": t.name, "input": t.input}
+                                                        for t in call.tool_uses],
+        "error": error,
+    }
+    return {"request": request, "response": response}
+
+
+def cell_record(project: str, prompt: Message, answers: list[Message], *, cell_id: str) -> dict[str, Any]:
+    """The record of one exported cell, from a stored prompt and the answers that followed it."""
+    from .. import __version__
+
+    meta = prompt.meta or {}
+    agents = list(meta.get("agents") or [])
+    # Fan-out answers are stored as they finish; the record lists them in the order asked.
+    ordered = sorted(answers, key=lambda a: agents.index(a.agent) if a.agent in agents else len(agents))
+    return {"schema": SCHEMA, "version": __version__, "cell_id": cell_id, "mode": meta.get("mode", "single"),
+            "project": project, "prompt": prompt.content, "format": meta.get("format", "markdown"),
+            "calls": [_stored_call_record(a) for a in ordered]}
+
+
+def _stored_call_record(answer: Message) -> dict[str, Any]:
+    meta = answer.meta or {}
+    if "record" in meta:
+        return meta["record"]
+    # An answer stored without a record (older data): keep what the store knows.
+    agent = {"name": answer.agent, "sha256": None, "source": None} if answer.agent else None
+    return {"request": {"hash": None, "provider": None, "model": None, "agent": agent, "system_sha256": None,
+                        "parameters": {}, "prompt": None, "messages": []},
+            "response": {"status": answer.status, "text": answer.content, "stop_reason": None, "request_id": None,
+                         "usage": {}, "timings": {}, "cost_usd": None, "tool_uses": [], "error": None}}
+
+
+# -- validate -------------------------------------------------------------------
+@lru_cache(maxsize=1)
+def _validator() -> Any:
+    import jsonschema
+
+    schema = json.loads((Path(__file__).with_name("record.schema.json")).read_text(encoding="utf-8"))
+    return jsonschema.Draft202012Validator(schema)
+
+
+def validate(record: Any, *, where: str) -> dict[str, Any]:
+    """`record` if it fits the schema, else ExportError naming `where` (the cell) and the field."""
+    import jsonschema
+
+    error = jsonschema.exceptions.best_match(_validator().iter_errors(record))
+    if error is None:
+        return record
+    field = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path).lstrip(".")
+    reason = error.message if len(error.message) <= 160 else error.message[:157] + "..."  # values can be huge
+    raise ExportError(f"{where}: invalid vibing2_lab record: {field or 'the record'}: {reason}.",
+                      hint=_FIX)
+
+
+# -- read -----------------------------------------------------------------------
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def load_notebook(path: Path) -> dict[str, Any]:
+    """A notebook file as a dict; ExportError if it is missing or not a notebook."""
+    try:
+        nb = json.loads(path.read_text(encoding="utf-8"), parse_constant=_no_constant)  # no NaN/Infinity
+    except FileNotFoundError:
+        raise ExportError(f"{path} does not exist.", hint="Check the path to the notebook.") from None
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise ExportError(f"{path} is not a notebook (invalid JSON: {exc}).",
+                          hint="Give a .ipynb file saved by Jupyter.") from None
+    if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
+        raise ExportError(f"{path} is not a notebook (no cells).", hint="Give a .ipynb file saved by Jupyter.")
+    return nb
+
+
+def records_in_notebook(nb: dict[str, Any], *, source: str = "",
+                        on_invalid: Callable[[ExportError], None] | None = None) -> list[tuple[str | None, dict]]:
+    """(cell id, validated record) for every `%%vibe` output, in order. An invalid record raises,
+    or with `on_invalid` is reported there and left out."""
+    found = []
+    for n, cell in enumerate(nb.get("cells") or []):
+        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+            continue
+        cell_id = cell.get("id") if isinstance(cell.get("id"), str) else None
+        outputs = cell.get("outputs")
+        for output in outputs if isinstance(outputs, list) else []:
+            metadata = output.get("metadata") if isinstance(output, dict) else None
+            if not isinstance(metadata, dict) or METADATA_KEY not in metadata:
+                continue
+            where = f"{source + ': ' if source else ''}cell {cell_id or f'#{n}'}"
+            try:
+                found.append((cell_id, validate(metadata[METADATA_KEY], where=where)))
+            except ExportError as exc:
+                if on_invalid is None:
+                    raise
+                on_invalid(exc)
+    return found
 
 
 @dataclass
@@ -88,35 +228,71 @@ class RecordedCall:
 
     @property
     def hash(self) -> str:
-        return str(self.request.get("hash", ""))
+        return str(self.request.get("hash") or "")
 
     @property
     def agent_name(self) -> str | None:
-        agent = self.request.get("agent") or {}
-        return agent.get("name")
+        return (self.request.get("agent") or {}).get("name")
 
     @property
     def agent_sha256(self) -> str | None:
-        agent = self.request.get("agent") or {}
-        return agent.get("sha256")
+        return (self.request.get("agent") or {}).get("sha256")
 
 
-def calls_in_outputs(outputs: Iterable[dict[str, Any]], *, cell_id: str | None, source: str) -> list[RecordedCall]:
-    """Every recorded call in one cell's outputs."""
-    found: list[RecordedCall] = []
-    for output in outputs:
-        record = (output.get("metadata") or {}).get(METADATA_KEY)
-        if not isinstance(record, dict) or record.get("schema") != SCHEMA:
-            continue
-        for call in record.get("calls", []):
-            found.append(RecordedCall(call["request"], call["response"], cell_id or record.get("cell_id"), source))
-    return found
+def calls_in_notebook(nb: dict[str, Any], *, source: str = "",
+                      on_invalid: Callable[[ExportError], None] | None = None) -> list[RecordedCall]:
+    """Every recorded call in a notebook (a dict as nbformat reads it), for replay."""
+    return [RecordedCall(call["request"], call["response"], cell_id or record.get("cell_id"), source)
+            for cell_id, record in records_in_notebook(nb, source=source, on_invalid=on_invalid)
+            for call in record["calls"]]
 
 
-def calls_in_notebook(nb: dict[str, Any], *, source: str = "") -> list[RecordedCall]:
-    """Every recorded call in a notebook (a dict as nbformat reads it)."""
-    calls: list[RecordedCall] = []
-    for cell in nb.get("cells", []):
-        if cell.get("cell_type") == "code":
-            calls.extend(calls_in_outputs(cell.get("outputs", []), cell_id=cell.get("id"), source=source))
-    return calls
+def final_event(call: dict[str, Any], *, agent: str | None = None) -> CompleteEvent | ErrorEvent:
+    """The final event a validated call record stands for (replay streams it, export renders it)."""
+    from ..events import CompleteEvent, ErrorEvent, Timings, Usage
+
+    request, response = call["request"], call["response"]
+    text = response["text"]
+    common: dict[str, Any] = dict(usage=Usage(**response.get("usage") or {}), request_id=response.get("request_id"),
+                                  timings=Timings(**response.get("timings") or {}), provider=request.get("provider"),
+                                  model=request.get("model"), agent=agent, cost_usd=response.get("cost_usd"))
+    if response["status"] == "complete":
+        return CompleteEvent(text=text, stop_reason=response.get("stop_reason"), **common)
+    error = response.get("error") or {}
+    return ErrorEvent(kind=error.get("kind", "error"), message=error.get("message", ""), partial_text=text,
+                      status=response["status"], **common)
+
+
+# -- store ----------------------------------------------------------------------
+def store_call(store: Store, project_id: int, call: dict[str, Any], *, ask_meta: dict[str, Any]) -> Message:
+    """Store one call's record as an answer (partial or complete), its run and the files it writes
+    or edits (edits.py; a change makes a version); the message keeps the record, so the project
+    exports back to the same notebook."""
+    from ..edits import apply_answer
+    from ..store import Run
+
+    request, response = call["request"], call["response"]
+    usage, timings = response.get("usage") or {}, response.get("timings") or {}
+    status, text = response["status"], response["text"]
+    agent = (request.get("agent") or {}).get("name")
+    run = Run(agent=agent, provider=request.get("provider"), model=request.get("model"), status=status,
+              input_tokens=usage.get("input_tokens", 0), output_tokens=usage.get("output_tokens", 0),
+              cost_usd=response.get("cost_usd"), ttft_s=timings.get("ttft"), duration_s=timings.get("duration"),
+              request_id=response.get("request_id"), error_kind=(response.get("error") or {}).get("kind"))
+    change = apply_answer(text, store.version_files(project_id)) if status == "complete" else None
+    meta = {**ask_meta, "record": call}
+    if change is not None and change.problems:
+        meta["edit_problems"] = change.problems
+    return store.record_answer(project_id, text, agent=agent, status=status, run=run,
+                               files=change.files if change else {}, meta=meta, prompt=request.get("prompt"))
+
+
+def import_record(store: Store, project_id: int, cell_id: str | None, record: dict[str, Any]) -> None:
+    """Store a validated cell record as the prompt and its answers (project import)."""
+    calls = record["calls"]
+    ask_meta = {"cell_id": record.get("cell_id") or cell_id, "mode": record.get("mode", "single"),
+                "agents": [c["request"]["agent"]["name"] for c in calls if c["request"].get("agent")],
+                "auto": False, "model": None, "format": record.get("format", "markdown")}
+    store.add_message(project_id, "user", record.get("prompt", ""), meta=ask_meta)
+    for call in calls:
+        store_call(store, project_id, call, ask_meta=ask_meta)

@@ -12,6 +12,17 @@ are limited to safe schemes, images become links so nothing loads by itself), an
 Markdown has raw HTML outside code made literal, because JupyterLab trusts the outputs of
 cells it ran. The record's optional `format` ("markdown" default, "code", "html", "text")
 is honoured: "text" leaves Markdown out and shows the answer preformatted.
+
+Markdown, three ways (on purpose): an answer's Markdown is rendered
+    - here, with mistune, into the saved text/html: it must work with no front end at all
+      (GitHub, nbviewer, VS Code, a closed kernel), so it is Python and deterministic;
+    - by the widget (widget/static/markdown.js) while it streams: anywidget has no rendermime
+      and must work offline, and it re-renders only the blocks that changed, as DOM nodes;
+    - by JupyterLab's rendermime in the sidebar (labextension/markdown.ts): the Lab's own
+      sanitizer and look, beside the notebook.
+The first two must agree: tests/magics/test_markdown_renderers.py renders one corpus
+(tests/magics/markdown_corpus.py) with both and compares the structure. Fenced code blocks
+are found by one scanner, vibing2_lab/fences.py, shared with the generated files.
 """
 
 from __future__ import annotations
@@ -19,12 +30,16 @@ from __future__ import annotations
 import html
 import re
 from functools import lru_cache
-from typing import Any, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
+
+from .. import fences
+
+if TYPE_CHECKING:
+    from ..errors import VibeError
 
 STATIC_MIMETYPES = ("text/plain", "text/markdown", "text/html")
 CODE_LANGUAGES = ("", "python", "py", "python3", "ipython", "ipython3")  # preferred by --format code
 
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
 _CODE_SPAN = re.compile(r"(`+)(.+?)(?<!`)\1(?!`)")
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|$])")
 
@@ -74,38 +89,20 @@ def call_problem(call: Mapping[str, Any]) -> str | None:
 
 
 # -- Markdown text helpers -------------------------------------------------------------------------
-def _scan(text: str) -> Iterator[tuple[str, str, str]]:
-    """(kind, line, info) per line; kind is "open", "code", "close" or "text"; info is the
-    open fence's language."""
-    fence, info = "", ""
-    for line in text.split("\n"):
-        m = _FENCE.match(line)
-        if not fence and m and not (m.group(1)[0] == "`" and "`" in m.group(2)):
-            fence, info = m.group(1), (m.group(2).strip().split() or [""])[0].lower()
-            yield "open", line, info
-        elif fence and line.strip().startswith(fence) and set(line.strip()) == {fence[0]}:
-            fence = ""
-            yield "close", line, info
-        else:
-            yield ("code" if fence else "text"), line, info
-
-
 def close_fences(text: str) -> str:
     """`text` with a closing fence added if it stops inside a code block (a cut-off answer)."""
-    opening = ""
-    for kind, line, _ in _scan(text):
-        if kind == "open":
-            opening = _FENCE.match(line).group(1)  # type: ignore[union-attr]
-        elif kind == "close":
-            opening = ""
-    return text.rstrip("\n") + "\n" + opening if opening else text
+    unclosed = ""
+    for line in fences.scan(text):
+        unclosed = line.fence if line.kind in ("open", "code") else ""
+    return text.rstrip("\n") + "\n" + unclosed if unclosed else text
 
 
 def escape_markdown_html(text: str) -> str:
     """Raw HTML outside code made literal (`<` → `&lt;`), so no renderer runs model-made tags."""
     out = []
-    for kind, line, _ in _scan(text):
-        if kind != "text":
+    for scanned in fences.scan(text):
+        line = scanned.text
+        if scanned.kind != "text":
             out.append(line)
             continue
         pieces, last = [], 0
@@ -127,13 +124,13 @@ def code_blocks(text: str) -> list[tuple[str, str]]:
     """Every closed fenced code block of `text` as (language, code)."""
     blocks: list[tuple[str, str]] = []
     body: list[str] = []
-    for kind, line, info in _scan(text):
-        if kind == "open":
+    for line in fences.scan(text):
+        if line.kind == "open":
             body = []
-        elif kind == "code":
-            body.append(line)
-        elif kind == "close":
-            blocks.append((info, "\n".join(body)))
+        elif line.kind == "code":
+            body.append(line.text)
+        elif line.kind == "close":
+            blocks.append((line.language, "\n".join(body)))
     return blocks
 
 
@@ -272,3 +269,31 @@ def table_bundle(columns: Sequence[str], rows: Sequence[Sequence[Any]], *, capti
     cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
     return {"text/plain": ((caption + "\n") if caption else "") + "\n".join(plain),
             "text/html": f"<table>{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"}
+
+
+def short_traceback(exc: VibeError) -> list[str]:
+    """The traceback lines a failed `%%vibe` cell shows: the error and how to fix it, not 40
+    frames of the library (IPython's `_render_traceback_`)."""
+    from ..errors import CancelledError, ProviderError
+
+    lines = [f"\x1b[0;31m{type(exc).__name__}\x1b[0m: {exc.message}"]
+    if exc.hint:
+        lines.append(f"How to fix: {exc.hint}")
+    if isinstance(exc, ProviderError) and exc.partial_text and not isinstance(exc, CancelledError):
+        lines.append(f"The partial answer ({len(exc.partial_text):,} characters) is kept in the output above.")
+    return lines
+
+
+def error_output(record: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The error output a `%%vibe` cell leaves after its record when an answer failed (the
+    first failure, as Session.raise_for_error raises it); None when every answer completed."""
+    from ..providers import error_from_event
+    from .record import final_event
+
+    for call in record["calls"]:
+        event = final_event(call)
+        if event.type == "error":
+            exc = error_from_event(event)  # type: ignore[arg-type]
+            return {"output_type": "error", "ename": type(exc).__name__, "evalue": str(exc),
+                    "traceback": short_traceback(exc)}
+    return None

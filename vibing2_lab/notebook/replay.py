@@ -13,7 +13,6 @@ warns and makes the live call instead.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import re
@@ -21,9 +20,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, AsyncIterator, Iterator
 
-from ..errors import ReplayError
-from ..events import CompleteEvent, ErrorEvent, StreamEvent, TokenEvent, Timings, ToolUseEvent, Usage
-from .record import RecordedCall, calls_in_notebook
+from ..errors import ExportError, ReplayError, VibeError
+from ..events import ErrorEvent, StreamEvent, TokenEvent, ToolUseEvent
+from .record import RecordedCall, calls_in_notebook, final_event, load_notebook
 
 if TYPE_CHECKING:
     from ..agents import Agent
@@ -61,6 +60,7 @@ class ReplayIndex:
 
     calls: list[RecordedCall] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)  # why records were left out (invalid)
 
     @classmethod
     def discover(cls, cwd: Path | None = None) -> ReplayIndex:
@@ -71,12 +71,17 @@ class ReplayIndex:
         index = cls(sources=[str(p) for p in paths])
         for path in paths:
             try:
-                nb = json.loads(path.read_text(encoding="utf-8"))
-            except (OSError, ValueError) as exc:
-                log.warning("replay: cannot read %s: %s", path, exc)
+                nb = load_notebook(path)
+            except VibeError as exc:
+                log.warning("replay: %s", exc.message)
                 continue
-            index.calls.extend(calls_in_notebook(nb, source=str(path)))
+            index.calls.extend(calls_in_notebook(nb, source=str(path), on_invalid=index._refuse))
         return index
+
+    def _refuse(self, error: ExportError) -> None:
+        """A record that fails validation is not replayed; a ReplayError later says why."""
+        log.warning("replay: %s", error.message)
+        self.refused.append(error.message)
 
     def find(self, digest: str, *, cell_id: str | None) -> RecordedCall | None:
         """The recorded call for this request hash, preferring the same cell."""
@@ -91,20 +96,8 @@ class ReplayIndex:
 
 
 def _events_from_record(call: RecordedCall, request: ModelRequest) -> tuple[list[str], StreamEvent]:
-    response = call.response
-    text = response.get("text", "")
-    usage = Usage(**response.get("usage", {}))
-    timings = Timings(**response.get("timings", {}))
-    common = dict(usage=usage, request_id=response.get("request_id"), timings=timings,
-                  provider=call.request.get("provider"), model=call.request.get("model"),
-                  agent=request.metadata.get("agent"), cost_usd=response.get("cost_usd"))
-    if response.get("status") == "complete":
-        final: StreamEvent = CompleteEvent(text=text, stop_reason=response.get("stop_reason"), **common)
-    else:
-        error = response.get("error") or {}
-        final = ErrorEvent(kind=error.get("kind", "error"), message=error.get("message", ""), partial_text=text,
-                           status=response.get("status", "error"), **common)
-    return replay_tokens(text), final
+    final = final_event({"request": call.request, "response": call.response}, agent=request.metadata.get("agent"))
+    return replay_tokens(call.response["text"]), final
 
 
 def _new_cancel() -> Cancel:
@@ -142,8 +135,10 @@ class ReplayProvider:
                     hint="Restore the agent file the notebook was recorded with, or re-run live "
                          "(unset VIBING2_LAB_MODE) or with --replay=fallback.")
         where = ", ".join(self.index.sources) or "no notebook found"
+        refused = f" ({len(self.index.refused)} record(s) refused: {self.index.refused[0]})" if self.index.refused else ""
         raise ReplayError(
-            f"No recorded answer for this request (agent {name or 'none'}, request hash {digest[:12]}) in {where}.",
+            f"No recorded answer for this request (agent {name or 'none'}, request hash {digest[:12]}) in {where}"
+            f"{refused}.",
             hint="Replay answers only what the notebook recorded: run the cell live (unset VIBING2_LAB_MODE), "
                  "use --replay=fallback, or name the notebook with VIBING2_LAB_REPLAY_NOTEBOOK.")
 

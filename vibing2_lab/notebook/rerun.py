@@ -1,7 +1,9 @@
 """Re-run a notebook headlessly in replay mode and report every cell whose output changed.
 
-Outputs are compared as saved (JSON), except the widget view's model id, which is random
-by nature (a live widget gets a new one on every run; nbval ignores it too).
+Outputs are compared as saved (JSON), except the widget view: it is only a pointer to a
+live widget (a random model id, its state kept elsewhere), present when the notebook was
+run with widgets and absent from an exported project; its content, the record and the
+static renderings, is compared. nbval leaves it out too.
 """
 
 from __future__ import annotations
@@ -10,10 +12,11 @@ import json
 import os
 import tempfile
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-from ..errors import ExportError
+from .record import METADATA_KEY
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
@@ -33,8 +36,8 @@ class CellDiff:
 
 
 def comparable(outputs: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Outputs as JSON-ready dicts with what is random by nature taken out (and multi-line
-    strings joined, as a saved .ipynb splits them into lists of lines)."""
+    """Outputs as JSON-ready dicts without the widget view (see the module docstring) and
+    with multi-line strings joined, as a saved .ipynb splits them into lists of lines."""
     result = []
     for output in json.loads(json.dumps(outputs)):
         data = output.get("data")
@@ -42,8 +45,8 @@ def comparable(outputs: list[dict[str, Any]]) -> list[dict[str, Any]]:
             output["data"] = data = {k: "".join(v) if isinstance(v, list) else v for k, v in data.items()}
         if isinstance(output.get("text"), list):
             output["text"] = "".join(output["text"])
-        if isinstance(data, dict) and WIDGET_VIEW in data:
-            data[WIDGET_VIEW] = {k: v for k, v in data[WIDGET_VIEW].items() if k != "model_id"}
+        if isinstance(data, dict):
+            data.pop(WIDGET_VIEW, None)
         output.get("metadata", {}).pop("transient", None)
         result.append(output)
     return result
@@ -61,23 +64,57 @@ def diff_notebooks(expected: dict[str, Any], actual: dict[str, Any]) -> list[Cel
     return diffs
 
 
+def recorded_cell_id(cell: dict[str, Any]) -> str | None:
+    """The cell id the kernel saw when the cell's record was made (None: nbclient and other
+    headless runs send none; JupyterLab sends the cell's id)."""
+    for output in cell.get("outputs") or []:
+        record = (output.get("metadata") or {}).get(METADATA_KEY)
+        if isinstance(record, dict):
+            return record.get("cell_id") if isinstance(record.get("cell_id"), str) else None
+    return None
+
+
 def execute(nb: dict[str, Any], *, cwd: Path, timeout: int = 120) -> dict[str, Any]:
     """Execute a copy of the notebook with nbclient in `cwd`; returns the executed copy."""
     import nbformat
-    from nbclient import NotebookClient
 
     work = nbformat.reads(json.dumps(nb), as_version=4)  # also joins list-of-lines sources
-    NotebookClient(work, timeout=timeout, kernel_name="python3", allow_errors=True,
-                   resources={"metadata": {"path": str(cwd)}}).execute()
+    _replayer()(work, timeout=timeout, kernel_name="python3", allow_errors=True,
+                resources={"metadata": {"path": str(cwd)}}).execute()
     return json.loads(json.dumps(work))
+
+
+def _replayer() -> type:
+    """An nbclient NotebookClient that sends each cell the cell id its record was made with
+    (execute_request metadata `cellId`, as JupyterLab sends it), so the replayed record
+    carries the same id: an exported project or a notebook recorded in JupyterLab replays
+    identically, and one recorded headless (no id) too."""
+    from nbclient import NotebookClient
+
+    class Replayer(NotebookClient):
+        async def async_execute_cell(self, cell: Any, cell_index: int, execution_count: int | None = None,
+                                     store_history: bool = True) -> Any:
+            self.kc.execute = partial(_execute, self.kc, recorded_cell_id(cell))
+            return await super().async_execute_cell(cell, cell_index, execution_count, store_history)
+
+    return Replayer
+
+
+def _execute(kc: Any, cell_id: str | None, code: str, *, store_history: bool = True,
+             stop_on_error: bool = True, **_: Any) -> str:
+    """KernelClient.execute with the cell id in the request metadata (it has no parameter for it)."""
+    content = {"code": code, "silent": False, "store_history": store_history, "user_expressions": {},
+               "allow_stdin": False, "stop_on_error": stop_on_error}
+    msg = kc.session.msg("execute_request", content, metadata={"cellId": cell_id} if cell_id else {})
+    kc.shell_channel.send(msg)
+    return msg["header"]["msg_id"]
 
 
 def replay_notebook(path: Path, *, timeout: int = 120, keep_store: bool = False) -> list[CellDiff]:
     """Replay `path` offline (strict) and return the cells whose outputs differ."""
-    try:
-        nb = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise ExportError(f"Cannot read {path} as a notebook: {exc}", hint="Give a .ipynb file.") from None
+    from .record import load_notebook
+
+    nb = load_notebook(path)
     saved = dict(os.environ)
     home = None if keep_store else tempfile.TemporaryDirectory(prefix="vibe-replay-")
     os.environ.update({"VIBING2_LAB_MODE": "replay", "VIBING2_LAB_REPLAY_NOTEBOOK": str(path.resolve()),

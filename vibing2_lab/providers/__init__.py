@@ -25,15 +25,13 @@ if TYPE_CHECKING:
     from ..config import Settings
 
 __all__ = ["Cancel", "ModelRequest", "Provider", "StreamInterrupted", "error_from_event", "get_provider",
-           "prompt_request", "NAMED_PROVIDERS", "WIRE_PROVIDERS"]
+           "prompt_request", "WIRE_PROVIDERS"]
 
 # wire format -> implementation; a configured provider uses the one its wire names
 WIRE_PROVIDERS: dict[str, str] = {
     "anthropic": "vibing2_lab.providers.anthropic:AnthropicProvider",
     "openai": "vibing2_lab.providers.openai_compat:OpenAIProvider",
 }
-# provider name -> implementation, for providers that are no HTTP endpoint (e.g. "replay")
-NAMED_PROVIDERS: dict[str, str] = {}
 
 
 def get_provider(name: str, *, settings: Settings | None = None, api_key: str | None = None) -> Provider:
@@ -42,15 +40,13 @@ def get_provider(name: str, *, settings: Settings | None = None, api_key: str | 
         from ..config import load_settings
 
         settings = load_settings()
-    if name in NAMED_PROVIDERS:
-        spec = NAMED_PROVIDERS[name]
-    elif name in settings.providers:
-        spec = WIRE_PROVIDERS[settings.wire(name)]
-    else:
-        known = sorted(set(settings.providers) | set(NAMED_PROVIDERS))
+    # Every provider is an HTTP endpoint speaking one of the wires; replay is not a provider
+    # name but a mode (the Session wraps the live provider in notebook.replay.ReplayProvider).
+    if name not in settings.providers:
+        known = sorted(settings.providers)
         raise ConfigError(f"Unknown provider {name!r}.",
                           hint=f"Known providers: {', '.join(known)} (add more under `providers` in config.yaml).")
-    module, _, cls = spec.partition(":")
+    module, _, cls = WIRE_PROVIDERS[settings.wire(name)].partition(":")
     return getattr(importlib.import_module(module), cls)(name, settings=settings, api_key=api_key)
 
 

@@ -1,6 +1,6 @@
 """Typed fields of a JSON request body: each route declares what it accepts, in one dict.
 
-    data = fields(handler.json_body(), {"prompt": TEXT, "auto": (bool, False)})
+    data = fields(handler.json_body(), {"prompt": (str, REQUIRED), "auto": (bool, False)})
 
 A field is `(type or types, default)`; REQUIRED as the default makes it mandatory.
 An unknown field, a missing one or a wrong type is an InputError naming the field.

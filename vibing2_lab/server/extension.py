@@ -18,6 +18,7 @@ from .handlers import API_PREFIX, ROUTES
 from .streams import StreamRegistry
 
 if TYPE_CHECKING:
+    from ..completion import Completer
     from ..config import Settings
 
 
@@ -40,9 +41,14 @@ class Vibing2Lab(ExtensionApp):
                                help="Seconds between SSE keep-alive comments (they also reveal clients that left).")
 
     streams: StreamRegistry
+    completer: Completer  # inline completions: cache and counters
+    completions_live = 0
 
     def initialize_settings(self) -> None:
+        from ..completion import Completer
+
         self.streams = StreamRegistry(limit=self.max_concurrent_streams)
+        self.completer = Completer()
 
     def initialize_handlers(self) -> None:
         for pattern, handler in ROUTES:

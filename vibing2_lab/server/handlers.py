@@ -7,7 +7,8 @@ from jupyter_server.auth.decorator import authorized
 from tornado import web
 
 from .. import __version__
-from . import handlers_agents, handlers_app, handlers_auth, handlers_projects, handlers_stream, handlers_versions
+from . import (handlers_agents, handlers_app, handlers_auth, handlers_complete, handlers_projects, handlers_stream,
+               handlers_versions)
 from .base import VibeHandler
 
 API_PREFIX = "/vibing2-lab/api"
@@ -28,4 +29,5 @@ ROUTES: list[tuple[str, type[VibeHandler]]] = [
     *handlers_app.ROUTES,
     *handlers_stream.ROUTES,
     *handlers_auth.ROUTES,
+    *handlers_complete.ROUTES,
 ]

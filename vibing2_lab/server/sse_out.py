@@ -56,6 +56,11 @@ class EventWriter:
         self.gone = False
         self.closed = False  # set once drained for the last time: no flush may follow finish()
         self.frames = 0
+        # Tornado leaves Nagle's algorithm on until a response finishes: a small frame written
+        # while the previous one is unacknowledged waits for the client's delayed ACK (~40 ms).
+        stream = getattr(getattr(handler.request, "connection", None), "stream", None)
+        if stream is not None and not stream.closed():
+            stream.set_nodelay(True)
 
     def send(self, data: bytes) -> None:
         """Queue a frame; the flush happens when the current tick ends."""

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from ..events import FINAL_TYPES, CompleteEvent, ErrorEvent, StreamEvent, Timings, ToolUseEvent, to_dict
+from ..events import FINAL_TYPES, CompleteEvent, ErrorEvent, StreamEvent, Timings, ToolUseEvent
 
 if TYPE_CHECKING:
     from ..agents import Agent
@@ -132,55 +132,13 @@ class Call:
                                provider=self.provider_name, model=self.model,
                                agent=self.agent.name if self.agent else None))
 
-    def record(self) -> dict[str, Any]:
-        """This call's part of the notebook record (see record.py)."""
-        from ..notebook.record import sha256_text
-
-        agent = None if self.agent is None else {
-            "name": self.agent.name, "sha256": self.agent.sha256, "source": self.agent.source}
-        request = {
-            "hash": self.hash, "provider": self.provider_name, "model": self.model, "agent": agent,
-            "system_sha256": sha256_text(self.request.system),
-            "parameters": {"max_tokens": self.request.max_tokens, "temperature": self.request.temperature},
-            "prompt": self.prompt, "messages": self.request.messages[:-1],
-        }
-        return {"request": request, "response": self.response()}
-
-    def response(self) -> dict[str, Any]:
-        final = self.final
-        data = to_dict(final) if final is not None else {}
-        error = None
-        if isinstance(final, ErrorEvent):
-            error = {"kind": final.kind, "message": final.message}
-        return {
-            "status": self.status, "text": self.text, "stop_reason": data.get("stop_reason"),
-            "request_id": data.get("request_id"), "usage": data.get("usage", {}),
-            "timings": data.get("timings", {}), "cost_usd": data.get("cost_usd"),
-            "tool_uses": [{"id": t.id, "name": t.name, "input": t.input} for t in self.tool_uses],
-            "error": error,
-        }
-
     def store(self, store: Store, project_id: int, *, ask_meta: dict[str, Any]) -> None:
-        """Write the answer (partial or complete), its run and its generated files, once.
-        The message keeps this call's record, so a project exports back to a notebook."""
+        """Store the answer (partial or complete) with its run and files, once (see record.store_call)."""
         if self.stored or self.final is None:
             return
-        from ..edits import apply_answer
-        from ..store import Run
+        from ..notebook.record import call_record, store_call
 
-        final = self.final
-        usage, timings = final.usage, final.timings
-        run = Run(agent=self.agent.name if self.agent else None, provider=self.provider_name, model=self.model,
-                  status=final.status, input_tokens=usage.input_tokens, output_tokens=usage.output_tokens,
-                  cost_usd=final.cost_usd, ttft_s=timings.ttft, duration_s=timings.duration,
-                  request_id=final.request_id, error_kind=final.kind if isinstance(final, ErrorEvent) else None)
-        change = apply_answer(self.text, store.version_files(project_id)) if final.status == "complete" else None
-        meta = {**ask_meta, "record": self.record()}
-        if change is not None and change.problems:
-            meta["edit_problems"] = change.problems
-        message = store.record_answer(project_id, self.text, agent=run.agent, status=final.status, run=run,
-                                      files=change.files if change else {}, meta=meta, prompt=self.prompt)
-        self.version = message.version
+        self.version = store_call(store, project_id, call_record(self), ask_meta=ask_meta).version
         self.stored = True
 
 

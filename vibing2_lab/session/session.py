@@ -223,15 +223,10 @@ class Session:
                 "auto": self.ask.auto, "model": self.ask.model, "format": self.ask.format}
 
     def record(self) -> dict[str, Any]:
-        """The notebook record of this ask (schema in record.py)."""
-        from .. import __version__
-        from ..notebook.record import SCHEMA
+        """The notebook record of this ask (notebook/record.py)."""
+        from ..notebook.record import ask_record
 
-        return {
-            "schema": SCHEMA, "version": __version__, "cell_id": self.ask.cell_id, "mode": self.mode,
-            "project": self.ask.project if self.ask.store else None, "prompt": self.ask.prompt,
-            "format": self.ask.format, "calls": [call.record() for call in self.calls],
-        }
+        return ask_record(self)
 
     def failures(self) -> list[Call]:
         """Calls that ended in error or were cancelled."""

@@ -3,11 +3,16 @@
 Cheap to import: names resolve on first use, so `import vibing2_lab.store` loads neither
 sqlite3 nor DuckDB.
 
-    Store                  open(), projects, messages, files, runs (store/projects.py)
-    Project, ProjectSummary, Message, ProjectFile, Run, Version   (store/rows.py)
-    versions, version_files, diff, revert                         (store/versions.py)
-    extract_files, export_files, inline_preview, safe_relative_path (store/files.py)
-    stats_rows, stats_by_day, stats_chart, export_parquet         (store/stats.py, DuckDB)
+    Store                       open(), projects (projects.py) with messages (messages.py),
+                                runs (runs.py) and saved files (saving.py); db.py opens SQLite
+                                (WAL) and migrations.py brings the schema up to date
+    Project, ProjectSummary, Message, ProjectFile, Run, Version, validate_project_name   (rows.py)
+    versions, version_files, diff, revert       a project's file history (versions.py)
+    extract_files, language_for                 files generated in an answer (files.py)
+    export_files, safe_relative_path            writing them to a folder (export.py)
+    inline_preview                              one HTML page with its CSS/JS inlined (preview.py)
+    stats_rows, stats_by_day, export_parquet    analytics over a snapshot (stats.py, DuckDB)
+    stats_chart, StatsChart                     the tokens-and-cost chart (chart.py)
 """
 
 from __future__ import annotations

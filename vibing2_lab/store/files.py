@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
+from .. import fences
 from ..errors import ExportError
 from .export import export_files, safe_relative_path
 from .preview import inline_preview
@@ -26,7 +27,6 @@ __all__ = ["extract_files", "export_files", "inline_preview", "language_for"]
 
 _TAG = re.compile(r"<(file_create|file_update|file_edit)\s+path\s*=\s*([\"'])(.*?)\2\s*>(.*?)</\1\s*>",
                   re.IGNORECASE | re.DOTALL)
-_FENCE_OPEN = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
 _ATTR = re.compile(r"\b(title|path|file|filename)\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|(\S+))", re.IGNORECASE)
 _LANG_PATH = re.compile(r"^[\w+#.-]+:(\S+)$")
 _FILE_LIKE = re.compile(r"^[\w@~.-]*[\w/@~.-]*\.[A-Za-z0-9]{1,10}$")
@@ -93,47 +93,34 @@ def _tag_body(body: str) -> str:
     body = re.sub(r"\A[ \t]*\n", "", body).rstrip()
     lines = body.split("\n")
     # Some models wrap the tag's content in a fence as well.
-    if len(lines) >= 2 and _FENCE_OPEN.match(lines[0]) and lines[-1].strip().startswith(lines[0].strip()[:3]):
+    opened = fences.opening(lines[0])
+    if len(lines) >= 2 and opened and fences.closes(lines[-1], opened[0]):
         lines = lines[1:-1]
     return "\n".join(lines) + "\n" if any(lines) else ""
 
 
 def _fenced_blocks(text: str) -> list[_Block]:
-    """Every closed fenced block, with the path it names (or None)."""
-    out = []
-    lines = text.split("\n")
-    offsets, pos = [], 0
-    for line in lines:
-        offsets.append(pos)
-        pos += len(line) + 1
-    i = 0
-    while i < len(lines):
-        m = _FENCE_OPEN.match(lines[i])
-        if not m or (m.group(1)[0] == "`" and "`" in m.group(2)):
-            i += 1
-            continue
-        fence, info = m.group(1), m.group(2).strip()
-        end = _closing(lines, i + 1, fence)
-        if end is None:  # unterminated (e.g. a cut-off answer): not a file
-            break
-        body = lines[i + 1:end]
-        path = _path_from_info(info)
-        if path is None and body:
-            path = _path_from_comment(body[0])
-            if path is not None:
-                body = body[1:]
-        language = info.split()[0].lower() if info else ""
-        out.append(_Block(offsets[i], path, language, "\n".join(body) + "\n" if body else ""))
-        i = end + 1
+    """Every closed fenced block, with the path it names (or None); an unclosed one is no file."""
+    out, offset, start, body = [], 0, 0, []
+    for line in fences.scan(text):
+        if line.kind == "open":
+            start, body = offset, []
+        elif line.kind == "code":
+            body.append(line.text)
+        elif line.kind == "close":
+            out.append(_block(start, line.info, body))
+        offset += len(line.text) + 1
     return out
 
 
-def _closing(lines: list[str], start: int, fence: str) -> int | None:
-    for j in range(start, len(lines)):
-        stripped = lines[j].strip()
-        if stripped.startswith(fence) and set(stripped) == {fence[0]} and len(lines[j]) - len(lines[j].lstrip()) < 4:
-            return j
-    return None
+def _block(offset: int, info: str, body: list[str]) -> _Block:
+    path = _path_from_info(info)
+    if path is None and body:
+        path = _path_from_comment(body[0])
+        if path is not None:
+            body = body[1:]
+    language = info.split()[0].lower() if info else ""
+    return _Block(offset, path, language, "\n".join(body) + "\n" if body else "")
 
 
 def _path_from_info(info: str) -> str | None:

@@ -72,7 +72,7 @@ class _Inliner:
 
 
 def entry_page(files: Mapping[str, str]) -> str | None:
-    """The page a preview opens by default: the shallowest index.html, else the first HTML page."""
+    """The page a preview opens by default: the shallowest index.html, else the first HTML file."""
     pages = sorted((p for p in files if p.lower().endswith((".html", ".htm"))),
                    key=lambda p: (p.count("/"), posixpath.basename(p).lower() != "index.html", p))
     return pages[0] if pages else None

@@ -1,5 +1,7 @@
 // vibing2-lab panel, part 3 of 4: Markdown → DOM for streamed answers. Everything the model
 // wrote becomes text nodes inside elements made here; links keep to http(s)/mailto/#.
+// Why the widget has its own renderer (and must agree with the saved outputs' mistune on
+// tests/magics/markdown_corpus.py): see "Markdown, three ways" in notebook/render.py.
 
 const SAFE_URL = /^(https?:|mailto:|#)/i;
 
@@ -169,9 +171,13 @@ const BLOCKS = {
     const list = h(b.ordered ? "ol" : "ul", { start: b.ordered && b.start !== 1 ? b.start : null });
     for (const item of b.items) {
       const li = h("li");
-      // A one-paragraph item shows its text directly, without a <p> margin.
-      if (item.length === 1 && item[0].type === "para") inline(item[0].text, li);
-      else renderBlocks(item, li);
+      // A tight item (its text, then perhaps a nested list) shows the text directly, without a
+      // <p> margin, as CommonMark and the saved outputs (mistune) do.
+      const [first, ...rest] = item;
+      if (first && first.type === "para" && rest.every((b) => b.type === "list")) {
+        inline(first.text, li);
+        renderBlocks(rest, li);
+      } else renderBlocks(item, li);
       list.appendChild(li);
     }
     return list;
