@@ -131,8 +131,8 @@ def test_the_panel_replaces_a_navigating_preview_with_a_notice(browser: Any, att
         page.close()
 
 
-def test_a_preview_not_made_by_the_policy_runs_with_nothing_allowed(browser: Any, attacker: WebHost) -> None:
-    """A tampered widget state (a saved notebook) cannot drop the policy: the panel adds a closed one."""
+def test_a_preview_not_made_by_the_policy_is_not_run(browser: Any, attacker: WebHost) -> None:
+    """A tampered widget state (a saved notebook) cannot drop the policy: the panel refuses the page."""
     from tests.browser.test_vibe_cell import answer, host
 
     page = browser.new_page()
@@ -140,8 +140,9 @@ def test_a_preview_not_made_by_the_policy_runs_with_nothing_allowed(browser: Any
         tampered = (f"<!-- {PreviewPolicy().meta()} --><script>fetch('{attacker.url}/tampered')</script>"
                     f"<img src='{attacker.url}/tampered-img'>")
         host(page, format="html", answers=[answer("the page", preview=tampered)])
-        page.wait_for_selector("iframe[sandbox='allow-scripts']")
-        time.sleep(0.8)
+        refused = page.wait_for_selector("[data-vibe-preview='refused']")
+        assert "not shown" in refused.inner_text() and not page.query_selector("iframe")
+        time.sleep(0.5)
         assert not [h for h in attacker.hits if "tampered" in h]
     finally:
         page.close()

@@ -13,9 +13,8 @@
 // carry only the new text. A per-model store accumulates them so every view shows the same.
 
 // A document that does not START with a CSP meta did not come from the kernel's policy (e.g. a
-// tampered widget state in a shared notebook): it runs with nothing allowed at all.
+// tampered widget state in a shared notebook): it is not run at all.
 const POLICY_FIRST = /^(?:\ufeff)?\s*(?:<!doctype[^>]*>)?<meta http-equiv="Content-Security-Policy" content="[^"]*">/i;
-const NOTHING_ALLOWED = `<meta http-equiv="Content-Security-Policy" content="default-src 'none'">`;
 const LIVE = new Set(["streaming", "waiting"]);
 
 /* ------------------------------------------------------------------ per-model store */
@@ -51,10 +50,6 @@ function storeOf(model) {
 }
 
 /* ------------------------------------------------------------------ views */
-function checkedDocument(doc) {
-  return POLICY_FIRST.test(doc) ? doc : NOTHING_ALLOWED + doc;
-}
-
 // CSP cannot stop a page from navigating itself (location.href, a link, <meta refresh>): every
 // load after the first is a navigation, so the frame is replaced with a notice. (The request that
 // navigated has left by then; README "Preview" says so.)
@@ -62,17 +57,20 @@ function previewFrame(doc, onNavigate) {
   const frame = h("iframe", { sandbox: "allow-scripts", title: "Preview of the generated page", referrerpolicy: "no-referrer" });
   let loads = 0;
   frame.addEventListener("load", () => { if (++loads > 1) onNavigate(); });
-  frame.srcdoc = checkedDocument(doc);
+  frame.srcdoc = doc;
   return frame;
 }
 
-function navigationNotice(reopen) {
-  const again = h("button", { class: "vibe-button", "aria-label": "Reload preview" }, "Reload preview");
-  again.addEventListener("click", reopen);
-  return h("div", { class: "vibe-preview-notice", role: "alert", "data-vibe-preview": "navigated" },
-    h("p", {}, "The page tried to leave the preview (a link, a redirect or a script navigating) and was stopped."),
-    again);
+function notice(kind, text, reopen) {
+  const box = h("div", { class: "vibe-preview-notice", role: "alert", "data-vibe-preview": kind }, h("p", {}, text));
+  if (reopen) {
+    const again = h("button", { class: "vibe-button", "aria-label": "Reload preview" }, "Reload preview");
+    again.addEventListener("click", reopen);
+    box.appendChild(again);
+  }
+  return box;
 }
+
 
 class AnswerView {
   constructor(model) {
@@ -108,8 +106,15 @@ class AnswerView {
   }
 
   openPreview() {
+    if (!POLICY_FIRST.test(this.doc)) {
+      this.previewPane.replaceChildren(notice("refused", "This preview was not made under vibing2-lab's preview " +
+        "policy (it may come from an edited notebook), so it is not shown. Run the cell again to preview it."));
+      return;
+    }
     const reopen = () => { this.previewPane.replaceChildren(); this.openPreview(); };
-    this.previewPane.replaceChildren(previewFrame(this.doc, () => this.previewPane.replaceChildren(navigationNotice(reopen))));
+    const navigated = () => this.previewPane.replaceChildren(notice("navigated", "The page tried to leave the " +
+      "preview (a link, a redirect or a script navigating) and was stopped.", reopen));
+    this.previewPane.replaceChildren(previewFrame(this.doc, navigated));
   }
 
   update(answer, started) {
