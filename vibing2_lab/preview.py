@@ -89,8 +89,9 @@ class PreviewPolicy:
         ])
 
     def header(self, origin: str | None = None) -> str:
-        """The app route's `Content-Security-Policy` header: the sandbox, then the directives."""
-        return f"{HEADER_SANDBOX}; {self.csp(origin=origin)}"
+        """The app route's `Content-Security-Policy` header: the sandbox, the directives, and
+        Jupyter's own framing rule (only its pages may frame the app: no clickjacking)."""
+        return f"{HEADER_SANDBOX}; {self.csp(origin=origin)}; frame-ancestors 'self'"
 
     def meta(self) -> str:
         """The CSP as a `<meta>` element (for a srcdoc, which has no headers)."""

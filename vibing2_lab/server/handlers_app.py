@@ -80,7 +80,7 @@ class ProjectAppHandler(VibeHandler):
     def content_security_policy(self) -> str:
         host = self.request.host or ""
         origin = f"{self.request.protocol}://{host}" if _HOST.match(host) else None
-        return f"{_policy().header(origin)}; frame-ancestors 'self'"
+        return _policy().header(origin)
 
     async def prepare(self) -> None:  # type: ignore[override]
         match = _TICKET.match(self.path_kwargs.get("path") or "")
