@@ -24,8 +24,8 @@ from typing import Mapping
 CONTEXT_BUDGET = 40_000  # characters of file contents shown to the model
 
 EDIT_FORMAT = """\
-This project already has files (shown below). The user's request is a change to this app: change only \
-what the request needs and keep everything else as it is.
+This project already has files (shown below). When the request changes them, change only what it needs \
+and keep everything else as it is.
 - To change part of a file, answer with edit blocks; SEARCH copies the current lines exactly, REPLACE \
 gives the new ones (several blocks per file are fine, in file order):
 <FILE_EDIT path="style.css">
