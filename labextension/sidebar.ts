@@ -5,18 +5,16 @@ import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { Widget } from '@lumino/widgets';
 
 import { AgentPicker } from './agents';
+import { AppPanel } from './app';
 import { api, ApiError, requestAPI } from './api';
 import { Conversation } from './chat';
-import { FilesList } from './files';
 import { insertBelowActive } from './insert';
 import { KeySetup } from './keys';
 import { button } from './markdown';
 import { openAsNotebook } from './notebook';
-import { PreviewPane } from './preview';
 import { ProjectBar } from './projects';
 import { Turn } from './turn';
-import { IAskBody, IVersions } from './types';
-import { VersionsList } from './versions';
+import { IAskBody } from './types';
 
 interface IHealth {
   status: string;
@@ -56,28 +54,22 @@ export class VibeSidebar extends Widget {
         await insertBelowActive(_options.app, _options.tracker, code, language);
       }
     });
-    this._preview = new PreviewPane();
-    this._versions = new VersionsList({
-      diff: (a, b) => this._withProject(id => api.diff(id, a, b)),
-      revert: to => this.revert(to)
-    });
-    this._files = new FilesList(
-      {
-        preview: path => this.preview(path),
-        openAsNotebook: () => this.openAsNotebook(),
-        openInTab: () => this.openInTab(),
-        download: () => this.download()
+    this._app = new AppPanel({
+      project: () => {
+        const id = this._projects.selected;
+        return id === null ? null : { id, name: this._projects.selectedName ?? 'app' };
       },
-      this._versions.node
-    );
+      openAsNotebook: () => this.openAsNotebook(),
+      notify: onError
+    });
     this.node.append(
       this._server,
       this._projects.node,
       this._keys.node,
       this._agents.node,
       this._chat.node,
-      this._files.node,
-      this._preview.node,
+      this._app.files.node,
+      this._app.preview.node,
       this._composer(),
       this._notice
     );
@@ -115,66 +107,15 @@ export class VibeSidebar extends Widget {
     }
   }
 
-  /** Show a project's stored conversation and files (or an empty view). */
+  /** Show a project's stored conversation, files and versions (or an empty view). */
   async showProject(id: number | null): Promise<void> {
-    this._preview.hide();
-    this._app = null;
-    if (id === null) {
-      this._chat.clear();
-      this._files.show([]);
-      this._versions.show([]);
-      return;
-    }
     try {
-      const project = await api.project(id);
-      await this._chat.restore(project.messages);
-      await this.refreshFiles(id);
-    } catch (error) {
-      this.notify(error);
-    }
-  }
-
-  /** The project's files and versions again (after an answer or a revert); a shown preview reloads. */
-  async refreshFiles(id: number): Promise<void> {
-    const [project, app] = await Promise.all([api.project(id), api.versions(id)]);
-    this._files.show(project.files);
-    this._versions.show(app.versions);
-    this._app = app;
-    this._preview.reload();
-  }
-
-  async revert(to: number): Promise<void> {
-    try {
-      await this._withProject(async id => {
-        await api.revert(id, to);
-        await this.refreshFiles(id);
-      });
-    } catch (error) {
-      this.notify(error);
-    }
-  }
-
-  /** The app at full size in its own tab (still sandboxed by the route's CSP header). */
-  async openInTab(): Promise<void> {
-    try {
-      const app = await this._appInfo();
-      window.open(app.app_url, '_blank', 'noopener,noreferrer');
-    } catch (error) {
-      this.notify(error);
-    }
-  }
-
-  /** The current version as a zip download. */
-  async download(): Promise<void> {
-    try {
-      await this._withProject(async id => {
-        const blob = await api.appZip(id);
-        const link = document.createElement('a');
-        link.href = URL.createObjectURL(blob);
-        link.download = `${this._projects.selectedName ?? 'app'}.zip`;
-        link.click();
-        setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
-      });
+      if (id === null) {
+        this._chat.clear();
+      } else {
+        await this._chat.restore((await api.project(id)).messages);
+      }
+      await this._app.show(id);
     } catch (error) {
       this.notify(error);
     }
@@ -211,7 +152,7 @@ export class VibeSidebar extends Widget {
       const projectId = result.start?.project_id ?? null;
       if (projectId !== null) {
         await this._projects.refresh(projectId);
-        await this.refreshFiles(projectId);
+        await this._app.refresh(projectId);
       }
     } catch (error) {
       this.notify(error);
@@ -223,33 +164,6 @@ export class VibeSidebar extends Widget {
 
   async stop(): Promise<void> {
     await this._turn?.stop();
-  }
-
-  /** Run the page `path` of the app from the app route in the preview pane. */
-  async preview(path: string): Promise<void> {
-    try {
-      const app = await this._appInfo();
-      this._preview.show(path, app.app_url + path.split('/').map(encodeURIComponent).join('/'));
-    } catch (error) {
-      this.notify(error);
-    }
-  }
-
-  private async _appInfo(): Promise<IVersions> {
-    return this._withProject(async id => {
-      if (this._app?.project !== id) {
-        this._app = await api.versions(id);
-      }
-      return this._app;
-    });
-  }
-
-  private async _withProject<T>(fn: (id: number) => Promise<T>): Promise<T> {
-    const id = this._projects.selected;
-    if (id === null) {
-      throw new ApiError('Pick or create a project first.', 0, 'input');
-    }
-    return fn(id);
   }
 
   async openAsNotebook(): Promise<void> {
@@ -315,10 +229,7 @@ export class VibeSidebar extends Widget {
   private _keys: KeySetup;
   private _agents: AgentPicker;
   private _chat: Conversation;
-  private _files: FilesList;
-  private _preview: PreviewPane;
-  private _versions: VersionsList;
-  private _app: IVersions | null = null;
+  private _app: AppPanel;
   private _model!: HTMLInputElement;
   private _prompt!: HTMLTextAreaElement;
   private _send!: HTMLButtonElement;
