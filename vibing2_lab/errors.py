@@ -14,6 +14,7 @@
     ├── ToolError                   a tool call failed; becomes an error tool_result, the loop goes on
     │   ├── ToolInputError          the model's input does not fit the tool's schema
     │   └── OutsideWorkdirError     a path leaves the working directory (absolute, `..`, symlink)
+    ├── StepLimitError              an agent was still calling tools at tools.max_steps requests
     └── ProviderError               a model call failed; carries the partial text
         ├── AuthError               401/403: the key is wrong (names its source, never the key)
         ├── RateLimitError          429 after all retries
@@ -92,6 +93,10 @@ class ToolInputError(ToolError):
 
 class OutsideWorkdirError(ToolError):
     kind = "outside_workdir"
+
+
+class StepLimitError(VibeError):
+    kind = "step_limit"
 
 
 class ProviderError(VibeError):

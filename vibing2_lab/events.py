@@ -60,6 +60,20 @@ class ToolUseEvent:
     type: Literal["tool_use"] = field(default="tool_use", init=False)
 
 
+def tool_use(id: str, name: str, raw: str) -> ToolUseEvent:
+    """A ToolUseEvent from the input JSON a wire assembled; input that is not a JSON object
+    (malformed, or cut off by max_tokens) is kept in `raw_input` for the loop to report."""
+    import json
+
+    try:
+        value = json.loads(raw) if raw.strip() else {}
+    except ValueError:
+        value = None
+    if isinstance(value, dict):
+        return ToolUseEvent(id=id, name=name, input=value)
+    return ToolUseEvent(id=id, name=name, input={}, raw_input=raw)
+
+
 ToolStatus = Literal["ok", "error", "denied"]
 
 

@@ -24,7 +24,8 @@ class TextStream:
         self.live: str | None = None
         self.waiting: dict[str | None, list[Any]] = {}
         self._by_type: dict[str, Callable[[Any], None]] = {
-            "token": self._token, "tool_use": self._tool_use, "complete": self._end, "error": self._end}
+            "token": self._token, "tool_use": self._tool_use, "tool_result": self._tool_result,
+            "complete": self._end, "error": self._end}
 
     def __call__(self, event: Any) -> None:
         if not self.several:
@@ -66,6 +67,11 @@ class TextStream:
 
     def _tool_use(self, event: Any) -> None:
         self.write(("" if self.at_line_start else "\n") + f"[tool_use {event.name} {json.dumps(event.input)}]\n")
+
+    def _tool_result(self, event: Any) -> None:
+        first = (event.content.strip().splitlines() or [""])[0]
+        first = first if len(first) <= 120 else first[:119] + "…"
+        self.write(("" if self.at_line_start else "\n") + f"[tool_result {event.name} {event.status}: {first}]\n")
 
     def _end(self, event: Any) -> None:
         if not self.at_line_start:  # what follows (a status or error line) starts on a line of its own

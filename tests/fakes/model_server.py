@@ -59,7 +59,9 @@ class Reply:
     input_tokens: int = 12
     output_tokens: int | None = None  # default: number of tokens
     stop_reason: str = "end_turn"
-    tool_uses: list[dict[str, Any]] = field(default_factory=list)  # [{"name":..., "input":{...}}]
+    # [{"name":..., "input":{...}}]; "id" optional; "raw": the input JSON text to send as is
+    # (malformed, or cut short with stop_reason="max_tokens"); "unclosed": no content_block_stop
+    tool_uses: list[dict[str, Any]] = field(default_factory=list)
     model: str | None = None
 
     def __post_init__(self) -> None:
@@ -295,6 +297,26 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.flush()
 
 
+def tool_results(request: RecordedRequest) -> list[dict[str, Any]]:
+    """The tool results a request sends back, in one shape for both wires:
+    [{"id", "content", "is_error"}] (OpenAI has no is_error: None)."""
+    messages = (request.body or {}).get("messages") or [] if isinstance(request.body, dict) else []
+    found: list[dict[str, Any]] = []
+    for message in messages:
+        if message.get("role") == "tool":
+            found.append({"id": message.get("tool_call_id"), "content": message.get("content"), "is_error": None})
+        elif message.get("role") == "user" and isinstance(message.get("content"), list):
+            found += [{"id": b.get("tool_use_id"), "content": b.get("content"), "is_error": b.get("is_error")}
+                      for b in message["content"] if b.get("type") == "tool_result"]
+    return found
+
+
+def offered_tools(request: RecordedRequest) -> list[str]:
+    """The names of the tools a request offers (both wires)."""
+    tools = (request.body or {}).get("tools") or [] if isinstance(request.body, dict) else []
+    return [t.get("name") or (t.get("function") or {}).get("name") for t in tools]
+
+
 def _msg_id() -> str:
     return f"msg_fake_{uuid.uuid4().hex[:16]}"
 
@@ -350,12 +372,13 @@ def _anthropic_frames(reply: Reply, model: str) -> Iterator[tuple[float, bytes]]
         tid = tool.get("id") or f"toolu_fake_{n}"
         yield 0.0, _sse("content_block_start", {"type": "content_block_start", "index": n, "content_block": {
             "type": "tool_use", "id": tid, "name": tool["name"], "input": {}}})
-        partial = json.dumps(tool.get("input", {}))
+        partial = tool["raw"] if "raw" in tool else json.dumps(tool.get("input", {}))
         for piece in (partial[: len(partial) // 2], partial[len(partial) // 2:]):
             yield 0.0, _sse("content_block_delta", {"type": "content_block_delta", "index": n,
                                                     "delta": {"type": "input_json_delta", "partial_json": piece}})
-        yield 0.0, _sse("content_block_stop", {"type": "content_block_stop", "index": n})
-    stop = "tool_use" if reply.tool_uses else reply.stop_reason
+        if not tool.get("unclosed"):  # a block cut off with no content_block_stop
+            yield 0.0, _sse("content_block_stop", {"type": "content_block_stop", "index": n})
+    stop = "tool_use" if reply.tool_uses and reply.stop_reason == "end_turn" else reply.stop_reason
     yield 0.0, _sse("message_delta", {"type": "message_delta", "delta": {"stop_reason": stop, "stop_sequence": None},
                                       "usage": {"output_tokens": out}})
     yield 0.0, _sse("message_stop", {"type": "message_stop"})
@@ -388,10 +411,11 @@ def _openai_frames(reply: Reply, model: str, include_usage: bool, *,
     if fault and reply.fault in ("error_event", "stall"):
         return
     for n, tool in enumerate(reply.tool_uses):
-        call = {"index": n, "id": tool.get("id") or f"call_fake_{n}", "type": "function",
-                "function": {"name": tool["name"], "arguments": json.dumps(tool.get("input", {}))}}
+        call = {"index": n, "id": tool["id"] if "id" in tool else f"call_fake_{n}", "type": "function",
+                "function": {"name": tool["name"],
+                             "arguments": tool["raw"] if "raw" in tool else json.dumps(tool.get("input", {}))}}
         yield 0.0, chunk({"tool_calls": [call]})
-    finish = "tool_calls" if reply.tool_uses else ("length" if reply.stop_reason == "max_tokens" else "stop")
+    finish = "length" if reply.stop_reason == "max_tokens" else "tool_calls" if reply.tool_uses else "stop"
     yield 0.0, chunk({}, finish)
     if include_usage:
         usage = {"prompt_tokens": reply.input_tokens, "completion_tokens": out,

@@ -57,3 +57,12 @@ async def test_stream_limit_answers_429(api: Api, fake_model: FakeModelServer) -
     for answer in await asyncio.gather(*running):
         assert sse(answer.body)[-1][0] == "complete"
     assert json.loads((await api("GET", "stream")).body)["streams"] == []
+
+
+async def test_allowed_models_also_bound_inline_completion(api: Api, fake_model: FakeModelServer,
+                                                           fast_config: Any) -> None:
+    fast_config.write_text(fast_config.read_text() + "completion: {model: 'sonnet'}\n", encoding="utf-8")
+    refused = await api("POST", "complete", {"prefix": "def fib(", "suffix": "", "language": "python", "cells": []})
+    assert refused.status == 400
+    assert "anthropic:claude-sonnet-4-5 is not allowed" in refused.error["message"]
+    assert fake_model.requests == []

@@ -83,3 +83,17 @@ def test_write_and_edit_report_the_file_for_the_project(work: Path) -> None:
     step = runner.run(ToolUseEvent("3", "Edit", {"file_path": "data.txt", "old_string": "zzz", "new_string": "y"}),
                       tools)
     assert step.status == "error" and "not found" in step.content
+
+
+def test_glob_patterns_and_a_huge_tree_cannot_stall_a_call(work: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from vibing2_lab.tools import files
+
+    (work / "sub" / "deep").mkdir()
+    (work / "sub" / "deep" / "x.py").write_text("")
+    (work / "top.py").write_text("")
+    assert run(work, "Glob", pattern="**/*.py")[1].splitlines() == ["top.py", "sub/deep/x.py"]
+    assert run(work, "Glob", pattern="*.py")[1] == "top.py"
+    assert run(work, "Glob", pattern="sub/**/*.py")[1] == "sub/deep/x.py"
+    monkeypatch.setattr(files, "MAX_SCANNED", 3)
+    status, text = run(work, "Glob", pattern="**/*")
+    assert status == "ok" and "stopped after looking at 3 files" in text

@@ -111,3 +111,15 @@ def test_typed_answers() -> None:
     assert parse_answer("a").verdict == "ask"
     assert parse_answer("n: too risky") == Decision.deny("too risky")
     assert parse_answer("").verdict == "deny"
+
+
+def test_a_call_that_cannot_succeed_is_not_asked_about(tmp_path: Path) -> None:
+    asked: list[PendingCall] = []
+    runner = ToolRunner(Policy(), consent=lambda p: asked.append(p) or Decision.once(), ctx=ToolContext(tmp_path))
+    tools = builtin_tools()
+    (tmp_path / "a.txt").write_text("one\n")
+    step = runner.run(_use("Edit", file_path="a.txt", old_string="two", new_string="three"), tools)
+    assert step.status == "error" and "not found" in step.content
+    step = runner.run(_use("Write", file_path="/etc/x", content="y"), tools)
+    assert step.status == "error" and "outside the working directory" in step.content
+    assert asked == []

@@ -26,6 +26,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--agents", metavar="A,B", help="ask several agents (in parallel, or --chain)")
     p.add_argument("--chain", action="store_true", help="with --agents: each agent gets the previous answer")
     p.add_argument("--project", metavar="NAME", help="continue this project's conversation")
+    p.add_argument("--allow", metavar="TOOL[,TOOL]",
+                   help="pre-approve these tools (names or mcp__<server>) for this ask; others that need "
+                        "consent are asked y/N on the terminal, or denied without one")
     p.set_defaults(func=run)
 
 
@@ -33,12 +36,13 @@ def run(args: argparse.Namespace) -> int:
     from ..providers import StreamInterrupted
     from ..session import Ask, Session
     from ..textstream import TextStream
+    from ..tools import ToolContext
 
     prompt = sys.stdin.read() if args.prompt == "-" else args.prompt
     ask = Ask(prompt, project=args.project, agent=args.agent, agents=args.agents or (), auto=args.auto, chain=args.chain,
               model=args.model, system=args.system, max_tokens=args.max_tokens, temperature=args.temperature,
-              project_dir=Path.cwd())
-    session = Session(ask)
+              project_dir=Path.cwd(), allow=args.allow or ())
+    session = Session(ask, tool_context=ToolContext(Path.cwd()), consent=_consent(args))
     render = JsonLines(sys.stdout) if args.json else TextStream(sys.stdout, several=len(session.agents) > 1)
     if session.pick is not None and not args.json:
         print(f"[auto] {session.pick.agent.name}: {'; '.join(session.pick.reasons[:3])}", file=sys.stderr)
@@ -55,6 +59,13 @@ def run(args: argparse.Namespace) -> int:
         raise
     session.raise_for_error()
     return 0
+
+
+def _consent(args: argparse.Namespace) -> Any:
+    """y/N on the terminal when there is one to ask on (the prompt did not come through stdin)."""
+    from ..tools import nobody_to_ask, tty_consent
+
+    return nobody_to_ask if args.prompt == "-" else tty_consent()
 
 
 class JsonLines:

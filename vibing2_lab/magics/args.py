@@ -28,6 +28,8 @@ REPLAY_MODES = ("strict", "fallback", "off")
 @argument("--replay", nargs="?", const="strict", choices=REPLAY_MODES, metavar="strict|fallback",
           help="answer from the notebook's recorded outputs (strict: fail if none; fallback: ask live then)")
 @argument("--no-interpolate", action="store_true", help="send {name}, {In[n]}, {Out[n]}, {Err[n]} verbatim")
+@argument("--allow", metavar="TOOL[,TOOL]",
+          help="pre-approve these agent tools (names or mcp__<server>) for this cell, e.g. --allow Python,Read")
 @argument("--max-tokens", type=int, metavar="N", help="longest answer, in tokens")
 @argument("--temperature", type=float, metavar="T", help="sampling temperature")
 def vibe_cell(line: str, cell: str) -> None:

@@ -27,7 +27,8 @@ def run(shell: Any, line: str, cell: str) -> None:
         return
     options = parse(line)
     with clean_errors():
-        session = Session(build_ask(shell, options, cell))
+        session = Session(build_ask(shell, options, cell), tool_context=context.tool_context(shell),
+                          consent=context.consent(shell))
         output = open_output(shell, session, options.format)
         interrupted = False
         try:
@@ -56,7 +57,8 @@ def build_ask(shell: Any, options: Namespace, cell: str) -> Ask:
                auto=options.auto, chain=options.chain, model=options.model,
                context=context.recent_cells(shell) if options.auto else "", store=not options.no_store,
                cell_id=context.cell_id(shell), replay=options.replay, project_dir=Path.cwd(),
-               max_tokens=options.max_tokens, temperature=options.temperature, format=options.format)
+               max_tokens=options.max_tokens, temperature=options.temperature, format=options.format,
+               allow=options.allow or ())
 
 
 def open_output(shell: Any, session: Session, fmt: str) -> PanelOutput | TextOutput:

@@ -5,9 +5,12 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .state import state_of
+
+if TYPE_CHECKING:
+    from ..tools import Consent, ToolContext
 
 FALLBACK_PROJECT = "scratch"  # no notebook name known (plain IPython, nbclient without a session name)
 MAX_NAME = 120  # store.models.MAX_NAME_LENGTH
@@ -72,3 +75,19 @@ def recent_cells(shell: Any) -> str:
     """The last few inputs before this cell, for --auto agent selection."""
     inputs = list(shell.user_ns.get("In", []))[:-1]
     return "\n\n".join(str(source) for source in inputs[-RECENT_CELLS:] if source)
+
+
+def tool_context(shell: Any) -> ToolContext:
+    """Where a cell's agent tools act: the notebook's folder (the kernel's working directory,
+    as Jupyter and nbclient start it) and the user's namespace."""
+    from ..tools import ToolContext
+
+    return ToolContext(Path.cwd(), namespace=shell.user_ns)
+
+
+def consent(shell: Any) -> Consent:
+    """How a cell asks before a tool runs. Until the panel can ask, nobody is asked: a tool that
+    needs consent is denied at once (nbclient and terminals can never answer)."""
+    from ..tools import nobody_to_ask
+
+    return nobody_to_ask

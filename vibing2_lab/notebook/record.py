@@ -26,7 +26,8 @@ A record (schema 1) lives in the output metadata key `vibing2_lab`:
             "system_sha256": "<of the system prompt>" | null,
             "parameters": {"max_tokens": 4096, "temperature": null},
             "prompt": "<what this call sent as the last user message>",
-            "messages": [{"role": ..., "content": ...}, ...]   # prior conversation sent
+            "messages": [{"role": ..., "content": ...}, ...],  # prior conversation sent
+            "tools": ["Read", "Python", ...]   # only when tools were offered
           },
           "response": {
             "status": "complete" | "error" | "cancelled",
@@ -35,14 +36,23 @@ A record (schema 1) lives in the output metadata key `vibing2_lab`:
             "timings": {"ttft": ..., "duration": ...},
             "cost_usd": ... | null,
             "tool_uses": [{"id", "name", "input"}],
-            "error": {"kind": ..., "message": ...} | null
+            "error": {"kind": ..., "message": ...} | null,
+            "steps": [                    # only when tools were offered: one per model request
+              {"text": "<this request's text>", "stop_reason": ..., "usage": {...},
+               "tool_uses": [{"id", "name", "input", "raw_input"?}],
+               "results": [{"id", "name", "input", "status": "ok" | "error" | "denied",
+                            "content": "<the full result the model was given>",
+                            "consent": {"verdict": "once" | "ask" | "deny", "by": ..., "reason": ...},
+                            "duration": <seconds>}]}
+            ]
           }
         }
       ]
     }
 
 The request hash covers what decides an answer: provider, model, agent file hash, system
-prompt hash, parameters and this call's prompt. The prior conversation is recorded but not
+prompt hash, parameters, this call's prompt and the definitions of the tools offered.
+Replay streams a record's steps (text, tool calls, the recorded results) and runs no tool. The prior conversation is recorded but not
 hashed, so a notebook replays the same whatever is already in the local store.
 Never a key: records are built only from requests and events, which carry none.
 A record read from a notebook is outside data: it is validated before it is replayed or
@@ -81,13 +91,13 @@ def sha256_text(text: str | bytes | None) -> str | None:
 
 
 def request_hash(*, provider: str, model: str, agent_sha256: str | None, system_sha256: str | None,
-                 parameters: dict[str, Any], prompt: str) -> str:
+                 parameters: dict[str, Any], prompt: str, tools: list[dict[str, Any]] | None = None) -> str:
     """Canonical hash of what decides an answer (see the module docstring)."""
-    canonical = json.dumps(
-        {"provider": provider, "model": model, "agent_sha256": agent_sha256, "system_sha256": system_sha256,
-         "parameters": parameters, "prompt": prompt},
-        sort_keys=True, ensure_ascii=False, separators=(",", ":"),
-    )
+    fields = {"provider": provider, "model": model, "agent_sha256": agent_sha256, "system_sha256": system_sha256,
+              "parameters": parameters, "prompt": prompt}
+    if tools:  # only when offered, so the hashes of answers without tools stay what they were
+        fields["tools"] = tools
+    canonical = json.dumps(fields, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
@@ -114,6 +124,8 @@ def call_record(call: Call) -> dict[str, Any]:
         "parameters": {"max_tokens": call.request.max_tokens, "temperature": call.request.temperature},
         "prompt": call.prompt, "messages": call.request.messages[:-1],
     }
+    if call.tools:
+        request["tools"] = call.tools
     final = call.final
     data = to_dict(final) if final is not None else {}
     error = {"kind": final.kind, "message": final.message} if isinstance(final, ErrorEvent) else None
@@ -124,6 +136,8 @@ def call_record(call: Call) -> dict[str, Any]:
                                                         for t in call.tool_uses],
         "error": error,
     }
+    if call.tools:
+        response["steps"] = call.steps
     return {"request": request, "response": response}
 
 
@@ -264,27 +278,31 @@ def final_event(call: dict[str, Any], *, agent: str | None = None) -> CompleteEv
 
 
 # -- store ----------------------------------------------------------------------
-def store_call(store: Store, project_id: int, call: dict[str, Any], *, ask_meta: dict[str, Any]) -> Message:
-    """Store one call's record as an answer (partial or complete), its run and the files it writes
-    or edits (edits.py; a change makes a version); the message keeps the record, so the project
-    exports back to the same notebook."""
+def store_call(store: Store, project_id: int, call: dict[str, Any], *, ask_meta: dict[str, Any],
+               written: dict[str, str] | None = None) -> Message:
+    """Store one call's record as an answer (partial or complete), its run with its tool calls, and
+    its files: those a complete answer gives or edits (edits.py) over the current ones, plus those
+    `written` by its Write/Edit tools (on disk whatever the answer's end); a change of the files
+    makes a version. The message keeps the record, so the project exports back to the same notebook."""
     from ..edits import apply_answer
     from ..store import Run
 
     request, response = call["request"], call["response"]
     usage, timings = response.get("usage") or {}, response.get("timings") or {}
-    status, text = response["status"], response["text"]
+    status, text, steps = response["status"], response["text"], response.get("steps") or []
     agent = (request.get("agent") or {}).get("name")
     run = Run(agent=agent, provider=request.get("provider"), model=request.get("model"), status=status,
               input_tokens=usage.get("input_tokens", 0), output_tokens=usage.get("output_tokens", 0),
               cost_usd=response.get("cost_usd"), ttft_s=timings.get("ttft"), duration_s=timings.get("duration"),
-              request_id=response.get("request_id"), error_kind=(response.get("error") or {}).get("kind"))
+              request_id=response.get("request_id"), error_kind=(response.get("error") or {}).get("kind"),
+              steps=[result for step in steps for result in step.get("results", [])], requests=max(len(steps), 1))
     change = apply_answer(text, store.version_files(project_id)) if status == "complete" else None
     meta = {**ask_meta, "record": call}
     if change is not None and change.problems:
         meta["edit_problems"] = change.problems
-    return store.record_answer(project_id, text, agent=agent, status=status, run=run,
-                               files=change.files if change else {}, meta=meta, prompt=request.get("prompt"))
+    files = {**(change.files if change else {}), **(written or {})}
+    return store.record_answer(project_id, text, agent=agent, status=status, run=run, files=files, meta=meta,
+                               prompt=request.get("prompt"))
 
 
 def import_record(store: Store, project_id: int, cell_id: str | None, record: dict[str, Any]) -> None:

@@ -18,7 +18,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, AsyncIterator, Iterator
+from typing import TYPE_CHECKING, Any, AsyncIterator, Iterator
 
 from ..errors import ExportError, ReplayError, VibeError
 from ..events import ErrorEvent, StreamEvent, TokenEvent, ToolUseEvent
@@ -83,9 +83,13 @@ class ReplayIndex:
         log.warning("replay: %s", error.message)
         self.refused.append(error.message)
 
-    def find(self, digest: str, *, cell_id: str | None) -> RecordedCall | None:
-        """The recorded call for this request hash, preferring the same cell."""
+    def find(self, digest: str, *, cell_id: str | None, before_tools: str | None = None) -> RecordedCall | None:
+        """The recorded call for this request hash, preferring the same cell. `before_tools` is the
+        request's hash without its tools: a record made before agent mode (no `tools` in its
+        request) answers it, so notebooks recorded by earlier versions still replay."""
         same = [c for c in self.calls if c.hash == digest]
+        if not same and before_tools:
+            same = [c for c in self.calls if c.hash == before_tools and "tools" not in c.request]
         in_cell = [c for c in same if cell_id and c.cell_id == cell_id]
         return (in_cell or same or [None])[0]
 
@@ -95,9 +99,8 @@ class ReplayIndex:
                 if c.agent_name == agent and ((cell_id and c.cell_id == cell_id) or c.request.get("prompt") == prompt)]
 
 
-def _events_from_record(call: RecordedCall, request: ModelRequest) -> tuple[list[str], StreamEvent]:
-    final = final_event({"request": call.request, "response": call.response}, agent=request.metadata.get("agent"))
-    return replay_tokens(call.response["text"]), final
+def _final_from_record(call: RecordedCall, request: ModelRequest) -> StreamEvent:
+    return final_event({"request": call.request, "response": call.response}, agent=request.metadata.get("agent"))
 
 
 def _new_cancel() -> Cancel:
@@ -114,6 +117,7 @@ class ReplayProvider:
     def __init__(self, index: ReplayIndex, *, settings: Settings, fallback: Provider | None = None,
                  cell_id: str | None = None, agent: Agent | None = None) -> None:
         self.index = index
+        self._steps: list[dict[str, Any]] | None = None  # a replayed record's tool steps
         self.settings = settings
         self.fallback = fallback
         self.cell_id = cell_id
@@ -122,7 +126,7 @@ class ReplayProvider:
     def lookup(self, request: ModelRequest) -> RecordedCall:
         """The matching record, or ReplayError saying why there is none."""
         digest = request.metadata.get("hash", "")
-        found = self.index.find(digest, cell_id=self.cell_id)
+        found = self._find(request)
         if found is not None:
             return found
         name = self.agent.name if self.agent else None
@@ -142,10 +146,14 @@ class ReplayProvider:
             hint="Replay answers only what the notebook recorded: run the cell live (unset VIBING2_LAB_MODE), "
                  "use --replay=fallback, or name the notebook with VIBING2_LAB_REPLAY_NOTEBOOK.")
 
+    def _find(self, request: ModelRequest) -> RecordedCall | None:
+        meta = request.metadata
+        return self.index.find(meta.get("hash", ""), cell_id=self.cell_id, before_tools=meta.get("hash_before_tools"))
+
     def adopt_history(self, request: ModelRequest) -> None:
         """Send the recorded prior conversation, not the local store's, so the replayed record is
         the saved one whatever this machine's store holds (history is not part of the hash)."""
-        found = self.index.find(request.metadata.get("hash", ""), cell_id=self.cell_id)
+        found = self._find(request)
         if found is not None:
             request.messages = [*found.request.get("messages", []), request.messages[-1]]
 
@@ -168,16 +176,16 @@ class ReplayProvider:
         if found is None:
             yield from self.fallback.stream(request, cancel=cancel)  # type: ignore[union-attr]
             return
-        tokens, final = _events_from_record(found, request)
+        final = _final_from_record(found, request)
         sent: list[str] = []
         cancel = cancel or _new_cancel()
-        for token in tokens:
-            if cancel.wait(self.settings.replay_pace):
-                yield self._cancelled(final, sent)
-                return
-            sent.append(token)
-            yield TokenEvent(token)
-        yield from self._tool_uses(found)
+        for event in self._recorded(found):
+            if isinstance(event, TokenEvent):
+                if cancel.wait(self.settings.replay_pace):
+                    yield self._cancelled(final, sent)
+                    return
+                sent.append(event.text)
+            yield event
         yield final
 
     async def astream(self, request: ModelRequest, *, cancel: Cancel | None = None) -> AsyncIterator[StreamEvent]:
@@ -190,23 +198,48 @@ class ReplayProvider:
             async for event in self.fallback.astream(request, cancel=cancel):  # type: ignore[union-attr]
                 yield event
             return
-        tokens, final = _events_from_record(found, request)
+        final = _final_from_record(found, request)
         sent: list[str] = []
         cancel = cancel or _new_cancel()
-        for token in tokens:
-            if await cancel.async_wait(self.settings.replay_pace):
-                yield self._cancelled(final, sent)
-                return
-            sent.append(token)
-            yield TokenEvent(token)
-        for event in self._tool_uses(found):
+        for event in self._recorded(found):
+            if isinstance(event, TokenEvent):
+                if await cancel.async_wait(self.settings.replay_pace):
+                    yield self._cancelled(final, sent)
+                    return
+                sent.append(event.text)
             yield event
         yield final
 
-    @staticmethod
-    def _tool_uses(found: RecordedCall) -> list[ToolUseEvent]:
-        return [ToolUseEvent(id=t["id"], name=t["name"], input=t["input"])
-                for t in found.response.get("tool_uses", [])]
+    @property
+    def steps(self) -> list[dict[str, Any]]:
+        """The tool steps of what was answered: the replayed record's, or the live fallback's."""
+        if self._steps is not None:
+            return self._steps
+        return list(getattr(self.fallback, "steps", None) or [])
+
+    @property
+    def files(self) -> dict[str, str]:
+        return {} if self._steps is not None else dict(getattr(self.fallback, "files", None) or {})
+
+    def _recorded(self, found: RecordedCall) -> list[StreamEvent]:
+        """The recorded answer's events before its final one. A tool-using answer replays its
+        steps: each request's text, its tool calls, then the RECORDED results (no tool runs)."""
+        steps = found.response.get("steps")
+        if steps is None:
+            return [*(TokenEvent(t) for t in replay_tokens(found.response["text"])),
+                    *(ToolUseEvent(id=t["id"], name=t["name"], input=t["input"])
+                      for t in found.response.get("tool_uses", []))]
+        from ..tools import ToolStep
+
+        agent = self.agent.name if self.agent is not None else None
+        self._steps = list(steps)
+        events: list[StreamEvent] = []
+        for step in steps:
+            events += [TokenEvent(t) for t in replay_tokens(step.get("text", ""))]
+            events += [ToolUseEvent(id=t["id"], name=t["name"], input=t["input"], raw_input=t.get("raw_input"))
+                       for t in step.get("tool_uses", [])]
+            events += [ToolStep.from_dict(r).event(agent) for r in step.get("results", [])]
+        return events
 
     @staticmethod
     def _cancelled(final: StreamEvent, sent: list[str]) -> ErrorEvent:

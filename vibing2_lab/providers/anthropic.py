@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any, Callable
 
-from ..events import StreamEvent, TokenEvent, ToolUseEvent, Usage
+from ..events import StreamEvent, TokenEvent, ToolUseEvent, Usage, tool_use
 from .sse import ServerSentEvent
 from .base import ModelRequest, Provider
 
@@ -19,6 +19,7 @@ _loads = json.JSONDecoder().decode  # json.loads minus its per-call argument han
 
 if TYPE_CHECKING:
     from ..keys import ApiKey
+    from ..tools import ToolStep
     from ._exchange import Exchange
 
 DEFAULT_VERSION = "2023-06-01"
@@ -87,12 +88,7 @@ class AnthropicWire:
         tool = self.tools.pop(data.get("index"), None)
         if tool is None:
             return
-        raw = "".join(tool[2])
-        try:
-            args = json.loads(raw) if raw.strip() else {}
-        except ValueError:
-            raise self.call.bad_json(raw) from None
-        out.append(ToolUseEvent(id=tool[0], name=tool[1], input=args if isinstance(args, dict) else {"value": args}))
+        out.append(tool_use(tool[0], tool[1], "".join(tool[2])))
 
     def _message_delta(self, data: dict[str, Any], out: list[StreamEvent]) -> None:
         stop = (data.get("delta") or {}).get("stop_reason")
@@ -101,6 +97,8 @@ class AnthropicWire:
         _usage(self.call.usage, data.get("usage"))
 
     def _message_stop(self, data: dict[str, Any], out: list[StreamEvent]) -> None:
+        for index in list(self.tools):  # blocks never closed (cut off): report them, incomplete
+            self._block_stop({"index": index}, out)
         self.call.finished = True
 
     def _error(self, data: dict[str, Any], out: list[StreamEvent]) -> None:
@@ -142,7 +140,16 @@ class AnthropicProvider(Provider):
             body["temperature"] = request.temperature
         if request.stop:
             body["stop_sequences"] = request.stop
+        if request.tools:
+            body["tools"] = request.tools  # {name, description, input_schema} is already Anthropic's shape
         return body
+
+    def tool_turn(self, text: str, uses: list[ToolUseEvent], results: list[ToolStep]) -> list[dict[str, Any]]:
+        said: list[dict[str, Any]] = [{"type": "text", "text": text}] if text else []
+        said += [{"type": "tool_use", "id": u.id, "name": u.name, "input": u.input} for u in uses]
+        answers = [{"type": "tool_result", "tool_use_id": r.id, "content": r.content, "is_error": r.is_error}
+                   for r in results]
+        return [{"role": "assistant", "content": said}, {"role": "user", "content": answers}]
 
     def new_wire(self, call: Exchange) -> AnthropicWire:
         return AnthropicWire(call)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, AsyncIterator, ClassVar, Iterator
 
 from ..errors import KeyMissingError
-from ..events import ErrorEvent, StreamEvent
+from ..events import ErrorEvent, StreamEvent, ToolUseEvent
 from ._exchange import Exchange, Endpoint, Wire
 from ._cancel import Cancel, StreamInterrupted
 from ._retry import rate_limiter
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
     from ..config import Settings
     from ..keys import ApiKey
+    from ..tools import ToolStep
 
 __all__ = ["Cancel", "ModelRequest", "Provider", "StreamInterrupted"]
 
@@ -33,11 +34,12 @@ class ModelRequest:
     """What to ask a model: provider-native model name, messages, and sampling options."""
 
     model: str
-    messages: list[dict[str, str]]
+    messages: list[dict[str, Any]]  # plain {role, content: str}; tool turns in the provider's own shape
     system: str | None = None
     max_tokens: int = 4096
     temperature: float | None = None
     stop: list[str] | None = None
+    tools: list[dict[str, Any]] | None = None  # Tool.definition()s offered: {name, description, input_schema}
     metadata: dict[str, Any] = field(default_factory=dict)  # for the caller; never sent
 
 
@@ -67,6 +69,11 @@ class Provider:
         raise NotImplementedError
 
     def new_wire(self, call: Exchange) -> Wire:
+        raise NotImplementedError
+
+    def tool_turn(self, text: str, uses: list[ToolUseEvent], results: list[ToolStep]) -> list[dict[str, Any]]:
+        """The messages that continue a conversation after the model called tools: its own turn
+        (text + tool calls) and the results, in this API's shape."""
         raise NotImplementedError
 
     # -- the stream ----------------------------------------------------------

@@ -11,9 +11,10 @@ A key is optional: local servers get no Authorization header when none is found.
 from __future__ import annotations
 
 import json
+import uuid
 from typing import TYPE_CHECKING, Any
 
-from ..events import StreamEvent, TokenEvent, ToolUseEvent
+from ..events import StreamEvent, TokenEvent, ToolUseEvent, tool_use
 from .sse import ServerSentEvent
 from .base import ModelRequest, Provider
 
@@ -21,6 +22,7 @@ _loads = json.JSONDecoder().decode  # json.loads minus its per-call argument han
 
 if TYPE_CHECKING:
     from ..keys import ApiKey
+    from ..tools import ToolStep
     from ._exchange import Exchange
 
 _STOP_REASONS = {"stop": "end_turn", "length": "max_tokens", "tool_calls": "tool_use",
@@ -81,12 +83,8 @@ class OpenAIWire:
     def _emit_tools(self, out: list[StreamEvent]) -> None:
         for index in sorted(self.tools):
             tid, name, pieces = self.tools[index]
-            raw = "".join(pieces)
-            try:
-                args = json.loads(raw) if raw.strip() else {}
-            except ValueError:
-                raise self.call.bad_json(raw) from None
-            out.append(ToolUseEvent(id=tid, name=name, input=args if isinstance(args, dict) else {"value": args}))
+            # Some compatible servers (older Ollama) send no id; the result must name the call.
+            out.append(tool_use(tid or f"call_{uuid.uuid4().hex[:16]}", name, "".join(pieces)))
         self.tools.clear()
 
     def _usage(self, usage: dict[str, Any]) -> None:
@@ -121,7 +119,17 @@ class OpenAIProvider(Provider):
             body["temperature"] = request.temperature
         if request.stop:
             body["stop"] = request.stop
+        if request.tools:
+            body["tools"] = [{"type": "function", "function": {"name": t["name"], "description": t["description"],
+                                                               "parameters": t["input_schema"]}}
+                             for t in request.tools]
         return body
+
+    def tool_turn(self, text: str, uses: list[ToolUseEvent], results: list[ToolStep]) -> list[dict[str, Any]]:
+        calls = [{"id": u.id, "type": "function",
+                  "function": {"name": u.name, "arguments": json.dumps(u.input, ensure_ascii=False)}} for u in uses]
+        said = {"role": "assistant", "content": text or None, "tool_calls": calls}
+        return [said, *({"role": "tool", "tool_call_id": r.id, "content": r.content} for r in results)]
 
     def new_wire(self, call: Exchange) -> OpenAIWire:
         return OpenAIWire(call)

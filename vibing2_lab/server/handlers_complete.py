@@ -11,29 +11,22 @@ The rules (limits, prompting, trimming, cache) live in vibing2_lab.completion.
 
 from __future__ import annotations
 
-import asyncio
 from contextlib import aclosing
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, AsyncIterator
 
 from jupyter_server.auth.decorator import authorized
 from tornado import web
-from tornado.iostream import StreamClosedError
 
 from .base import ApiError, VibeHandler
-from .sse_out import EventWriter, frame
+from .sse_out import SSEHandler, frame
 
 if TYPE_CHECKING:
     from ..completion import Plan
     from ..config import Settings
     from ..providers import Cancel
 
-_SSE = "text/event-stream; charset=utf-8"
-
-
-class CompleteHandler(VibeHandler):
+class CompleteHandler(SSEHandler):
     """Inline completions for the editor (the labextension's completion provider)."""
-
-    _writer: EventWriter | None = None
 
     @web.authenticated
     @authorized
@@ -68,32 +61,16 @@ class CompleteHandler(VibeHandler):
     async def _stream(self, plan: Plan, settings: Settings, cancel: Cancel) -> None:
         from ..completion import Finished
 
-        self.set_header("Content-Type", _SSE)
-        self.set_header("Cache-Control", "no-cache")
-        self.set_header("X-Accel-Buffering", "no")
-        writer = self._writer = EventWriter(self, on_gone=cancel.stop)
-        beat = asyncio.ensure_future(writer.heartbeat(self.app.heartbeat_interval))
-        try:
-            writer.send(frame("start", {"model": str(plan.model), "fill": plan.fill, "max_lines": plan.max_lines}))
+        async def frames() -> AsyncIterator[bytes]:
             async with aclosing(self.app.completer.stream(plan, settings=settings, cancel=cancel)) as pieces:
                 async for piece in pieces:
                     if isinstance(piece, Finished):
-                        writer.send(frame("done", piece.to_dict()))
+                        yield frame("done", piece.to_dict())
                     else:
-                        writer.send(frame("token", {"text": piece.text}))
-                    await writer.backpressure()
-            await writer.drain()
-        finally:
-            beat.cancel()
-        try:
-            await self.finish(set_content_type=_SSE)
-        except StreamClosedError:
-            pass
+                        yield frame("token", {"text": piece.text})
 
-    def on_connection_close(self) -> None:
-        if self._writer is not None:
-            self._writer.mark_gone()
-        super().on_connection_close()
+        start = frame("start", {"model": str(plan.model), "fill": plan.fill, "max_lines": plan.max_lines})
+        await self.send_stream(start, frames(), on_gone=cancel.stop)
 
 
 ROUTES: list[tuple[str, type[VibeHandler]]] = [("complete", CompleteHandler)]

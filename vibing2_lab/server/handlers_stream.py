@@ -14,17 +14,15 @@ upstream call, and the session stores the partial answer as cancelled.
 
 from __future__ import annotations
 
-import asyncio
 from contextlib import aclosing
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, AsyncIterator
 
 from jupyter_server.auth.decorator import authorized
 from tornado import web
-from tornado.iostream import StreamClosedError
 
 from .base import VibeHandler
 from .body import REQUIRED, fields, text_list
-from .sse_out import EventWriter, event_frame, frame
+from .sse_out import SSEHandler, event_frame, frame
 
 if TYPE_CHECKING:
     from ..config import Settings
@@ -83,10 +81,8 @@ def start_data(live: LiveStream, session: Session) -> dict[str, Any]:
             "pick": session.pick.to_dict() if session.pick is not None else None}
 
 
-class StreamHandler(VibeHandler):
+class StreamHandler(SSEHandler):
     """`POST stream` streams an ask; `GET stream` lists the live streams."""
-
-    _writer: EventWriter | None = None
 
     @web.authenticated
     @authorized
@@ -108,31 +104,15 @@ class StreamHandler(VibeHandler):
             app.streams.close(live.id)
 
     async def _stream(self, session: Session, live: LiveStream) -> None:
-        self.set_header("Content-Type", "text/event-stream; charset=utf-8")
-        self.set_header("Cache-Control", "no-cache")
-        self.set_header("X-Accel-Buffering", "no")  # a reverse proxy must not hold events back
-        writer = self._writer = EventWriter(self, on_gone=lambda: live.stop("client_gone"))
-        beat = asyncio.ensure_future(writer.heartbeat(self.app.heartbeat_interval))
-        try:
-            writer.send(frame("start", start_data(live, session)))
+        async def frames() -> AsyncIterator[bytes]:
             async with aclosing(session.astream(cancel=live.cancel)) as events:
                 # After the client leaves, keep reading: the cancelled final event still
                 # has to reach the session, which stores the partial answer.
                 async for event in events:
-                    writer.send(event_frame(event, live.id))
-                    await writer.backpressure()
-            await writer.drain()
-        finally:
-            beat.cancel()
-        try:  # tornado skips the socket writes itself when the client has left
-            await self.finish(set_content_type="text/event-stream; charset=utf-8")
-        except StreamClosedError:
-            pass
+                    yield event_frame(event, live.id)
 
-    def on_connection_close(self) -> None:
-        if self._writer is not None:
-            self._writer.mark_gone()
-        super().on_connection_close()
+        await self.send_stream(frame("start", start_data(live, session)), frames(),
+                               on_gone=lambda: live.stop("client_gone"))
 
 
 class StreamStopHandler(VibeHandler):

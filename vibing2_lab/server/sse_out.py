@@ -1,4 +1,5 @@
-"""Server-sent events out: frames for the core's events, and a writer that coalesces flushes.
+"""Server-sent events out: frames for the core's events, a writer that coalesces flushes, and
+SSEHandler, the base of every route that answers with a stream.
 
 Every event stays its own SSE frame, in order; only the socket writes are batched. A
 provider often yields many tokens from one network read without giving the loop a turn,
@@ -9,15 +10,18 @@ from __future__ import annotations
 
 import asyncio
 import json
-from typing import TYPE_CHECKING, Any, Callable
+from contextlib import aclosing
+from typing import TYPE_CHECKING, Any, AsyncIterator, Callable
 
 from tornado.iostream import StreamClosedError
 
 from ..events import StreamEvent, to_dict
+from .base import VibeHandler
 
 if TYPE_CHECKING:
     from tornado.web import RequestHandler
 
+SSE_TYPE = "text/event-stream; charset=utf-8"
 HIGH_WATER = 1 << 20  # bytes queued for a slow client before we stop reading upstream
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
@@ -137,3 +141,38 @@ class EventWriter:
         while not (self.gone or self.closed):
             await asyncio.sleep(interval)
             self.send(HEARTBEAT)
+
+
+class SSEHandler(VibeHandler):
+    """A route that answers with an event stream: headers, heartbeat, backpressure, the end.
+
+    Subclasses call `send_stream(first_frame, frames, on_gone=...)` from an authenticated verb;
+    after the client leaves the frames are still read to the end (a cancelled answer must
+    still reach the core, which stores it), only the writes stop."""
+
+    _writer: EventWriter | None = None
+
+    async def send_stream(self, first: bytes, frames: AsyncIterator[bytes], *, on_gone: Callable[[], None]) -> None:
+        self.set_header("Content-Type", SSE_TYPE)
+        self.set_header("Cache-Control", "no-cache")
+        self.set_header("X-Accel-Buffering", "no")  # a reverse proxy must not hold events back
+        writer = self._writer = EventWriter(self, on_gone=on_gone)
+        beat = asyncio.ensure_future(writer.heartbeat(self.app.heartbeat_interval))
+        try:
+            writer.send(first)
+            async with aclosing(frames):  # type: ignore[type-var]
+                async for data in frames:
+                    writer.send(data)
+                    await writer.backpressure()
+            await writer.drain()
+        finally:
+            beat.cancel()
+        try:  # tornado skips the socket writes itself when the client has left
+            await self.finish(set_content_type=SSE_TYPE)
+        except StreamClosedError:
+            pass
+
+    def on_connection_close(self) -> None:
+        if self._writer is not None:
+            self._writer.mark_gone()
+        super().on_connection_close()

@@ -1,5 +1,9 @@
-"""One "ask" through the core: `Ask` (what the user asked), `Session` (resolve, stream, store,
-record) and `Call` (one model request's lifecycle). Every adapter goes through here."""
+"""One "ask" through the core. Every adapter goes through here.
+
+    Ask       what the user asked, and every rule about a bad one (ask.py)
+    Session   orchestration: agents, models, provider or replay, order, store (session.py)
+    Call      one agent's answer, from its request to its stored result (call.py)
+"""
 
 from __future__ import annotations
 

@@ -49,6 +49,7 @@ class Ask:
     temperature: float | None = None
     system: str | None = None  # extra instructions, after the agent's own system prompt
     format: str = "markdown"  # how adapters render the answer: markdown | code | html | text
+    allow: Sequence[str] | str = ()  # tools pre-approved for this ask (--allow A,B): names or mcp__<server>
 
     def __post_init__(self) -> None:
         # Normalise only; the checks raise from check() so an Ask can be built and inspected first.
@@ -77,6 +78,9 @@ class Ask:
             raise InputError("max_tokens must be 1 or more.", hint="Leave it out to use the configured default.")
         if self.temperature is not None and self.temperature < 0:
             raise InputError("temperature cannot be negative.", hint="Use a value from 0 to 1.")
+        from ..tools.policy import parse_allow
+
+        self.allow = parse_allow(self.allow)  # InputError for a malformed list
 
 
 def agent_names(value: Sequence[str] | str | None) -> tuple[str, ...]:

@@ -1,11 +1,11 @@
-"""One model call inside an ask: its request, its final event, its record and its store rows."""
+"""One agent's answer inside an ask: its request, its events, how it ended, and storing it once."""
 
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Sequence
 
 from ..events import FINAL_TYPES, CompleteEvent, ErrorEvent, StreamEvent, Timings, ToolUseEvent
 
@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from ..models import ModelRef
     from ..providers import ModelRequest, Provider
     from ..store import Store
+    from ..tools import Tool
 
 
 @lru_cache(maxsize=1)
@@ -48,26 +49,31 @@ class Call:
     version: int | None = None  # the version of the project's files this answer made, once stored
     started: float = field(default_factory=time.monotonic)
     first_token: float | None = None
+    tools: list[str] = field(default_factory=list)  # the names of the tools offered
 
     @classmethod
     def open(cls, agent: Agent | None, ref: ModelRef, prompt: str, *, provider: Provider, settings: Settings,
              history: list[dict[str, str]] = (), system: str | None = None, max_tokens: int | None = None,
-             temperature: float | None = None, cell_id: str | None = None) -> Call:
+             temperature: float | None = None, cell_id: str | None = None, tools: Sequence[Tool] = ()) -> Call:
         """The request for `prompt` to `ref` (after `history`, with the agent's system prompt then
-        `system`), hashed for the record; a replay provider may swap in the recorded history."""
+        `system`, offering `tools`), hashed for the record; a replay provider may swap in the
+        recorded history. With tools, `provider` is a ToolLoop (or a replay of one)."""
         from ..providers import prompt_request
         from ..notebook.record import request_hash, sha256_text
 
         request = prompt_request(prompt, model=ref.model, settings=settings, system=_system(agent, system),
                                  history=list(history), max_tokens=max_tokens, temperature=temperature)
-        digest = request_hash(provider=ref.provider, model=ref.model,
-                              agent_sha256=agent.sha256 if agent else None, system_sha256=sha256_text(request.system),
-                              parameters={"max_tokens": request.max_tokens, "temperature": request.temperature},
-                              prompt=prompt)
+        fields = dict(provider=ref.provider, model=ref.model, agent_sha256=agent.sha256 if agent else None,
+                      system_sha256=sha256_text(request.system),
+                      parameters={"max_tokens": request.max_tokens, "temperature": request.temperature}, prompt=prompt)
+        digest = request_hash(**fields, tools=[tool.definition() for tool in tools])
         request.metadata.update(agent=agent.name if agent else None, hash=digest, cell_id=cell_id)
+        if tools:  # a record from before agent mode may answer it in replay (replay.py)
+            request.metadata["hash_before_tools"] = request_hash(**fields)
         if hasattr(provider, "adopt_history"):
             provider.adopt_history(request)
-        return cls(agent, ref.provider, ref.model, prompt, request, provider, digest, settings=settings)
+        return cls(agent, ref.provider, ref.model, prompt, request, provider, digest, settings=settings,
+                   tools=[tool.name for tool in tools])
 
     @classmethod
     def failed(cls, agent: Agent | None, ref: ModelRef, prompt: str, event: ErrorEvent, *,
@@ -100,6 +106,17 @@ class Call:
         """Client-side timings so far (for an answer cut short before its final event)."""
         ttft = None if self.first_token is None else self.first_token - self.started
         return Timings(ttft=ttft, duration=time.monotonic() - self.started)
+
+    @property
+    def steps(self) -> list[dict[str, Any]]:
+        """The tool loop's requests so far (record.py `steps`): kept by the provider that ran
+        them, a ToolLoop or the ReplayProvider that replayed them."""
+        return list(getattr(self.provider, "steps", None) or [])
+
+    @property
+    def written(self) -> dict[str, str]:
+        """Files this call's Write/Edit tools wrote: path -> text."""
+        return dict(getattr(self.provider, "files", None) or {})
 
     @property
     def agent_name(self) -> str:
@@ -138,7 +155,8 @@ class Call:
             return
         from ..notebook.record import call_record, store_call
 
-        self.version = store_call(store, project_id, call_record(self), ask_meta=ask_meta).version
+        self.version = store_call(store, project_id, call_record(self), ask_meta=ask_meta,
+                                  written=self.written).version
         self.stored = True
 
 

@@ -6,8 +6,9 @@
     session.record()                                   # the notebook record (record.py)
     session.raise_for_error()                          # the first failure as a VibeError
 
-Bad input (unknown agent, unknown model/provider, empty or oversized prompt, invalid project
-name) raises from the constructor, before anything is sent or stored. Runtime failures end
+Bad input (the rules in ask.py: bad option combinations, unknown agent, unknown or
+disallowed model, empty or oversized prompt; and an invalid project name) raises from the
+constructor, before anything is sent or stored. Runtime failures end
 a call's stream with an ErrorEvent; the partial answer is stored with its status.
 """
 
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
     from ..providers import Cancel, Provider
     from ..notebook.replay import ReplayIndex
     from ..store import Project, Store
+    from ..tools import Consent, Tool, ToolContext
 
 MODES = ("single", "fanout", "chain")
 
@@ -42,6 +44,9 @@ class Session:
     store: Store | None = None
     replay_index: ReplayIndex | None = None
     allowed_models: Sequence[str] = ()  # globs or model ids (c.Vibing2Lab.allowed_models); empty: any
+    # Supplied by the adapter: where tools act and how consent is asked (see session/tooling.py).
+    tool_context: ToolContext | None = None
+    consent: Consent | None = None
     agents: list[Agent] = field(default_factory=list, init=False)
     models: list[ModelRef] = field(default_factory=list, init=False)
     pick: Pick | None = field(default=None, init=False)
@@ -59,6 +64,10 @@ class Session:
         check_prompt(self.ask.prompt, self.settings)
         self.agents, self.pick = resolve_agents(self.ask, self._registry())
         self.models = plan_models(self.ask, self.agents, self.settings, allowed=self.allowed_models)
+        from .tooling import AskTools
+
+        self.tooling = AskTools(self.settings, allow=tuple(self.ask.allow), ctx=self.tool_context,
+                                consent=self.consent, cwd=self.ask.project_dir, replay=self.replay_mode)
         if self.ask.project and self.ask.store:  # only now: a refused ask creates no project
             self._open_project()
 
@@ -103,9 +112,10 @@ class Session:
         """The (provider, request) for one agent; registers its Call. Used by orchestration."""
         real = None if agent.name == plain_agent().name and not self.agents else agent
         ref = self._ref_for(real)
-        call = Call.open(real, ref, prompt, provider=self._provider(ref, real), settings=self.settings,
+        tools = self.tooling.tools_for(real)
+        call = Call.open(real, ref, prompt, provider=self._provider(ref, real, tools), settings=self.settings,
                          history=self.history, system=self._system(), max_tokens=self.ask.max_tokens,
-                         temperature=self.ask.temperature, cell_id=self.ask.cell_id)
+                         temperature=self.ask.temperature, cell_id=self.ask.cell_id, tools=tools)
         self._register(call)
         return call.provider, call.request
 
@@ -116,11 +126,14 @@ class Session:
     def _ref_for(self, agent: Agent | None) -> ModelRef:
         return self.models[self.agents.index(agent)] if agent in self.agents else self.models[0]
 
-    def _provider(self, ref: ModelRef, agent: Agent | None) -> Provider:
-        """The live provider, or in replay mode the replay provider (with the live one as fallback)."""
+    def _provider(self, ref: ModelRef, agent: Agent | None, tools: list[Tool]) -> Provider:
+        """The live provider (in a tool loop when the agent has tools), or in replay mode the replay
+        provider (with the live one as fallback), which replays recorded tool steps without running any."""
         from ..providers import get_provider
 
         live = None if self.replay_mode == "strict" else get_provider(ref.provider, settings=self.settings)
+        if live is not None and tools:
+            live = self.tooling.loop(live, tools)
         if self.replay_mode == "off":
             return live
         from ..notebook.replay import ReplayIndex, ReplayProvider

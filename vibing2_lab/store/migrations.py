@@ -85,7 +85,26 @@ def m002_conversations_status_meta(conn: sqlite3.Connection) -> None:
     )
 
 
-def m003_versions(conn: sqlite3.Connection) -> None:
+def m003_run_steps(conn: sqlite3.Connection) -> None:
+    """Agent mode: a run's tool calls (one row each) and how many model requests it made."""
+    _run(
+        conn,
+        "ALTER TABLE runs ADD COLUMN requests INTEGER NOT NULL DEFAULT 1",
+        """CREATE TABLE run_steps (
+            id INTEGER PRIMARY KEY,
+            run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            tool TEXT NOT NULL,
+            input TEXT NOT NULL,
+            status TEXT NOT NULL,
+            consent TEXT,
+            duration_s REAL,
+            content TEXT NOT NULL)""",
+        "CREATE INDEX run_steps_run ON run_steps(run_id)",
+    )
+
+
+def m004_versions(conn: sqlite3.Connection) -> None:
     """Versions of a project's files; contents stored once per sha256 and shared (store/versions.py).
     A project that already has files gets them as its version 1."""
     _run(
@@ -116,7 +135,8 @@ def m003_versions(conn: sqlite3.Connection) -> None:
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     m001_initial,
     m002_conversations_status_meta,
-    m003_versions,
+    m003_run_steps,
+    m004_versions,
 ]
 
 

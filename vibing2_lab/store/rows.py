@@ -126,6 +126,9 @@ class Run:
     error_kind: str | None = None
     id: int | None = None
     created: str | None = None
+    requests: int = 1  # model requests made (more than one in a tool loop)
+    # The tool calls (ToolStep dicts), written with the run; read back with Store.run_steps(id).
+    steps: list[dict[str, Any]] = field(default_factory=list, compare=False, repr=False)
 
 
 def validate_project_name(name: object) -> str:

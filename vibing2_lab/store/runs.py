@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..errors import UnknownProjectError
 from .rows import RUN_STATUSES, Run, check_choice, utc_now
@@ -13,7 +14,7 @@ if TYPE_CHECKING:
     from .db import Database
 
 _WRITTEN = ("agent, provider, model, status, project_id, input_tokens, output_tokens, cost_usd,"
-            " ttft_s, duration_s, request_id, error_kind, created")
+            " ttft_s, duration_s, request_id, error_kind, created, requests")
 # Column order = Run's positional fields, so a row builds a Run directly.
 RUN_COLUMNS = _WRITTEN.replace(", created", ", id, created")
 
@@ -26,10 +27,16 @@ def insert_run(conn: sqlite3.Connection, run: Run) -> Run:
                                   hint="It may have been deleted; record the run without a project_id.")
     created = run.created or utc_now()
     cur = conn.execute(
-        f"INSERT INTO runs ({_WRITTEN}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        f"INSERT INTO runs ({_WRITTEN}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (run.agent, run.provider, run.model, run.status, run.project_id, int(run.input_tokens or 0),
          int(run.output_tokens or 0), run.cost_usd, run.ttft_s, run.duration_s, run.request_id,
-         run.error_kind, created))
+         run.error_kind, created, int(run.requests or 1)))
+    conn.executemany(
+        "INSERT INTO run_steps (run_id, position, tool, input, status, consent, duration_s, content)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [(cur.lastrowid, n, str(s.get("name", "")), json.dumps(s.get("input", {}), ensure_ascii=False),
+          str(s.get("status", "error")), json.dumps(s.get("consent") or {}), s.get("duration"),
+          str(s.get("content", ""))) for n, s in enumerate(run.steps)])
     return replace(run, id=cur.lastrowid, created=created)
 
 
@@ -49,3 +56,11 @@ class RunOps:
         where, params = ("WHERE project_id = ?", (project_id,)) if project_id is not None else ("", ())
         with self._db.read() as conn:
             return [Run(*row) for row in conn.execute(f"SELECT {RUN_COLUMNS} FROM runs {where} ORDER BY id", params)]
+
+    def run_steps(self, run_id: int) -> list[dict[str, Any]]:
+        """The tool calls of a run, in order, as the loop recorded them (ToolStep dicts)."""
+        with self._db.read() as conn:
+            rows = conn.execute("SELECT tool, input, status, consent, duration_s, content FROM run_steps"
+                                " WHERE run_id = ? ORDER BY position", (run_id,)).fetchall()
+        return [{"name": tool, "input": json.loads(data), "status": status, "consent": json.loads(consent or "{}"),
+                 "duration": duration, "content": content} for tool, data, status, consent, duration, content in rows]

@@ -43,7 +43,6 @@ class Limits:
     max_line_chars: int = 2_000  # longer lines are cut by Read
     max_matches: int = 500  # Glob / Grep results
     bash_timeout: float = 120.0  # seconds
-    python_timeout: float | None = None  # None: until done or interrupted
 
 
 class NotebookBridge(Protocol):
@@ -60,7 +59,9 @@ class ToolContext:
     answers with an error result saying what is missing."""
 
     cwd: Path
-    namespace: dict[str, Any] | None = None  # the user's variables (kernel), for Python / Variables
+    # The user's variables (the kernel's user_ns) for Python / Variables; without a kernel
+    # (CLI) a fresh namespace private to this context.
+    namespace: dict[str, Any] = field(default_factory=lambda: {"__name__": "__vibe__"})
     cancel: Cancel | None = None
     limits: Limits = field(default_factory=Limits)
     notebook: NotebookBridge | None = None

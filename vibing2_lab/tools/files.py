@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import Any, Iterator
@@ -39,18 +40,62 @@ class Read(Tool):
         return "\n".join(out)
 
 
-def _walk(ctx: ToolContext, base: Path, pattern: str) -> Iterator[Path]:
-    """Files matching `pattern` under `base`, never following a symlink out of the working dir."""
+MAX_SCANNED = 50_000  # directory entries one Glob/Grep may look at: a huge tree cannot stall a call
+
+
+def glob_regex(pattern: str) -> re.Pattern[str]:
+    """A glob with `**` (any depth, zero included) as a regex over '/'-separated relative paths."""
+    out, i = [], 0
+    while i < len(pattern):
+        if pattern.startswith("**/", i):
+            out.append("(?:.*/)?")
+            i += 3
+        elif pattern.startswith("**", i):
+            out.append(".*")
+            i += 2
+        elif pattern[i] == "*":
+            out.append("[^/]*")
+            i += 1
+        elif pattern[i] == "?":
+            out.append("[^/]")
+            i += 1
+        elif pattern[i] == "[" and "]" in pattern[i + 2:]:
+            close = pattern.index("]", i + 2)
+            body = pattern[i + 1:close]
+            out.append("[" + ("^" + body[1:] if body.startswith("!") else body).replace("\\", "\\\\") + "]")
+            i = close + 1
+        else:
+            out.append(re.escape(pattern[i]))
+            i += 1
+    return re.compile("".join(out) + r"\Z")
+
+
+def _walk(ctx: ToolContext, base: Path, pattern: str, notes: list[str]) -> Iterator[Path]:
+    """Files under `base` matching `pattern`, in name order per directory. Symlinked directories
+    are not entered and a file symlinked out of the working directory is skipped; the walk stops
+    after MAX_SCANNED entries (with a note) or when the call is cancelled."""
     if Path(pattern).is_absolute() or ".." in Path(pattern).parts:
         raise ToolError(f"The pattern {pattern!r} leaves the working directory.",
                         hint="Use a relative pattern such as **/*.py.")
-    for path in sorted(base.glob(pattern)):
-        try:
-            real = path.resolve()
-        except OSError:
-            continue
-        if real.is_file() and (ctx.cwd in real.parents):
-            yield path
+    regex = glob_regex(pattern)
+    scanned = 0
+    for root, dirs, files in os.walk(base):
+        dirs.sort()
+        for name in sorted(files):
+            scanned += 1
+            if scanned > MAX_SCANNED or ctx.cancelled:
+                notes.append(f"[… stopped after looking at {MAX_SCANNED:,} files: narrow the path or pattern]")
+                return
+            path = Path(root, name)
+            if regex.match(path.relative_to(base).as_posix()) and _stays_inside(ctx, path):
+                yield path
+
+
+def _stays_inside(ctx: ToolContext, path: Path) -> bool:
+    try:
+        return ctx.cwd in path.resolve().parents
+    except OSError:
+        return False
 
 
 class Glob(Tool):
@@ -62,12 +107,13 @@ class Glob(Tool):
     def run(self, input: dict[str, Any], ctx: ToolContext) -> str:
         base = inside(ctx, input.get("path") or ".")
         found: list[str] = []
-        for path in _walk(ctx, base, input["pattern"]):
+        notes: list[str] = []
+        for path in _walk(ctx, base, input["pattern"], notes):
             if len(found) == ctx.limits.max_matches:
-                found.append(f"[… more files not shown: only the first {ctx.limits.max_matches} are listed]")
+                notes.append(f"[… more files not shown: only the first {ctx.limits.max_matches} are listed]")
                 break
             found.append(relative(ctx, path.absolute()))
-        return "\n".join(found) or f"No files match {input['pattern']!r}."
+        return "\n".join(found + notes) or f"No files match {input['pattern']!r}."
 
 
 class Grep(Tool):
@@ -86,7 +132,8 @@ class Grep(Tool):
             raise ToolError(f"The pattern {input['pattern']!r} is not a regular expression: {exc}.",
                             hint="Escape special characters, e.g. \\( for a parenthesis.") from None
         base = inside(ctx, input.get("path") or ".")
-        files = [base] if base.is_file() else _walk(ctx, base, "**/" + (input.get("glob") or "*"))
+        notes: list[str] = []
+        files = [base] if base.is_file() else _walk(ctx, base, "**/" + (input.get("glob") or "*"), notes)
         mode = input.get("output_mode") or "content"
         out: list[str] = []
         for path in files:
@@ -102,7 +149,7 @@ class Grep(Tool):
                 out = out[: ctx.limits.max_matches] + [f"[… more matches not shown: the first "
                                                          f"{ctx.limits.max_matches} are listed]"]
                 break
-        return "\n".join(out) or f"No matches for {input['pattern']!r}."
+        return "\n".join(out + notes) or f"No matches for {input['pattern']!r}."
 
 
 def _hits(regex: re.Pattern[str], path: Path, ctx: ToolContext) -> list[tuple[int, str]]:

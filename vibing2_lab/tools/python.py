@@ -21,13 +21,6 @@ from .base import Tool, ToolContext, cut
 _HIDDEN = frozenset({"In", "Out", "exit", "quit", "get_ipython", "open"})
 
 
-def namespace(ctx: ToolContext) -> dict[str, Any]:
-    """The user's variables; without a kernel (CLI) a namespace private to this context."""
-    if ctx.namespace is None:
-        ctx.namespace = {"__name__": "__vibe__"}
-    return ctx.namespace
-
-
 class Python(Tool):
     name = "Python"
     description = ("Run Python code in the user's kernel, where their variables are. Returns stdout, "
@@ -44,10 +37,11 @@ class Python(Tool):
         except SyntaxError as exc:
             raise ToolError(f"SyntaxError: {exc.msg} (line {exc.lineno}).", hint="Fix the code and call again.") from None
         last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
-        out, err = io.StringIO(), io.StringIO()
+        cap = ctx.limits.max_output_chars * 2
+        out, err = _Capped(cap), _Capped(cap)
         value: Any = None
         failed = ""
-        ns = namespace(ctx)
+        ns = ctx.namespace
         with _interruptible(ctx), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             try:
                 exec(compile(tree, "<Python tool>", "exec"), ns)
@@ -55,7 +49,31 @@ class Python(Tool):
                     value = eval(compile(ast.Expression(last.value), "<Python tool>", "eval"), ns)
             except Exception:
                 failed = traceback.format_exc()
-        return cut(_report(out.getvalue(), err.getvalue(), value, failed), ctx.limits.max_output_chars)
+        report = cut(_report(out.getvalue(), err.getvalue(), value, failed), ctx.limits.max_output_chars)
+        if failed:  # the model must see that its code failed: an error result, with the output so far
+            raise ToolError(report)
+        return report
+
+
+class _Capped(io.StringIO):
+    """Captured output that keeps at most `cap` characters (code printing without end must not
+    fill the kernel's memory) and counts the rest."""
+
+    def __init__(self, cap: int) -> None:
+        super().__init__()
+        self.cap = cap
+        self.dropped = 0
+
+    def write(self, text: str) -> int:
+        room = self.cap - self.tell()
+        if room > 0:
+            super().write(text[:room])
+        self.dropped += max(len(text) - max(room, 0), 0)
+        return len(text)
+
+    def getvalue(self) -> str:
+        value = super().getvalue()
+        return f"{value}\n[… and {self.dropped:,} more characters, not kept]" if self.dropped else value
 
 
 def _report(stdout: str, stderr: str, value: Any, failed: str) -> str:
@@ -80,11 +98,20 @@ def _interruptible(ctx: ToolContext):  # type: ignore[no-untyped-def]
     import ctypes
 
     ident = threading.get_ident()
-    unhook = ctx.cancel.on_stop(lambda: ctypes.pythonapi.PyThreadState_SetAsyncExc(
-        ctypes.c_ulong(ident), ctypes.py_object(KeyboardInterrupt)))
+    lock = threading.Lock()
+    running = [True]
+
+    def interrupt() -> None:
+        with lock:  # never into code after the tool: only while it runs
+            if running[0]:
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(ident), ctypes.py_object(KeyboardInterrupt))
+
+    unhook = ctx.cancel.on_stop(interrupt)
     try:
         yield
     finally:
+        with lock:
+            running[0] = False
         unhook()
 
 
@@ -114,7 +141,7 @@ class Variables(Tool):
     default_policy = "allow"
 
     def run(self, input: dict[str, Any], ctx: ToolContext) -> str:
-        ns = namespace(ctx)
+        ns = ctx.namespace
         if input.get("name"):
             if input["name"] not in ns:
                 raise ToolError(f"There is no variable {input['name']!r}.", hint="Call Variables without a name to list them.")

@@ -9,7 +9,7 @@ content tells the model what happened, so the loop continues: a tool the agent w
 given, input that is not JSON or does not fit the schema (e.g. cut off by max_tokens),
 a denial (by config, by the user, or because nobody could be asked), a ToolError, or a
 bug in the tool. Only KeyboardInterrupt (Ctrl+C / Stop) escapes, after the step is kept
-in `runner.interrupted`, so the session can record it and keep the partial answer.
+as the exception's `.step`, so the loop can record it and the session keep the partial answer.
 
 The runner belongs to one ask: "allow for this ask" approvals live here, shared by the
 ask's agents, and a lock keeps to one open consent question at a time (fan-out).
@@ -19,14 +19,17 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import asdict, dataclass, field
-from typing import Any, Mapping
+from dataclasses import asdict, dataclass, field, replace
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from ..errors import ToolError, ToolInputError
 from ..events import ToolResultEvent, ToolStatus, ToolUseEvent
 from .base import Tool, ToolContext, cut
 from .consent import Consent, Decision, PendingCall, nobody_to_ask
 from .policy import Policy, matches
+
+if TYPE_CHECKING:
+    from ..providers import Cancel
 
 __all__ = ["PREVIEW_CHARS", "ToolRunner", "ToolStep", "validate_input"]
 
@@ -83,6 +86,17 @@ def validate_input(tool: Tool, use: ToolUseEvent, *, stop_reason: str | None = N
     return use.input
 
 
+def _clean(text: str) -> str:
+    """A result as it may leave the process: never empty (an API refuses an empty result), and
+    without API keys (`env` in Bash or os.environ in Python would print them into the record)."""
+    import os
+
+    from ..keys import redact
+
+    secrets = [v for k, v in os.environ.items() if k.endswith("_API_KEY") and len(v) >= 8]
+    return redact(text, *secrets) if text else "(no output)"
+
+
 class ToolRunner:
     """Runs the tool calls of one ask under its policy and consent."""
 
@@ -92,11 +106,16 @@ class ToolRunner:
         self.consent = consent
         self.ctx = ctx
         self.approved: set[str] = set()  # "allow for this ask"
-        self.interrupted: ToolStep | None = None
         self._lock = threading.Lock()
 
-    def run(self, use: ToolUseEvent, offered: Mapping[str, Tool], *, stop_reason: str | None = None) -> ToolStep:
-        """Run `use` if it may run; every outcome is a ToolStep (only KeyboardInterrupt raises)."""
+    def run(self, use: ToolUseEvent, offered: Mapping[str, Tool], *, stop_reason: str | None = None,
+            cancel: Cancel | None = None, on_file_written: Callable[[str, str], None] | None = None) -> ToolStep:
+        """Run `use` if it may run; every outcome is a ToolStep (only KeyboardInterrupt raises).
+        `cancel` (the stream's stop signal) and `on_file_written` (the call's) go to the tool's context."""
+        changes: dict[str, Any] = {"cancel": cancel} if cancel is not None else {}
+        if on_file_written is not None:
+            changes["on_file_written"] = on_file_written
+        ctx = replace(self.ctx, **changes) if changes else self.ctx
         started = time.monotonic()
         step = ToolStep(use.id, use.name, use.input, "error", "")
         tool = offered.get(use.name)
@@ -111,19 +130,20 @@ class ToolRunner:
                 step.status = "denied"
                 step.content = f"Denied: {decision.reason or 'the user said no'}. The tool did not run."
                 return step
-            step.content = cut(tool.run(use.input, self.ctx), self.ctx.limits.max_output_chars)
+            step.content = cut(tool.run(use.input, ctx), ctx.limits.max_output_chars)
             step.status = "ok"
         except ToolError as exc:
             step.content = str(exc)
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as exc:
             step.content = "Interrupted by the user (Stop / Ctrl+C) while the tool ran."
             step.duration = time.monotonic() - started
-            self.interrupted = step
+            exc.step = step  # type: ignore[attr-defined]  # the loop records it before the answer ends
             raise
         except Exception as exc:  # a bug in a tool must not end the answer: the model is told
             step.content = f"{use.name} failed: {type(exc).__name__}: {exc}"
         finally:
             step.duration = time.monotonic() - started
+            step.content = _clean(step.content)
         return step
 
     def _decide(self, tool: Tool, use: ToolUseEvent) -> Decision:
@@ -136,7 +156,9 @@ class ToolRunner:
         with self._lock:  # one question at a time, and a fan-out sibling may have just approved it
             if tool.name in self.approved:
                 return Decision.once(by="ask")
-            pending = PendingCall(use.id, use.name, use.input, self._description(tool, use), use.agent)
+            # A call that cannot succeed (describe raises ToolError: a path outside, a missing
+            # old_string) becomes its error result without bothering the user.
+            pending = PendingCall(use.id, use.name, use.input, tool.describe(use.input, self.ctx), use.agent)
             try:
                 decision = self.consent(pending)
             except Exception as exc:  # a broken consent must deny, never run the tool
@@ -144,9 +166,3 @@ class ToolRunner:
             if decision.verdict == "ask":
                 self.approved.add(tool.name)
             return decision
-
-    def _description(self, tool: Tool, use: ToolUseEvent) -> str:
-        try:
-            return tool.describe(use.input, self.ctx)
-        except ToolError as exc:
-            return f"{tool.name}: {exc}"
