@@ -94,3 +94,14 @@ def test_bad_version_numbers_are_one_line_errors(fake_model: FakeModelServer, tm
     assert out.returncode == 1 and "nothing to revert" in out.stderr
     assert not (tmp_path / "x.zip").exists()
     assert len(Store.open().versions("todo")) == 2  # nothing was added by the failures
+
+
+def test_an_exported_notebook_imports_back_with_the_same_files_and_versions(fake_model: FakeModelServer,
+                                                                            tmp_path: Path) -> None:
+    build_and_change(fake_model)
+    ok("projects", "export", "todo", "--to", str(tmp_path / "todo.ipynb"))
+    ok("projects", "import", str(tmp_path / "todo.ipynb"), "--name", "todo-again")
+    store = Store.open()
+    assert store.get_project("todo-again").file_map() == store.get_project("todo").file_map()
+    assert [(v.added, v.changed) for v in store.versions("todo-again")] == \
+        [(["app.js", "index.html", "style.css"], []), ([], ["style.css"])]  # the edit replayed as an edit
