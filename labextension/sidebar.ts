@@ -6,6 +6,7 @@ import { Widget } from '@lumino/widgets';
 
 import { AgentPicker } from './agents';
 import { AppPanel } from './app';
+import { BudgetGauge } from './budget';
 import { api, ApiError, requestAPI } from './api';
 import { Conversation } from './chat';
 import { insertBelowActive } from './insert';
@@ -64,6 +65,7 @@ export class VibeSidebar extends Widget {
     });
     this.node.append(
       this._server,
+      this._budget.node,
       this._projects.node,
       this._keys.node,
       this._agents.node,
@@ -85,6 +87,7 @@ export class VibeSidebar extends Widget {
   async start(): Promise<void> {
     await this.refreshHealth();
     await Promise.all([this.refreshKeys(), this._agents.load(), this._projects.refresh().catch(e => this.notify(e))]);
+    await this._budget.refresh(this._projects.selectedName);
   }
 
   /** Ask the server extension for its version (proves the round trip). */
@@ -159,6 +162,7 @@ export class VibeSidebar extends Widget {
     } finally {
       this._turn = null;
       this._setStreaming(false);
+      void this._budget.refresh(this._projects.selectedName);
     }
   }
 
@@ -224,6 +228,7 @@ export class VibeSidebar extends Widget {
   }
 
   private _server: HTMLDivElement;
+  private _budget = new BudgetGauge();
   private _notice: HTMLDivElement;
   private _projects: ProjectBar;
   private _keys: KeySetup;

@@ -72,7 +72,7 @@ TAMPERED: list[tuple[str, Callable[[Record], None], str]] = [
      "calls[0].response.tool_uses[0]"),
     ("steps-as-dict", _set(f"{C0}.response.steps", {"text": "x"}), "calls[0].response.steps"),
     ("step-result-status", _set(f"{C0}.response.steps", [{"text": "", "results": [
-        {"id": "t", "name": "Read", "status": "maybe", "content": ""}]}]), "calls[0].response.steps[0].results[0].status"),
+        {"id": "t", "name": "Read", "input": {}, "status": "maybe", "content": ""}]}]), "calls[0].response.steps[0].results[0].status"),
     ("tools-not-names", _set(f"{C0}.request.tools", [{"name": "Read"}]), "calls[0].request.tools[0]"),
     ("error-as-text", _set(f"{C0}.response.error", "boom"), "calls[0].response.error"),
     ("agent-as-text", _set(f"{C0}.request.agent", "sql-expert"), "calls[0].request.agent"),

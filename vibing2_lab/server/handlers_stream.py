@@ -42,6 +42,7 @@ ASK_FIELDS: dict[str, tuple[Any, Any]] = {
     "system": ((str, NoneType), None),
     "max_tokens": ((int, NoneType), None),
     "temperature": ((float, NoneType), None),
+    "max_cost": ((float, int, NoneType), None),
 }
 
 
@@ -52,7 +53,8 @@ def ask_from_body(data: dict[str, Any], *, project_name: str | None) -> Ask:
     body = fields(data, ASK_FIELDS)
     return Ask(body["prompt"], project=project_name, agent=body["agent"], agents=text_list("agents", body["agents"]),
                auto=body["auto"], chain=body["chain"], model=body["model"], context=body["context"],
-               system=body["system"], max_tokens=body["max_tokens"], temperature=body["temperature"])
+               system=body["system"], max_tokens=body["max_tokens"], temperature=body["temperature"],
+               max_cost=body["max_cost"])
 
 
 def open_session(data: dict[str, Any], settings: Settings, allowed_models: list[str]) -> Session:
