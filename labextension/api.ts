@@ -8,6 +8,7 @@ import {
   IAskBody,
   IAuthStatus,
   IProject,
+  IProjectFile,
   IProjectSummary,
   IStartEvent,
   ITokenEvent,
@@ -99,6 +100,13 @@ export const api = {
   revert: (id: number, to: number): Promise<IVersion> =>
     requestAPI<IVersion>(projectPath(id, '/revert'), send('POST', { to })),
   appZip: async (id: number): Promise<Blob> => (await rawRequest(projectPath(id, '/app.zip'))).blob(),
+  deleteFile: async (id: number, path: string): Promise<IProjectFile[]> =>
+    (
+      await requestAPI<{ files: IProjectFile[] }>(
+        projectPath(id, `/files?path=${encodeURIComponent(path)}`),
+        { method: 'DELETE' }
+      )
+    ).files,
   exportNotebook: (id: number): Promise<Record<string, unknown>> =>
     requestAPI<Record<string, unknown>>(projectPath(id, '/export.ipynb')),
   agents: async (): Promise<IAgent[]> =>

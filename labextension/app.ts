@@ -1,3 +1,5 @@
+import { Dialog, showDialog } from '@jupyterlab/apputils';
+
 import { api, ApiError } from './api';
 import { FilesList } from './files';
 import { PreviewPane } from './preview';
@@ -26,6 +28,7 @@ export class AppPanel {
     this.files = new FilesList(
       {
         preview: path => this.open(path),
+        remove: path => this.remove(path),
         openAsNotebook: () => this._host.openAsNotebook(),
         openInTab: () => this.openInTab(),
         download: () => this.download()
@@ -63,6 +66,25 @@ export class AppPanel {
       const app = await this._appInfo();
       this.preview.show(path, app.app_url + path.split('/').map(encodeURIComponent).join('/'));
     });
+  }
+
+  /** Delete one file of the project, after the user confirms (a new version without it). */
+  async remove(path: string): Promise<void> {
+    const project = this._host.project();
+    if (project === null) {
+      return;
+    }
+    const result = await showDialog({
+      title: 'Delete file',
+      body: `Delete "${path}" from project "${project.name}"?`,
+      buttons: [Dialog.cancelButton(), Dialog.warnButton({ label: 'Delete' })]
+    });
+    if (result.button.accept) {
+      await this._try(async () => {
+        await api.deleteFile(project.id, path);
+        await this.refresh(project.id);
+      });
+    }
   }
 
   async revert(to: number): Promise<void> {

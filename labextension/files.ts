@@ -5,13 +5,14 @@ const PREVIEWABLE = /\.html?$/i;
 
 export interface IFilesActions {
   preview(path: string): Promise<void>;
+  remove(path: string): Promise<void>;
   openAsNotebook(): Promise<void>;
   openInTab(): Promise<void>;
   download(): Promise<void>;
 }
 
-/** The project's generated files, with Preview on HTML pages, the app's actions ("Open in new tab",
- * "Download" as a zip, "Open as notebook") and, below, the versions of the files. */
+/** The project's generated files, with Preview on HTML pages, Delete, the app's actions ("Open in new
+ * tab", "Download" as a zip, "Open as notebook") and, below, the versions of the files. */
 export class FilesList {
   constructor(private _actions: IFilesActions, versions: HTMLElement) {
     this.node = document.createElement('details');
@@ -48,6 +49,9 @@ export class FilesList {
         if (PREVIEWABLE.test(file.path)) {
           item.appendChild(button('Preview', 'Preview', () => this._actions.preview(file.path)));
         }
+        item.appendChild(
+          button('Delete file', '✕', () => this._actions.remove(file.path), 'jp-VibeButton jp-VibeFiles-delete')
+        );
         return item;
       })
     );

@@ -279,11 +279,12 @@ def final_event(call: dict[str, Any], *, agent: str | None = None) -> CompleteEv
 
 # -- store ----------------------------------------------------------------------
 def store_call(store: Store, project_id: int, call: dict[str, Any], *, ask_meta: dict[str, Any],
-               written: dict[str, str] | None = None) -> Message:
+               written: dict[str, str] | None = None, message_id: int | None = None) -> Message:
     """Store one call's record as an answer (partial or complete), its run with its tool calls, and
     its files: those a complete answer gives or edits (edits.py) over the current ones, plus those
     `written` by its Write/Edit tools (on disk whatever the answer's end); a change of the files
-    makes a version. The message keeps the record, so the project exports back to the same notebook."""
+    makes a version. The message keeps the record, so the project exports back to the same notebook.
+    With `message_id` (the answer's checkpoint row, see Call.checkpoint) that row becomes the answer."""
     from ..edits import apply_answer
     from ..store import Run
 
@@ -302,7 +303,7 @@ def store_call(store: Store, project_id: int, call: dict[str, Any], *, ask_meta:
         meta["edit_problems"] = change.problems
     files = {**(change.files if change else {}), **(written or {})}
     return store.record_answer(project_id, text, agent=agent, status=status, run=run, files=files, meta=meta,
-                               prompt=request.get("prompt"))
+                               prompt=request.get("prompt"), message_id=message_id)
 
 
 def import_record(store: Store, project_id: int, cell_id: str | None, record: dict[str, Any]) -> None:
