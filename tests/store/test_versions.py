@@ -54,3 +54,12 @@ def test_files_from_before_versions_become_version_1(tmp_path: Path) -> None:
     assert (version.number, version.added, version.message) == (1, ["index.html"], "files before versions")
     assert store.version_files("old-app", 1) == {"index.html": "<h1>todo</h1>"}
     store.close()
+
+
+def test_deleting_a_file_makes_a_version_without_it(store: Store) -> None:
+    project = store.create_project("site")
+    store.update_files(project.id, {"index.html": "<p>", "old.css": "p {}"})
+    store.delete_files(project.id, ["old.css"])
+    last = store.versions("site")[-1]
+    assert (last.number, last.removed, last.message) == (2, ["old.css"], "deleted old.css")
+    assert "old.css" in store.version_files("site", 1)  # and version 1 still has it
