@@ -6,6 +6,7 @@ import {
 import { INotebookTracker } from '@jupyterlab/notebook';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 
+import { listenForNotebookRequests } from './bridge';
 import { completionPlugin } from './completion';
 import { completionStatus } from './completion-status';
 import { listenForWidgetInserts } from './insert';
@@ -13,7 +14,7 @@ import { VibeSidebar } from './sidebar';
 
 const SHOWN_KEY = 'vibing2-lab:sidebar-shown';
 
-/** Adds the "Vibe" panel to the left sidebar, and inserts cells for the %%vibe widget. */
+/** Adds the "Vibe" panel to the left sidebar; inserts cells and answers notebook requests for the %%vibe widget. */
 const plugin: JupyterFrontEndPlugin<void> = {
   id: 'vibing2-lab:sidebar',
   description: 'The Vibe sidebar: chat with specialist agents through the server extension.',
@@ -27,6 +28,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
     restorer: ILayoutRestorer | null
   ) => {
     listenForWidgetInserts(tracker);
+    listenForNotebookRequests(tracker);
     const sidebar = new VibeSidebar({ app, rendermime, tracker });
     sidebar.addStatusLine(completionStatus.node);
     app.shell.add(sidebar, 'left', { rank: 900 });

@@ -57,6 +57,22 @@ export async function insertBelowActive(
   return panel;
 }
 
+/** The notebook and the index of the cell whose output holds `target` (a widget's element). */
+export function hostCell(
+  tracker: INotebookTracker,
+  target: EventTarget | null
+): { panel: NotebookPanel; index: number } | null {
+  if (!(target instanceof Node)) {
+    return null;
+  }
+  const panel = tracker.find(p => p.node.contains(target));
+  if (!panel) {
+    return null;
+  }
+  const index = panel.content.widgets.findIndex(cell => cell.node.contains(target));
+  return index < 0 ? null : { panel, index };
+}
+
 /**
  * Handle the widget's insert event: find the notebook and the cell whose output holds
  * the button, insert `detail.code` right below that cell, and `preventDefault()` so the
@@ -65,19 +81,11 @@ export async function insertBelowActive(
 export function listenForWidgetInserts(tracker: INotebookTracker): IDisposable {
   const onInsert = (event: Event): void => {
     const detail = (event as CustomEvent<IInsertDetail>).detail;
-    const target = event.target;
-    if (!detail || typeof detail.code !== 'string' || !(target instanceof Node)) {
+    const host = hostCell(tracker, event.target);
+    if (!detail || typeof detail.code !== 'string' || !host) {
       return;
     }
-    const panel = tracker.find(p => p.node.contains(target));
-    if (!panel) {
-      return;
-    }
-    const index = panel.content.widgets.findIndex(cell => cell.node.contains(target));
-    if (index < 0) {
-      return;
-    }
-    insertCellBelow(panel, index, detail.code, detail.language ?? '');
+    insertCellBelow(host.panel, host.index, detail.code, detail.language ?? '');
     event.preventDefault();
   };
   document.addEventListener(INSERT_EVENT, onInsert);

@@ -71,7 +71,7 @@ def test_bare_html_answer_gets_a_preview() -> None:
 def test_panel_state_and_view_data() -> None:
     panel = VibePanel(mode="fanout", answers=[answer_state(agent="a", model="anthropic:m")])
     assert panel.answers[0] == {"agent": "a", "model": "anthropic:m", "status": "streaming", "text": "", "facts": [],
-                                "problem": None, "preview": None}
+                                "problem": None, "preview": None, "steps": []}
     view = panel.view_data()["application/vnd.jupyter.widget-view+json"]
     assert view["model_id"] == panel.model_id
     assert "export default" in panel._esm and ".vibe-panel" in panel._css

@@ -8,6 +8,10 @@ the store, the widget and anywidget are imported when a magic first runs.
     context.py   what the kernel knows: cell id, kernel id, notebook name, interpolation inputs
     cell.py      `%%vibe`: interpolate, Session, stream into an output, raise on failure
     output.py    where the stream goes: the widget panel, or plain text in a terminal
+    tools.py     agent tools in a cell: cwd, the user's namespace, the live notebook, consent
+    steps.py     tool steps and consent questions shown in the panel
+    consent.py   consent asked in the panel, answered over stdin (stdin.py: why stdin)
+    bridge.py    NotebookRead / NotebookEdit through the front end's live notebook
     line.py      `%vibe agents|projects|use|new|history|login|stats|models`
 """
 

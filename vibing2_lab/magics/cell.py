@@ -16,6 +16,7 @@ from .args import help_text, parse, wants_help
 if TYPE_CHECKING:
     from ..session import Ask, Session
     from .output import PanelOutput, TextOutput
+    from .tools import CellTools
 
 
 def run(shell: Any, line: str, cell: str) -> None:
@@ -26,10 +27,10 @@ def run(shell: Any, line: str, cell: str) -> None:
         print(help_text())
         return
     options = parse(line)
-    with clean_errors():
-        session = Session(build_ask(shell, options, cell), tool_context=context.tool_context(shell),
-                          consent=context.consent(shell))
+    with clean_errors(), cell_tools(shell) as tools:
+        session = Session(build_ask(shell, options, cell), tool_context=tools.context, consent=tools.consent)
         output = open_output(shell, session, options.format)
+        tools.attach(output)
         interrupted = False
         try:
             with closing(session.stream()) as events:
@@ -44,6 +45,18 @@ def run(shell: Any, line: str, cell: str) -> None:
         if interrupted and not session.failures():
             raise KeyboardInterrupt
         session.raise_for_error()
+
+
+@contextmanager
+def cell_tools(shell: Any) -> Iterator[CellTools]:
+    """The cell's tool context and consent (tools.py), closed however the cell ends."""
+    from .tools import CellTools
+
+    tools = CellTools(shell)
+    try:
+        yield tools
+    finally:
+        tools.close()
 
 
 def build_ask(shell: Any, options: Namespace, cell: str) -> Ask:

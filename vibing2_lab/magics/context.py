@@ -5,12 +5,9 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .state import state_of
-
-if TYPE_CHECKING:
-    from ..tools import Consent, ToolContext
 
 FALLBACK_PROJECT = "scratch"  # no notebook name known (plain IPython, nbclient without a session name)
 MAX_NAME = 120  # store.models.MAX_NAME_LENGTH
@@ -49,10 +46,18 @@ def kernel_id(shell: Any) -> str:
     return match.group(1) if match else ""
 
 
+def notebook_path(shell: Any) -> Path | None:
+    """The notebook's file, when the kernel knows it (Jupyter server sets JPY_SESSION_NAME)."""
+    session = str(shell.user_ns.get("__session__") or os.environ.get("JPY_SESSION_NAME") or "")
+    if not session.endswith(".ipynb"):
+        return None
+    return Path.cwd() / session  # an absolute session path stays as it is
+
+
 def notebook_name(shell: Any) -> str | None:
     """The notebook's file name without .ipynb, when the kernel knows it."""
-    session = shell.user_ns.get("__session__") or os.environ.get("JPY_SESSION_NAME") or ""
-    name = Path(str(session)).name
+    path = notebook_path(shell)
+    name = path.name if path is not None else ""
     if not name.endswith(".ipynb"):
         return None
     name = name[: -len(".ipynb")][:MAX_NAME].strip()  # a long file name still makes a valid project name
@@ -76,18 +81,3 @@ def recent_cells(shell: Any) -> str:
     inputs = list(shell.user_ns.get("In", []))[:-1]
     return "\n\n".join(str(source) for source in inputs[-RECENT_CELLS:] if source)
 
-
-def tool_context(shell: Any) -> ToolContext:
-    """Where a cell's agent tools act: the notebook's folder (the kernel's working directory,
-    as Jupyter and nbclient start it) and the user's namespace."""
-    from ..tools import ToolContext
-
-    return ToolContext(Path.cwd(), namespace=shell.user_ns)
-
-
-def consent(shell: Any) -> Consent:
-    """How a cell asks before a tool runs. Until the panel can ask, nobody is asked: a tool that
-    needs consent is denied at once (nbclient and terminals can never answer)."""
-    from ..tools import nobody_to_ask
-
-    return nobody_to_ask

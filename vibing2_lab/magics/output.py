@@ -14,6 +14,7 @@ from ..notebook.record import METADATA_KEY
 from ..notebook.render import call_facts, call_problem, call_title, render_bundle
 
 if TYPE_CHECKING:
+    from .stdin import KernelStdin
     from ..session.call import Call
     from ..session import Session
 
@@ -32,12 +33,16 @@ class PanelOutput:
     """Streams into a VibePanel; at the end the output becomes widget + static bundle + record.
 
     Not `live`: nothing is shown until the end, then the same final output is displayed once.
+    Tool steps and consent questions go through `steps` (steps.py); when the front end
+    answered questions on stdin, JupyterLab left their echo in the output, so the end
+    replaces the whole output (a saved notebook then holds only the record, as replay does).
     """
 
     def __init__(self, session: Session, *, fmt: str, kernel_id: str, live: bool = True) -> None:
         from IPython.display import display
 
         from ..widget import Frames, VibePanel, answer_state
+        from .steps import PanelSteps
 
         self.session, self.fmt = session, fmt
         self.index = _index_of(session)
@@ -47,6 +52,8 @@ class PanelOutput:
                    for i, (name, model) in enumerate(zip(names, session.plan))]
         self.panel = VibePanel(mode=session.mode, format=fmt, kernel_id=kernel_id, answers=answers)
         self.frames = Frames(self.panel.send)
+        self.steps = PanelSteps(self.frames, self.panel.send, lambda agent: self.index.get(agent, 0))
+        self.stdin: KernelStdin | None = None  # set by the cell when tools may ask on stdin
         self.live = live
         self.handle = display(self.panel, display_id=True) if live else None
 
@@ -56,6 +63,11 @@ class PanelOutput:
         i = self.index.get(event.agent, 0)
         if event.type == "token":
             self.frames.add(i, event.text)
+            self.steps.token(i, event.text)
+        elif event.type == "tool_use":
+            self.steps.tool_use(event)
+        elif event.type == "tool_result":
+            self.steps.tool_result(event)
         elif event.type in FINAL_TYPES:
             self.frames.set_status(i, event.status)
             if event.type == "complete" and self.session.mode == "chain" and i + 1 < len(self.index):
@@ -68,15 +80,18 @@ class PanelOutput:
         self.frames.flush()  # the last tokens too, so the deltas alone add up to the full text
         answers = [answer_state(agent=call.agent.name if call.agent else None,
                                 model=f"{call.provider_name}:{call.model}", status=call.status, text=call.text,
-                                facts=call_facts(data), problem=_problem(call, data), preview=self._preview(call))
-                   for call, data in zip(self.session.calls, record["calls"])]
+                                facts=call_facts(data), problem=_problem(call, data), preview=self._preview(call),
+                                steps=self.steps.final(i, data.get("response") or {}))
+                   for i, (call, data) in enumerate(zip(self.session.calls, record["calls"]))]
         with self.panel.hold_sync():
             self.panel.answers = answers
             self.panel.status = overall_status(self.session)
         bundle = {**self.panel.view_data(), **render_bundle(record)}
-        if self.handle is None:
-            from IPython.display import display
+        if self.handle is None or (self.stdin is not None and self.stdin.asked):
+            from IPython.display import clear_output, display
 
+            if self.handle is not None:
+                clear_output(wait=True)  # the answered input boxes' echo goes with the old output
             display(bundle, metadata={METADATA_KEY: record}, raw=True)
         else:
             self.handle.update(bundle, metadata={METADATA_KEY: record}, raw=True)

@@ -11,7 +11,9 @@ Model output is untrusted: the HTML is script-free (raw HTML in an answer is esc
 are limited to safe schemes, images become links so nothing loads by itself), and the
 Markdown has raw HTML outside code made literal, because JupyterLab trusts the outputs of
 cells it ran. The record's optional `format` ("markdown" default, "code", "html", "text")
-is honoured: "text" leaves Markdown out and shows the answer preformatted.
+is honoured: "text" leaves Markdown out and shows the answer preformatted. Tool steps
+(toolsteps.py) sit in the text where the model called them: a quoted header with the
+input and result in code fences (Markdown), a collapsed <details> (HTML).
 
 Markdown, three ways (on purpose): an answer's Markdown is rendered
     - here, with mistune, into the saved text/html: it must work with no front end at all
@@ -30,9 +32,10 @@ from __future__ import annotations
 import html
 import re
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 
 from .. import fences
+from .toolsteps import pieces, step_html, step_markdown, step_text, tool_steps
 
 if TYPE_CHECKING:
     from ..errors import VibeError
@@ -147,13 +150,24 @@ def code_to_insert(record: Mapping[str, Any]) -> str | None:
 
 
 # -- the three renderings --------------------------------------------------------------------------
+def _body(response: Mapping[str, Any], text: Callable[[str], str], step: Callable[[dict[str, Any]], str],
+          sep: str) -> str:
+    """An answer's text with its tool steps where the model called them (toolsteps.py); an
+    answer without steps renders exactly as before steps existed (old records replay alike)."""
+    answer = str(response.get("text") or "")
+    steps = tool_steps(response)
+    if not steps:
+        return text(answer)
+    return sep.join(text(value) if kind == "text" else step(value) for kind, value in pieces(answer, steps))
+
+
 def render_text(record: Mapping[str, Any]) -> str:
     """text/plain: each answer under a header line with its facts."""
     parts = []
     for call in record.get("calls") or []:
         _, response = _call_parts(call)
         head = " · ".join([call_title(call), *call_facts(call)])
-        body = str(response.get("text") or "")
+        body = _body(response, str, step_text, "\n")
         problem = call_problem(call)
         parts.append(f"── {head} ──\n{body}" + (f"\n[{problem}]" if problem else ""))
     return "\n\n".join(parts) if parts else "(no answer)"
@@ -168,7 +182,8 @@ def render_markdown(record: Mapping[str, Any]) -> str:
             escape_markdown_inline(f) for f in call_facts(call))
         problem = call_problem(call)
         note = f"\n\n> **{escape_markdown_inline(problem)}**" if problem else ""
-        body = escape_markdown_html(close_fences(str(response.get("text") or "")))
+        body = _body(response, lambda text: escape_markdown_html(close_fences(text)).strip("\n"),
+                     lambda step: step_markdown(step, escape_markdown_inline), "\n\n")
         parts.append(f"{head}{note}\n\n{body}".rstrip())
     return "\n\n---\n\n".join(parts) + "\n" if parts else "*(no answer)*\n"
 
@@ -184,8 +199,8 @@ def render_html(record: Mapping[str, Any]) -> str:
         head = f'<p class="vibing2-lab-meta"><strong>{html.escape(call_title(call))}</strong> · {facts}</p>'
         problem = call_problem(call)
         note = f'<p class="vibing2-lab-problem"><strong>{html.escape(problem)}</strong></p>' if problem else ""
-        text = str(response.get("text") or "")
-        body = f"<pre>{html.escape(text)}</pre>" if as_text else markdown_to_html(close_fences(text))
+        body = _body(response, (lambda text: f"<pre>{html.escape(text)}</pre>") if as_text
+                     else (lambda text: markdown_to_html(close_fences(text))), step_html, "")
         sections.append(f'<section class="vibing2-lab-answer" data-vibe-status="{status}">\n'
                         f"{head}\n{note}{body}</section>")
     mode = html.escape(str(record.get("mode") or "single"))

@@ -29,7 +29,7 @@ WEB_FILES = (".html", ".htm", ".css", ".js", ".mjs")
 _DOCTYPE = re.compile(r"\s*<!doctype[^>]*>", re.IGNORECASE)
 
 
-ESM_PARTS = ("dom.js", "highlight.js", "markdown.js", "panel.js")
+ESM_PARTS = ("dom.js", "highlight.js", "markdown.js", "steps.js", "panel.js")
 
 
 def panel_module() -> str:
@@ -57,10 +57,11 @@ class VibePanel(anywidget.AnyWidget):
 
 
 def answer_state(*, agent: str | None, model: str, status: str = "streaming", text: str = "",
-                 facts: list[str] | None = None, problem: str | None = None, preview: str | None = None) -> dict:
-    """One answer as the front end reads it from the `answers` trait."""
+                 facts: list[str] | None = None, problem: str | None = None, preview: str | None = None,
+                 steps: list[dict[str, Any]] | None = None) -> dict:
+    """One answer as the front end reads it from the `answers` trait (steps: magics/steps.py)."""
     return {"agent": agent, "model": model, "status": status, "text": text, "facts": facts or [],
-            "problem": problem, "preview": preview}
+            "problem": problem, "preview": preview, "steps": steps or []}
 
 
 def preview_document(text: str, project_files: Mapping[str, str] | None = None, *,

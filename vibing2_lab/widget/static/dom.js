@@ -1,5 +1,5 @@
-// vibing2-lab panel, part 1 of 4: DOM building, clipboard, cell insertion, kernel interrupt.
-// The four parts (dom.js, highlight.js, markdown.js, panel.js) are joined into one ES module
+// vibing2-lab panel, part 1 of 5: DOM building, clipboard, cell insertion, kernel interrupt.
+// The five parts (dom.js, highlight.js, markdown.js, steps.js, panel.js) are joined into one ES module
 // by widget/panel.py: anywidget loads a single module, and these need no bundler.
 
 function h(tag, attrs = {}, ...children) {

@@ -1,4 +1,4 @@
-// vibing2-lab panel, part 2 of 4: a small syntax highlighter. Tokens become <span> elements
+// vibing2-lab panel, part 2 of 5: a small syntax highlighter. Tokens become <span> elements
 // holding text nodes, so highlighted code is never markup.
 
 const WORDS = {

@@ -1,4 +1,4 @@
-// vibing2-lab panel, part 3 of 4: Markdown → DOM for streamed answers. Everything the model
+// vibing2-lab panel, part 3 of 5: Markdown → DOM for streamed answers. Everything the model
 // wrote becomes text nodes inside elements made here; links keep to http(s)/mailto/#.
 // Why the widget has its own renderer (and must agree with the saved outputs' mistune on
 // tests/magics/markdown_corpus.py): see "Markdown, three ways" in notebook/render.py.

@@ -1,5 +1,5 @@
-// vibing2-lab: the %%vibe chat/preview panel, part 4 of 4 (an anywidget ES module once joined
-// with dom.js, highlight.js and markdown.js by widget/panel.py; no imports, works offline).
+// vibing2-lab: the %%vibe chat/preview panel, part 5 of 5 (an anywidget ES module once joined
+// with dom.js, highlight.js, markdown.js and steps.js by widget/panel.py; no imports, works offline).
 //
 // Model output is untrusted. It reaches the page only as text nodes: the Markdown is
 // parsed into DOM elements built with createElement/createTextNode, never innerHTML, and
@@ -9,7 +9,8 @@
 //
 // Data: the `answers` trait holds each answer's metadata (set at the start, and at the end with
 // the full text); while streaming, custom messages {type: "frame", deltas, status, tokens}
-// carry only the new text. A per-model store accumulates them so every view shows the same.
+// carry only the new text, and {type: "step"} / {type: "notebook"} messages the tool steps
+// (steps.js). A per-model store accumulates them so every view shows the same.
 
 const CSP = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data: blob:; font-src data:";
 const CSP_META = `<meta http-equiv="Content-Security-Policy" content="${CSP}">`;
@@ -21,15 +22,20 @@ const STORES = new WeakMap();
 function storeOf(model) {
   let store = STORES.get(model);
   if (!store) {
-    store = { answers: [], listeners: new Set(), started: performance.now() };
+    store = { answers: [], listeners: new Set(), els: new Set(), started: performance.now() };
     const sync = () => {
-      store.answers = (model.get("answers") || []).map((a) => ({ ...a, tokens: 0 }));
+      store.answers = (model.get("answers") || []).map((a) => ({ ...a, tokens: 0, steps: (a.steps || []).map((s) => ({ ...s })) }));
     };
     const emit = () => store.listeners.forEach((listener) => listener());
     sync();
     model.on("change:answers", () => { sync(); emit(); });
     model.on("change:status", emit);
     model.on("msg:custom", (msg) => {
+      if (msg && STEP_MESSAGES[msg.type]) {
+        STEP_MESSAGES[msg.type](store, msg);
+        emit();
+        return;
+      }
       if (!msg || msg.type !== "frame") return;
       for (const [i, text] of msg.deltas || []) {
         if (store.answers[i]) store.answers[i].text += text;
@@ -83,6 +89,36 @@ class AnswerView {
     this.text = null;
     this.doc = null;
     this.tab = null;
+    this.segments = []; // one Markdown container per stretch of text between tool steps
+    this.steps = new Map(); // step id -> StepView (keeps a step open while the answer streams)
+  }
+
+  // The answer's text cut at each step's offset, with the steps in between.
+  renderBody(answer, el) {
+    const text = answer.text || "";
+    const steps = [...(answer.steps || [])].sort((a, b) => (a.at || 0) - (b.at || 0));
+    const nodes = [];
+    let from = 0;
+    const segment = (piece) => {
+      const n = nodes.filter((node) => node.classList.contains("vibe-segment")).length;
+      const div = this.segments[n] || (this.segments[n] = h("div", { class: "vibe-segment" }));
+      if (this.model.get("format") === "text") div.replaceChildren(h("pre", { class: "vibe-plain" }, piece));
+      else renderMarkdown(div, piece);
+      nodes.push(div);
+    };
+    for (const step of steps) {
+      const at = Math.min(Math.max(step.at || 0, from), text.length);
+      if (at > from) segment(text.slice(from, at));
+      from = at;
+      const view = this.steps.get(step.id) || new StepView();
+      this.steps.set(step.id, view);
+      view.update(step, el);
+      nodes.push(view.node);
+    }
+    if (from < text.length || !nodes.length) segment(text.slice(from));
+    this.segments.length = nodes.filter((node) => node.classList.contains("vibe-segment")).length;
+    const same = nodes.length === this.body.children.length && nodes.every((node, i) => this.body.children[i] === node);
+    if (!same) this.body.replaceChildren(...nodes);
   }
 
   show(tab) {
@@ -95,7 +131,7 @@ class AnswerView {
     if (preview && !this.previewPane.firstChild) this.previewPane.appendChild(previewFrame(this.doc));
   }
 
-  update(answer, started) {
+  update(answer, started, el) {
     this.node.setAttribute("data-vibe-status", answer.status);
     if (answer.agent) this.node.setAttribute("data-vibe-agent", answer.agent);
     this.agent.textContent = answer.agent || "answer";
@@ -109,10 +145,10 @@ class AnswerView {
     }
     this.problem.textContent = answer.problem || ({ cancelled: "Stopped.", error: "Failed." }[answer.status] ?? "");
     this.problem.hidden = !this.problem.textContent;
-    if (answer.text !== this.text) {
-      this.text = answer.text;
-      if (this.model.get("format") === "text") this.body.replaceChildren(h("pre", { class: "vibe-plain" }, answer.text));
-      else renderMarkdown(this.body, answer.text);
+    const shown = answer.text + "\u0000" + JSON.stringify(answer.steps || []);
+    if (shown !== this.text) {
+      this.text = shown;
+      this.renderBody(answer, el);
     }
     if (answer.preview && answer.preview !== this.doc) {
       this.doc = answer.preview;
@@ -152,7 +188,7 @@ function render({ model, el }) {
     root.setAttribute("data-vibe-mode", model.get("mode"));
     store.answers.forEach((answer, i) => {
       if (!views[i]) { views[i] = new AnswerView(model); list.appendChild(views[i].node); }
-      views[i].update(answer, store.started);
+      views[i].update(answer, store.started, el);
     });
     while (views.length > store.answers.length) views.pop().node.remove();
     const live = model.get("status") === "streaming" && store.answers.some((a) => LIVE.has(a.status));
@@ -165,10 +201,13 @@ function render({ model, el }) {
     requestAnimationFrame(draw);
   };
   draw();
+  store.els.add(el);
+  drainNotebook(store);
   store.listeners.add(schedule);
   const ticker = setInterval(() => { if (!stop.hidden) schedule(); }, 250);
   return () => {
     store.listeners.delete(schedule);
+    store.els.delete(el);
     clearInterval(ticker);
   };
 }
