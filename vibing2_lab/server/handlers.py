@@ -7,7 +7,7 @@ from jupyter_server.auth.decorator import authorized
 from tornado import web
 
 from .. import __version__
-from . import handlers_agents, handlers_auth, handlers_complete, handlers_projects, handlers_stream
+from . import handlers_agents, handlers_auth, handlers_complete, handlers_projects, handlers_stream, handlers_tools
 from .base import VibeHandler
 
 API_PREFIX = "/vibing2-lab/api"
@@ -25,6 +25,7 @@ ROUTES: list[tuple[str, type[VibeHandler]]] = [
     *handlers_agents.ROUTES,
     *handlers_projects.ROUTES,
     *handlers_stream.ROUTES,
+    *handlers_tools.ROUTES,
     *handlers_auth.ROUTES,
     *handlers_complete.ROUTES,
 ]

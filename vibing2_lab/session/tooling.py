@@ -45,6 +45,10 @@ class AskTools:
         listed = agent.tools if agent is not None and agent.tools else None
         return list(listed if listed is not None else self.settings.tools.default)
 
+    def any_tools(self, agents: list[Agent]) -> bool:
+        """Whether any of these agents (a plain ask: none) lists tools."""
+        return any(self.names_for(agent) for agent in agents or [None])
+
     def tools_for(self, agent: Agent | None) -> list[Tool]:
         """The tools this agent is offered; unknown names are skipped with a warning."""
         names = self.names_for(agent)
