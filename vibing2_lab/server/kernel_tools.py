@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from jupyter_server.services.kernels.kernelmanager import MappingKernelManager
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
-_ERROR_MARK = "\x00vibing2-lab-error:"
+_ERROR_MARK = "[vibing2-lab: Variables error] "
 START_TIMEOUT = 15.0  # s for the client's channels to be ready
 
 
@@ -72,11 +72,10 @@ class NotebookKernel:
             pass
 
     def _kernel(self) -> Any:
-        try:
+        if self.kernel_id in self.manager:  # get_kernel answers an unknown id with an HTTP 404
             return self.manager.get_kernel(self.kernel_id)
-        except KeyError:
-            raise KernelGone(f"There is no kernel {self.kernel_id} on this server (it was shut down).",
-                             hint="Start the notebook's kernel again (Kernel → Restart) and ask again.") from None
+        raise KernelGone(f"There is no kernel {self.kernel_id} on this server (it was shut down).",
+                         hint="Start the notebook's kernel again (Kernel → Restart) and ask again.")
 
     async def _execute(self, code: str, ctx: ToolContext, timeout: float) -> dict[str, str]:
         km = self._kernel()
