@@ -111,6 +111,15 @@ async def test_variables_and_python_run_on_the_notebook_kernel(
     [run] = Store.open().runs(project_id=Store.open().get_project("nbproj").id)
     steps = Store.open().run_steps(run.id)
     assert [(s["name"], s["status"]) for s in steps] == [("Variables", "ok"), ("Python", "ok")]
+    # exported like a %%vibe cell: the record carries the steps (and the static rendering shows them)
+    from vibing2_lab.notebook.export import export_notebook
+    from vibing2_lab.notebook.record import METADATA_KEY
+
+    cell = export_notebook(Store.open(), "nbproj")["cells"][-1]
+    record = cell["outputs"][0]["metadata"][METADATA_KEY]
+    recorded = [r for step in record["calls"][0]["response"]["steps"] for r in step["results"]]
+    assert [(r["name"], r["consent"]["verdict"]) for r in recorded] == [("Variables", "once"), ("Python", "once")]
+    assert "Python" in cell["outputs"][0]["data"]["text/markdown"]
 
 
 async def test_deny_and_consent_timeout_tell_the_model(
