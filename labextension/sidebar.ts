@@ -5,6 +5,7 @@ import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { Widget } from '@lumino/widgets';
 
 import { AgentPicker } from './agents';
+import { answerNotebookRequest } from './bridge';
 import { api, ApiError, requestAPI } from './api';
 import { Conversation } from './chat';
 import { FilesList } from './files';
@@ -15,7 +16,7 @@ import { openAsNotebook } from './notebook';
 import { PreviewPane } from './preview';
 import { ProjectBar } from './projects';
 import { Turn } from './turn';
-import { IAskBody } from './types';
+import { IAskBody, INotebookRequestEvent } from './types';
 
 interface IHealth {
   status: string;
@@ -108,6 +109,7 @@ export class VibeSidebar extends Widget {
   /** Show a project's stored conversation and files (or an empty view). */
   async showProject(id: number | null): Promise<void> {
     this._preview.hide();
+    this._allowed.clear(); // another conversation: "for this chat" approvals end
     if (id === null) {
       this._chat.clear();
       this._files.show([]);
@@ -134,12 +136,17 @@ export class VibeSidebar extends Widget {
       auto: choice.auto,
       ...(choice.agents.length === 1 ? { agent: choice.agents[0] } : {}),
       ...(choice.agents.length > 1 ? { agents: choice.agents, chain: choice.chain } : {}),
-      model: this._model.value.trim() || null
+      model: this._model.value.trim() || null,
+      allow: [...this._allowed],
+      notebook: this._openNotebook()
     };
     this.notify(null);
     this._chat.addPrompt(prompt);
     this._prompt.value = '';
-    const turn = (this._turn = new Turn(this._chat, body));
+    const turn = (this._turn = new Turn(this._chat, body, {
+      notebook: event => this._notebookRequest(event),
+      allowForChat: name => this._allowed.add(name)
+    }));
     this._setStreaming(true);
     try {
       const result = await turn.run(() => undefined);
@@ -161,6 +168,23 @@ export class VibeSidebar extends Widget {
       this._turn = null;
       this._setStreaming(false);
     }
+  }
+
+  /** The notebook beside the sidebar (the current one): where agents' tools act. */
+  private _openNotebook(): IAskBody['notebook'] {
+    const panel = this._options.tracker.currentWidget;
+    if (!panel) {
+      return null;
+    }
+    return { path: panel.context.path, kernel_id: panel.sessionContext.session?.kernel?.id ?? null };
+  }
+
+  private _notebookRequest(event: INotebookRequestEvent): Record<string, unknown> {
+    const panel = this._options.tracker.find(p => p.context.path === event.path);
+    if (!panel) {
+      return { ok: false, error: `The notebook ${event.path} is not open in JupyterLab any more.` };
+    }
+    return answerNotebookRequest(panel, -1, event.op, event.input);
   }
 
   async stop(): Promise<void> {
@@ -250,6 +274,7 @@ export class VibeSidebar extends Widget {
   private _send!: HTMLButtonElement;
   private _stop!: HTMLButtonElement;
   private _turn: Turn | null = null;
+  private _allowed = new Set<string>(); // tools allowed "for this chat" (sent as `allow`)
 }
 
 function div(className: string): HTMLDivElement {
