@@ -87,8 +87,11 @@ export class ToolStepView {
         view.querySelectorAll('button').forEach(b => ((b as HTMLButtonElement).disabled = true));
         void answer(verdict, reason.value).then(() => {
           view.remove();
-          this._set(verdict === 'deny' ? 'denied' : 'running');
-          this.node.open = false;
+          if (this.status === 'waiting') {
+            // the result may have come first (a quick tool): then it has the last word
+            this._set(verdict === 'deny' ? 'denied' : 'running');
+            this.node.open = false;
+          }
         });
       });
       buttons.appendChild(button);
