@@ -6,6 +6,7 @@ import { Widget } from '@lumino/widgets';
 
 import { AgentPicker } from './agents';
 import { answerNotebookRequest } from './bridge';
+import { BudgetGauge } from './budget';
 import { api, ApiError, requestAPI } from './api';
 import { Conversation } from './chat';
 import { FilesList } from './files';
@@ -63,6 +64,7 @@ export class VibeSidebar extends Widget {
     });
     this.node.append(
       this._server,
+      this._budget.node,
       this._projects.node,
       this._keys.node,
       this._agents.node,
@@ -84,6 +86,7 @@ export class VibeSidebar extends Widget {
   async start(): Promise<void> {
     await this.refreshHealth();
     await Promise.all([this.refreshKeys(), this._agents.load(), this._projects.refresh().catch(e => this.notify(e))]);
+    await this._budget.refresh(this._projects.selectedName);
   }
 
   /** Ask the server extension for its version (proves the round trip). */
@@ -167,6 +170,7 @@ export class VibeSidebar extends Widget {
     } finally {
       this._turn = null;
       this._setStreaming(false);
+      void this._budget.refresh(this._projects.selectedName);
     }
   }
 
@@ -262,6 +266,7 @@ export class VibeSidebar extends Widget {
   }
 
   private _server: HTMLDivElement;
+  private _budget = new BudgetGauge();
   private _notice: HTMLDivElement;
   private _projects: ProjectBar;
   private _keys: KeySetup;

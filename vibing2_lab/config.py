@@ -13,6 +13,7 @@ config.yaml (every key optional; an unknown key is an error that names it):
     prices: {claude-sonnet-4-5: {input: 3.0, output: 15.0}}  # USD per million tokens
     timeouts: {connect: 10, idle: 60}             # seconds; idle = max gap between bytes
     retries: {max: 4, base_delay: 0.5, max_delay: 30}
+    budgets: {per_call_usd: 0.5, per_project_usd: 5, daily_usd: 10, monthly_usd: 100}  # USD, any subset
     max_tokens: 4096
     temperature: null
     max_prompt_bytes: 200000
@@ -82,6 +83,16 @@ class Timeouts:
 
 
 @dataclass
+class Budgets:
+    """Spending limits in USD (vibing2_lab.budget); None: no limit."""
+
+    per_call_usd: float | None = None
+    per_project_usd: float | None = None
+    daily_usd: float | None = None
+    monthly_usd: float | None = None
+
+
+@dataclass
 class CompletionSettings:
     """Inline completion in the editor (vibing2_lab.completion)."""
 
@@ -125,6 +136,7 @@ class Settings:
     providers: dict[str, ProviderSettings] = field(default_factory=_default_providers)
     prices: dict[str, dict[str, float]] = field(default_factory=lambda: dict(DEFAULT_PRICES))
     timeouts: Timeouts = field(default_factory=Timeouts)
+    budgets: Budgets = field(default_factory=Budgets)
     retries: Retries = field(default_factory=Retries)
     completion: CompletionSettings = field(default_factory=CompletionSettings)
     max_tokens: int = 4096
@@ -185,6 +197,8 @@ _SCALARS: dict[str, tuple[type, float | None, bool]] = {
 }
 _SECTIONS: dict[str, dict[str, tuple[type, float | None]]] = {
     "timeouts": {"connect": (float, 0.001), "idle": (float, 0.001)},
+    "budgets": {"per_call_usd": (float, 0), "per_project_usd": (float, 0), "daily_usd": (float, 0),
+                "monthly_usd": (float, 0)},
     "retries": {"max": (int, 0), "base_delay": (float, 0), "max_delay": (float, 0)},
     "tools": {"max_steps": (int, 1), "bash_timeout": (float, 0.001), "max_output_chars": (int, 100)},
 }

@@ -11,6 +11,7 @@
     ├── ExportError                 an export path escapes its folder, or a file is bad
     ├── ReplayError                 replay found no record or a changed agent
     ├── InputError                  a prompt or argument is invalid (e.g. oversized)
+    ├── BudgetError                 a request would cross a spending limit: nothing was sent
     ├── ToolError                   a tool call failed; becomes an error tool_result, the loop goes on
     │   ├── ToolInputError          the model's input does not fit the tool's schema
     │   └── OutsideWorkdirError     a path leaves the working directory (absolute, `..`, symlink)
@@ -81,6 +82,10 @@ class ReplayError(VibeError):
 
 class InputError(VibeError):
     kind = "input"
+
+
+class BudgetError(VibeError):
+    kind = "budget"
 
 
 class ToolError(VibeError):

@@ -57,7 +57,7 @@ def kernel(fake_model: FakeModelServer, vibe_home: Path) -> Iterator[Any]:
 
 def test_consent_is_asked_on_stdin_and_allow_runs_the_tool(kernel: Any, fake_model: FakeModelServer,
                                                            vibe_home: Path) -> None:
-    name = agent(vibe_home, "Python")
+    name = agent(vibe_home, "Python, WebFetch")  # WebFetch: not a tool here, a warning says so
     fake_model.enqueue(Reply(text="Computing.", tool_uses=[{"name": "Python", "input": {"code": "x + 1"}}]),
                        Reply(text="It is 42."))
     prompts: list[dict] = []
@@ -83,8 +83,13 @@ def test_consent_is_asked_on_stdin_and_allow_runs_the_tool(kernel: Any, fake_mod
     assert asked and asked[0]["ask"]["description"] == "x + 1" and asked[0]["status"] == "pending"
     assert prompt["prompt"].startswith(f"[vibe:{asked[0]['ask']['token']}]")
     assert steps[-1]["step"]["status"] == "ok" and "42" in steps[-1]["step"]["content"]
-    # the answered prompt's echo is replaced: the cell ends with one output, the final display
-    assert any(m["msg_type"] == "clear_output" for m in seen)
+    # the answered prompt's echo is replaced: the cell ends with the final display, and the
+    # warnings shown before the output was cleared are shown again
+    types = [m["msg_type"] for m in seen]
+    cleared = types.index("clear_output")
+    after = [m["content"].get("text", "") for m in seen[cleared:] if m["msg_type"] == "stream"]
+    assert any("WebFetch" in text for text in after), after
+    assert "display_data" in types[cleared:]
 
 
 def test_deny_with_a_reason_goes_back_to_the_model_and_a_for_cell_allow_is_asked_once(

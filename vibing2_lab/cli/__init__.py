@@ -21,6 +21,7 @@ COMMANDS: dict[str, str] = {
     "agents": "vibing2_lab.cli.agents:register",
     "projects": "vibing2_lab.cli.projects:register",
     "stats": "vibing2_lab.cli.stats:register",
+    "budget": "vibing2_lab.cli.budget:register",
     "login": "vibing2_lab.cli.login:register",
     "replay": "vibing2_lab.cli.replay:register",
     "version": "vibing2_lab.cli.version:register",

@@ -26,6 +26,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--agents", metavar="A,B", help="ask several agents (in parallel, or --chain)")
     p.add_argument("--chain", action="store_true", help="with --agents: each agent gets the previous answer")
     p.add_argument("--project", metavar="NAME", help="continue this project's conversation")
+    p.add_argument("--max-cost", type=float, metavar="USD",
+                   help="refuse (or shorten) requests that could take this ask past USD, all steps and agents")
     p.add_argument("--allow", metavar="TOOL[,TOOL]",
                    help="pre-approve these tools (names or mcp__<server>) for this ask; others that need "
                         "consent are asked y/N on the terminal, or denied without one")
@@ -41,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
     prompt = sys.stdin.read() if args.prompt == "-" else args.prompt
     ask = Ask(prompt, project=args.project, agent=args.agent, agents=args.agents or (), auto=args.auto, chain=args.chain,
               model=args.model, system=args.system, max_tokens=args.max_tokens, temperature=args.temperature,
-              project_dir=Path.cwd(), allow=args.allow or ())
+              project_dir=Path.cwd(), allow=args.allow or (), max_cost=args.max_cost)
     session = Session(ask, tool_context=ToolContext(Path.cwd()), consent=_consent(args))
     render = JsonLines(sys.stdout) if args.json else TextStream(sys.stdout, several=len(session.agents) > 1)
     if session.pick is not None and not args.json:

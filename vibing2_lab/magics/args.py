@@ -31,6 +31,8 @@ REPLAY_MODES = ("strict", "fallback", "off")
 @argument("--allow", metavar="TOOL[,TOOL]",
           help="pre-approve these agent tools (names or mcp__<server>) for this cell, e.g. --allow Python,Read")
 @argument("--max-tokens", type=int, metavar="N", help="longest answer, in tokens")
+@argument("--max-cost", type=float, metavar="USD",
+          help="a budget for this cell: requests that could take it past USD are shortened or refused")
 @argument("--temperature", type=float, metavar="T", help="sampling temperature")
 def vibe_cell(line: str, cell: str) -> None:
     """Ask one or more agents; the answer streams into the cell's output.

@@ -71,7 +71,7 @@ def build_ask(shell: Any, options: Namespace, cell: str) -> Ask:
                context=context.recent_cells(shell) if options.auto else "", store=not options.no_store,
                cell_id=context.cell_id(shell), replay=options.replay, project_dir=Path.cwd(),
                max_tokens=options.max_tokens, temperature=options.temperature, format=options.format,
-               allow=options.allow or ())
+               allow=options.allow or (), max_cost=options.max_cost)
 
 
 def open_output(shell: Any, session: Session, fmt: str) -> PanelOutput | TextOutput:

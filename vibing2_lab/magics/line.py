@@ -150,6 +150,21 @@ def models(shell: Any, args: list[str]) -> None:
     _show(table_bundle(("alias", "model"), aliases, caption="Aliases"))
 
 
+def budget(shell: Any, args: list[str]) -> None:
+    """`%vibe budget`: spend against the budgets in config.yaml (today, this month, per project)."""
+    from ..budget import budget_report
+    from ..config import load_settings
+
+    report = budget_report(load_settings(), _store())
+    rows = [(name, _number(row["limit"]) if row["limit"] is not None else "no limit",
+             "" if row["spent"] is None else _number(row["spent"]),
+             "" if row["left"] is None else _number(row["left"])) for name, row in report["limits"].items()]
+    rows += [(f"project {row['project']}", _number(row["limit"]) if row["limit"] is not None else "",
+              _number(row["spent"]), "" if row["left"] is None else _number(row["left"]))
+             for row in report["projects"]]
+    _show(table_bundle(("budget", "limit USD", "spent USD", "left USD"), rows, caption="Budgets"))
+
+
 def _number(value: Any) -> Any:
     """Floats with up to 6 decimals and no exponent (costs are small)."""
     return f"{value:.6f}".rstrip("0").rstrip(".") if isinstance(value, float) else value
@@ -163,5 +178,5 @@ def _cwd() -> Any:
 
 COMMANDS: dict[str, Callable[[Any, list[str]], None]] = {
     "agents": agents, "projects": projects, "use": use, "new": new, "history": history,
-    "login": login, "stats": stats, "models": models,
+    "login": login, "stats": stats, "models": models, "budget": budget,
 }

@@ -18,13 +18,19 @@ if TYPE_CHECKING:
 WIDGET_CONTENT_CHARS = 4_000  # of a result in the widget; the record keeps the full text
 
 
+def _cut(text: str) -> str:
+    from ..tools.base import cut
+
+    return cut(text, WIDGET_CONTENT_CHARS, what="shown text")
+
+
 def step_state(step: Mapping[str, Any], *, at: int | None = None) -> dict[str, Any]:
-    """One step as the panel reads it (from a live event or a recorded step)."""
-    content = str(step.get("content") or "")
-    if len(content) > WIDGET_CONTENT_CHARS:
-        content = content[:WIDGET_CONTENT_CHARS] + f"\n[… {len(content) - WIDGET_CONTENT_CHARS:,} more characters]"
-    state = {"id": step.get("id"), "name": step.get("name"), "input": step.get("input") or {},
-             "status": step.get("status") or "running", "content": content,
+    """One step as the panel reads it (from a live event or a recorded step). Long texts are
+    cut: the widget state is saved in the notebook beside the record, which keeps them whole."""
+    given = step.get("input") or {}
+    shown = {k: _cut(v) if isinstance(v, str) else v for k, v in given.items()} if isinstance(given, dict) else {}
+    state = {"id": step.get("id"), "name": step.get("name"), "input": shown,
+             "status": step.get("status") or "running", "content": _cut(str(step.get("content") or "")),
              "duration": step.get("duration"), "consent": step.get("consent") or {}}
     offset = step.get("at") if at is None else at
     if isinstance(offset, int):

@@ -15,13 +15,14 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from ..errors import ToolError
+from ..tools.base import cut
 
 OUTPUT_CHARS = 2_000  # of one output (bridge.ts cuts the same)
 WIDGET = "application/vnd.jupyter.widget-view+json"
 
 
 def _cut(text: str) -> str:
-    return text if len(text) <= OUTPUT_CHARS else f"{text[:OUTPUT_CHARS]}\n[… {len(text) - OUTPUT_CHARS} more characters]"
+    return cut(text, OUTPUT_CHARS)
 
 
 def _joined(value: Any) -> str:

@@ -15,6 +15,8 @@ import html
 import re
 from typing import Any, Iterator, Mapping
 
+from ..tools.base import cut
+
 STATIC_CONTENT_CHARS = 2_000  # of a result or an input in the static renderings
 _BACKTICKS = re.compile(r"`{3,}")
 
@@ -75,8 +77,7 @@ def input_text(step: Mapping[str, Any]) -> str:
 
 
 def _cut(text: str) -> str:
-    extra = len(text) - STATIC_CONTENT_CHARS
-    return text if extra <= 0 else f"{text[:STATIC_CONTENT_CHARS]}\n[… {extra:,} more characters]"
+    return cut(text, STATIC_CONTENT_CHARS, what="shown text")
 
 
 def _fence(text: str) -> str:

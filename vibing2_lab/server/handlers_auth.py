@@ -103,8 +103,20 @@ class StatsHandler(VibeHandler):
         self.write_json({"by": list(by), "rows": rows})
 
 
+class BudgetHandler(VibeHandler):
+    """`GET budget`: each configured limit with its spend, and the spend per project (the sidebar's gauge)."""
+
+    @web.authenticated
+    @authorized
+    async def get(self) -> None:
+        from ..budget import budget_report
+
+        self.write_json(await self.blocking(budget_report, self.vibe_settings(), self.store()))
+
+
 ROUTES: list[tuple[str, type[VibeHandler]]] = [
     ("auth/status", AuthStatusHandler),
     ("auth/key", AuthKeyHandler),
     ("stats", StatsHandler),
+    ("budget", BudgetHandler),
 ]

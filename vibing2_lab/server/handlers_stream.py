@@ -44,6 +44,7 @@ ASK_FIELDS: dict[str, tuple[Any, Any]] = {
     "system": ((str, NoneType), None),
     "max_tokens": ((int, NoneType), None),
     "temperature": ((float, NoneType), None),
+    "max_cost": ((float, int, NoneType), None),
     "allow": (list, []),  # tools pre-approved ("Allow for this chat" in the sidebar)
     "notebook": ((dict, NoneType), None),  # {path, kernel_id}: the notebook open beside the sidebar
 }
@@ -57,7 +58,7 @@ def ask_from_body(data: dict[str, Any], *, project_name: str | None) -> Ask:
     return Ask(body["prompt"], project=project_name, agent=body["agent"], agents=text_list("agents", body["agents"]),
                auto=body["auto"], chain=body["chain"], model=body["model"], context=body["context"],
                system=body["system"], max_tokens=body["max_tokens"], temperature=body["temperature"],
-               allow=text_list("allow", body["allow"]))
+               max_cost=body["max_cost"], allow=text_list("allow", body["allow"]))
 
 
 def open_session(data: dict[str, Any], settings: Settings, allowed_models: list[str],

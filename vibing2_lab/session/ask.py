@@ -49,6 +49,7 @@ class Ask:
     temperature: float | None = None
     system: str | None = None  # extra instructions, after the agent's own system prompt
     format: str = "markdown"  # how adapters render the answer: markdown | code | html | text
+    max_cost: float | None = None  # USD for this whole ask (--max-cost; vibing2_lab.budget)
     allow: Sequence[str] | str = ()  # tools pre-approved for this ask (--allow A,B): names or mcp__<server>
 
     def __post_init__(self) -> None:
@@ -78,6 +79,8 @@ class Ask:
             raise InputError("max_tokens must be 1 or more.", hint="Leave it out to use the configured default.")
         if self.temperature is not None and self.temperature < 0:
             raise InputError("temperature cannot be negative.", hint="Use a value from 0 to 1.")
+        if self.max_cost is not None and not (self.max_cost > 0 and self.max_cost != float("inf")):
+            raise InputError("max_cost must be a positive number of US dollars.", hint="e.g. --max-cost 0.05")
         from ..tools.policy import parse_allow
 
         self.allow = parse_allow(self.allow)  # InputError for a malformed list

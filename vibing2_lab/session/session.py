@@ -23,6 +23,7 @@ from .call import Call, plain_agent
 from ..events import FINAL_TYPES, StreamEvent
 
 if TYPE_CHECKING:
+    from ..budget import Ledger
     from ..agents import Agent, AgentRegistry, Pick
     from ..config import Settings
     from ..models import ModelRef
@@ -54,6 +55,7 @@ class Session:
     project: Project | None = field(default=None, init=False)
     history: list[dict[str, str]] = field(default_factory=list, init=False)
     calls: list[Call] = field(default_factory=list, init=False)
+    ledger: Ledger | None = field(default=None, init=False)  # budgets (vibing2_lab.budget); None: no limits
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -127,6 +129,8 @@ class Session:
         from ..providers import get_provider
 
         live = None if self.replay_mode == "strict" else get_provider(ref.provider, settings=self.settings)
+        if live is not None:
+            live = self._budgeted(live)
         if live is not None and tools:
             live = self.tooling.loop(live, tools)
         if self.replay_mode == "off":
@@ -136,6 +140,23 @@ class Session:
         self.replay_index = self.replay_index or ReplayIndex.discover()
         return ReplayProvider(self.replay_index, settings=self.settings, fallback=live, cell_id=self.ask.cell_id,
                               agent=agent)
+
+    def _budgeted(self, provider: Provider) -> Provider:
+        """Every request through `provider` checked against the budgets first (one ledger per ask)."""
+        from ..budget import Ledger, guard, has_limits
+
+        if not has_limits(self.settings, self.ask.max_cost):
+            return provider
+        with self._lock:
+            if self.ledger is None:
+                store = self.store
+                if store is None:  # a one-off ask still answers to the daily and monthly limits
+                    from ..store import Store
+
+                    store = Store.open()
+                self.ledger = Ledger(self.settings, store, self.project.id if self.project else None,
+                                     max_cost=self.ask.max_cost)
+        return guard(provider, self.ledger)
 
     def _register(self, call: Call) -> None:
         """Keep `calls` in the order the agents were given: fan-out threads start in any order."""

@@ -57,6 +57,27 @@ class RunOps:
         with self._db.read() as conn:
             return [Run(*row) for row in conn.execute(f"SELECT {RUN_COLUMNS} FROM runs {where} ORDER BY id", params)]
 
+    def spend(self, *, since: str | None = None, project_id: int | None = None) -> float:
+        """USD the recorded runs cost (runs without a price count as 0), since an ISO time and/or for a project."""
+        clauses, params = [], []
+        if since is not None:
+            clauses.append("created >= ?")
+            params.append(since)
+        if project_id is not None:
+            clauses.append("project_id = ?")
+            params.append(project_id)
+        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        with self._db.read() as conn:
+            (total,) = conn.execute(f"SELECT COALESCE(SUM(cost_usd), 0) FROM runs {where}", params).fetchone()
+        return float(total)
+
+    def unpriced_runs(self) -> int:
+        """How many runs used tokens but have no cost (a model missing from the price table)."""
+        with self._db.read() as conn:
+            (count,) = conn.execute("SELECT COUNT(*) FROM runs WHERE cost_usd IS NULL AND "
+                                    "input_tokens + output_tokens > 0").fetchone()
+        return int(count)
+
     def run_steps(self, run_id: int) -> list[dict[str, Any]]:
         """The tool calls of a run, in order, as the loop recorded them (ToolStep dicts)."""
         with self._db.read() as conn:
