@@ -204,6 +204,21 @@ async def test_an_answer_to_nothing_is_404(api: Any, fake_model: FakeModelServer
     assert (await api("POST", f"stream/{stream_id}/consent", {"request_id": "x", "verdict": "once"})).status == 404
 
 
+async def test_stop_while_waiting_for_consent_ends_both(
+        api: Any, fake_model: FakeModelServer, stream_url: str, auth_headers: dict[str, str], kernel: str) -> None:
+    fake_model.enqueue(Reply(tool_uses=[{"name": "Python", "input": {"code": "open('stop.txt', 'w')"}}]),
+                       Reply(text="never"))
+    async with live_stream(stream_url, auth_headers, body(kernel)) as events:
+        await events.until(lambda seen: any(k == "consent" for k, _ in seen))
+        stream_id = events.seen[0][1]["stream_id"]
+        assert (await api("POST", f"stream/{stream_id}/stop")).status == 200
+        await events.rest()
+    [step] = results(events)
+    assert step["status"] == "denied" and "stopped" in step["content"]
+    assert events.seen[-1][0] == "error" and events.seen[-1][1]["status"] == "cancelled"
+    assert len(fake_model.requests) == 1  # the model was not asked again
+
+
 async def test_client_leaving_mid_tool_interrupts_the_kernel(
         fake_model: FakeModelServer, stream_url: str, auth_headers: dict[str, str], kernel: str,
         jp_serverapp: Any) -> None:
