@@ -81,7 +81,7 @@ export class ToolStepView {
     ];
     for (const [verdict, label] of choices) {
       const button = document.createElement('button');
-      button.className = `jp-Button jp-VibeConsent-${verdict} ${verdict === 'deny' ? 'jp-mod-reject' : 'jp-mod-accept'}`;
+      button.className = `jp-Button jp-mod-styled jp-VibeConsent-${verdict} ${verdict === 'deny' ? 'jp-mod-reject' : 'jp-mod-accept'}`;
       button.textContent = label;
       button.addEventListener('click', () => {
         view.querySelectorAll('button').forEach(b => ((b as HTMLButtonElement).disabled = true));
