@@ -40,6 +40,7 @@ says otherwise; its key comes from `<NAME>_API_KEY` or the keychain (username = 
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -180,6 +181,7 @@ def _typed(where: str, value: Any, kind: type, path: Path, *, minimum: float | N
         return None
     ok = isinstance(value, str) if kind is str else (
         isinstance(value, (int, float)) and not isinstance(value, bool)
+        and (isinstance(value, int) or math.isfinite(value))  # YAML .nan/.inf are no setting
         and (kind is float or float(value).is_integer()))
     if not ok or (minimum is not None and value < minimum):
         need = {str: "a string", int: "a whole number", float: "a number"}[kind]

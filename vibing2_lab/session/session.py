@@ -18,7 +18,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, AsyncIterator, Callable, Iterator, Sequence
 
-from .ask import Ask, check_prompt, plan_models, resolve_agents
+from .ask import Ask, check_prompt, check_system, plan_models, resolve_agents
 from .call import Call, plain_agent
 from ..events import FINAL_TYPES, StreamEvent
 
@@ -64,6 +64,7 @@ class Session:
         self.settings = self.settings or load_settings()
         self.ask.check()
         check_prompt(self.ask.prompt, self.settings)
+        check_system(self.ask.system, self.settings)
         self.agents, self.pick = resolve_agents(self.ask, self._registry())
         self.models = plan_models(self.ask, self.agents, self.settings, allowed=self.allowed_models)
         from .tooling import AskTools
@@ -229,6 +230,8 @@ class Session:
             call = Call.failed(agent, self._ref_for(agent), self.ask.prompt, event, settings=self.settings)
             self._register(call)
         elif not call.on_event(event):
+            if event.type == "token" and self.project is not None and self.store is not None:
+                call.checkpoint(self.store, self.project.id)
             return
         self._store(call)
 

@@ -15,11 +15,11 @@ import sqlite3
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-from ..errors import ProjectError, UnknownProjectError
+from ..errors import ProjectError, UnknownFileError, UnknownProjectError
 from .db import Database, forget_database, open_database
 from .export import safe_relative_path
 from .messages import MessageOps, message_rows
-from .rows import Project, ProjectFile, ProjectSummary, utc_now, validate_project_name
+from .rows import Project, ProjectFile, ProjectSummary, project_id, utc_now, validate_project_name
 from .runs import RunOps
 from .saving import save_files, save_messages
 
@@ -166,6 +166,24 @@ class Store(MessageOps, RunOps):
         return stored
 
 
+    def delete_files(self, ref: str | int, paths: Sequence[str]) -> list[str]:
+        """Delete files of a project by path, all or none; UnknownFileError names a missing one."""
+        clean = [safe_relative_path(p) for p in paths]
+        with self._db.write() as conn:
+            pid = _resolve(conn, ref)
+            stored = {r[0] for r in conn.execute("SELECT path FROM files WHERE project_id = ?", (pid,))}
+            missing = [p for p in clean if p not in stored]
+            if missing:
+                close = difflib.get_close_matches(missing[0], sorted(stored), n=3)
+                raise UnknownFileError(f"The project has no file {missing[0]!r}; nothing was deleted.",
+                                       hint=f"Did you mean {', '.join(map(repr, close))}?" if close
+                                       else "See its files with `vibing2-lab projects show NAME`.")
+            conn.execute("DELETE FROM files WHERE project_id = ? AND path IN (SELECT value FROM json_each(?))",
+                         (pid, json.dumps(clean)))
+            conn.execute("UPDATE projects SET updated = ? WHERE id = ?", (utc_now(), pid))
+        return clean
+
+
 def _project_from_row(row: tuple) -> Project:
     pid, name, type_, agents, conversation, forked_from, created, updated = row
     return Project(name=name, type=type_, agents=json.loads(agents), id=pid, conversation=conversation,
@@ -173,12 +191,13 @@ def _project_from_row(row: tuple) -> Project:
 
 
 def _resolve(conn: sqlite3.Connection, ref: str | int) -> int:
-    """A project id from a name or an id; UnknownProjectError (with close names) otherwise."""
-    row = None
-    if isinstance(ref, str):
-        row = conn.execute("SELECT id FROM projects WHERE name = ?", (ref,)).fetchone()
-    if row is None and (isinstance(ref, int) and not isinstance(ref, bool) or str(ref).isdigit()):
-        row = conn.execute("SELECT id FROM projects WHERE id = ?", (int(ref),)).fetchone()
+    """A project id from a name or an id; UnknownProjectError (with close names) otherwise.
+    Digits are always an id (names never are all digits), so no name can shadow an id."""
+    pid = project_id(ref)
+    if pid is not None:
+        row = conn.execute("SELECT id FROM projects WHERE id = ?", (pid,)).fetchone()
+    else:
+        row = conn.execute("SELECT id FROM projects WHERE name = ?", (str(ref),)).fetchone()
     if row is not None:
         return row[0]
     names = [r[0] for r in conn.execute("SELECT name FROM projects")]
