@@ -6,12 +6,15 @@ import {
   FinalEvent,
   IAgent,
   IAskBody,
+  IConsentEvent,
+  INotebookRequestEvent,
   IAuthStatus,
   IProject,
   IProjectFile,
   IProjectSummary,
   IStartEvent,
   ITokenEvent,
+  IToolResultEvent,
   IToolUseEvent,
   IVersion,
   IVersions
@@ -118,7 +121,11 @@ export const api = {
   storeKey: (provider: string, key: string): Promise<unknown> =>
     requestAPI('auth/key', send('POST', { provider, key })),
   stopStream: (streamId: string): Promise<unknown> =>
-    requestAPI(`stream/${encodeURIComponent(streamId)}/stop`, { method: 'POST' })
+    requestAPI(`stream/${encodeURIComponent(streamId)}/stop`, { method: 'POST' }),
+  answerConsent: (streamId: string, requestId: string, verdict: 'once' | 'chat' | 'deny', reason = ''): Promise<unknown> =>
+    requestAPI(`stream/${encodeURIComponent(streamId)}/consent`, send('POST', { request_id: requestId, verdict, reason })),
+  answerNotebook: (streamId: string, requestId: string, result: Record<string, unknown>): Promise<unknown> =>
+    requestAPI(`stream/${encodeURIComponent(streamId)}/notebook`, send('POST', { request_id: requestId, result }))
 };
 
 /** What a stream's reader is told, event by event. */
@@ -126,6 +133,9 @@ export interface IStreamHandlers {
   start(event: IStartEvent): void;
   token(event: ITokenEvent): void;
   toolUse(event: IToolUseEvent): void;
+  toolResult?(event: IToolResultEvent): void;
+  consent?(event: IConsentEvent): void;
+  notebookRequest?(event: INotebookRequestEvent): void;
   final(event: FinalEvent): void;
 }
 
@@ -147,6 +157,9 @@ export async function streamAsk(
     start: handlers.start,
     token: handlers.token,
     tool_use: handlers.toolUse,
+    tool_result: data => handlers.toolResult?.(data),
+    consent: data => handlers.consent?.(data),
+    notebook_request: data => handlers.notebookRequest?.(data),
     complete: handlers.final,
     error: handlers.final
   };

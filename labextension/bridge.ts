@@ -20,7 +20,7 @@ const OUTPUT_CHARS = 2000; // of one output, in NotebookRead; the kernel bounds 
 const CELL_TYPES = new Set(['code', 'markdown', 'raw']);
 const WIDGET = 'application/vnd.jupyter.widget-view+json';
 
-type Result = { ok: true; [key: string]: unknown } | { ok: false; error: string };
+export type Result = { ok: true; [key: string]: unknown } | { ok: false; error: string };
 
 interface IRequest {
   op: string;
@@ -130,6 +130,27 @@ const OPS: { [op: string]: (panel: NotebookPanel, host: number, input: IRequest[
   edit
 };
 
+/**
+ * One notebook request on `panel`'s live model; `host` is the index of the cell running the
+ * agent (protected from edits), -1 when the agent runs beside the notebook (the sidebar).
+ */
+export function answerNotebookRequest(
+  panel: NotebookPanel,
+  host: number,
+  op: string,
+  input: IRequest['input']
+): Result {
+  if (!panel.content.model) {
+    return { ok: false, error: `The notebook ${panel.context.path} is not loaded.` };
+  }
+  const handler = OPS[op];
+  try {
+    return handler ? handler(panel, host, input ?? {}) : { ok: false, error: `Unknown notebook request ${JSON.stringify(op)}.` };
+  } catch (error) {
+    return { ok: false, error: `The notebook refused the request: ${String(error)}` };
+  }
+}
+
 /** Answer the %%vibe panel's notebook requests for notebooks this tracker knows. */
 export function listenForNotebookRequests(tracker: INotebookTracker): IDisposable {
   const onRequest = (event: Event): void => {
@@ -138,14 +159,7 @@ export function listenForNotebookRequests(tracker: INotebookTracker): IDisposabl
     if (!detail || typeof detail.op !== 'string' || !host || !host.panel.content.model) {
       return;
     }
-    const op = OPS[detail.op];
-    try {
-      detail.result = op
-        ? op(host.panel, host.index, detail.input ?? {})
-        : { ok: false, error: `Unknown notebook request ${JSON.stringify(detail.op)}.` };
-    } catch (error) {
-      detail.result = { ok: false, error: `The notebook refused the request: ${String(error)}` };
-    }
+    detail.result = answerNotebookRequest(host.panel, host.index, detail.op, detail.input);
     event.preventDefault();
   };
   document.addEventListener(NOTEBOOK_EVENT, onRequest);

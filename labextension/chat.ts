@@ -65,7 +65,9 @@ export class Answer {
     this._problem.hidden = true;
     this._footer = document.createElement('footer');
     this._footer.className = 'jp-VibeAnswer-metrics';
-    this.node.append(header, this._body.node, this._problem, this._footer);
+    this._steps = document.createElement('div');
+    this._steps.className = 'jp-VibeAnswer-steps';
+    this.node.append(header, this._steps, this._body.node, this._problem, this._footer);
     this.setStatus('streaming');
     this._started = performance.now();
   }
@@ -88,6 +90,11 @@ export class Answer {
     el.textContent = text;
     el.title = detail;
     this.node.insertBefore(el, this._body.node);
+  }
+
+  /** A tool step (steps.ts) of this answer, in call order above its text. */
+  addStep(node: HTMLElement): void {
+    this._steps.appendChild(node);
   }
 
   appendToken(text: string): void {
@@ -140,6 +147,7 @@ export class Answer {
   }
 
   private _text = '';
+  private _steps: HTMLDivElement;
   private _status: HTMLSpanElement;
   private _body: MarkdownView;
   private _problem: HTMLDivElement;

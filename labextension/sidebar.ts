@@ -6,6 +6,7 @@ import { Widget } from '@lumino/widgets';
 
 import { AgentPicker } from './agents';
 import { AppPanel } from './app';
+import { answerNotebookRequest } from './bridge';
 import { BudgetGauge } from './budget';
 import { api, ApiError, requestAPI } from './api';
 import { Conversation } from './chat';
@@ -15,7 +16,7 @@ import { button } from './markdown';
 import { openAsNotebook } from './notebook';
 import { ProjectBar } from './projects';
 import { Turn } from './turn';
-import { IAskBody } from './types';
+import { IAskBody, INotebookRequestEvent } from './types';
 
 interface IHealth {
   status: string;
@@ -112,6 +113,7 @@ export class VibeSidebar extends Widget {
 
   /** Show a project's stored conversation, files and versions (or an empty view). */
   async showProject(id: number | null): Promise<void> {
+    this._allowed.clear(); // another conversation: "for this chat" approvals end
     try {
       if (id === null) {
         this._chat.clear();
@@ -136,12 +138,17 @@ export class VibeSidebar extends Widget {
       auto: choice.auto,
       ...(choice.agents.length === 1 ? { agent: choice.agents[0] } : {}),
       ...(choice.agents.length > 1 ? { agents: choice.agents, chain: choice.chain } : {}),
-      model: this._model.value.trim() || null
+      model: this._model.value.trim() || null,
+      allow: [...this._allowed],
+      notebook: this._openNotebook()
     };
     this.notify(null);
     this._chat.addPrompt(prompt);
     this._prompt.value = '';
-    const turn = (this._turn = new Turn(this._chat, body));
+    const turn = (this._turn = new Turn(this._chat, body, {
+      notebook: event => this._notebookRequest(event),
+      allowForChat: name => this._allowed.add(name)
+    }));
     this._setStreaming(true);
     try {
       const result = await turn.run(() => undefined);
@@ -164,6 +171,23 @@ export class VibeSidebar extends Widget {
       this._setStreaming(false);
       void this._budget.refresh(this._projects.selectedName);
     }
+  }
+
+  /** The notebook beside the sidebar (the current one): where agents' tools act. */
+  private _openNotebook(): IAskBody['notebook'] {
+    const panel = this._options.tracker.currentWidget;
+    if (!panel) {
+      return null;
+    }
+    return { path: panel.context.path, kernel_id: panel.sessionContext.session?.kernel?.id ?? null };
+  }
+
+  private _notebookRequest(event: INotebookRequestEvent): Record<string, unknown> {
+    const panel = this._options.tracker.find(p => p.context.path === event.path);
+    if (!panel) {
+      return { ok: false, error: `The notebook ${event.path} is not open in JupyterLab any more.` };
+    }
+    return answerNotebookRequest(panel, -1, event.op, event.input);
   }
 
   async stop(): Promise<void> {
@@ -240,6 +264,7 @@ export class VibeSidebar extends Widget {
   private _send!: HTMLButtonElement;
   private _stop!: HTMLButtonElement;
   private _turn: Turn | null = null;
+  private _allowed = new Set<string>(); // tools allowed "for this chat" (sent as `allow`)
 }
 
 function div(className: string): HTMLDivElement {

@@ -1,6 +1,15 @@
 import { ApiError, api, streamAsk } from './api';
 import { Answer, Conversation } from './chat';
-import { FinalEvent, IAskBody, IStartEvent } from './types';
+import { ToolStepView } from './steps';
+import { FinalEvent, IAskBody, IConsentEvent, INotebookRequestEvent, IStartEvent } from './types';
+
+/** What a tool-using turn needs from the sidebar. */
+export interface ITurnTools {
+  /** NotebookRead / NotebookEdit on the open notebook's live model (bridge.ts). */
+  notebook(event: INotebookRequestEvent): Record<string, unknown>;
+  /** "Allow for this chat": the sidebar sends this tool in `allow` from now on. */
+  allowForChat(name: string): void;
+}
 
 /** How a turn ended, for the sidebar to react (e.g. show the key form). */
 export interface ITurnResult {
@@ -16,7 +25,7 @@ export interface ITurnResult {
  * the server also treats as a stop.
  */
 export class Turn {
-  constructor(private _chat: Conversation, private _body: IAskBody) {}
+  constructor(private _chat: Conversation, private _body: IAskBody, private _tools: ITurnTools | null = null) {}
 
   get streamId(): string | null {
     return this._start?.stream_id ?? null;
@@ -44,9 +53,23 @@ export class Turn {
             this._chat.follow();
           },
           toolUse: event => {
-            this._answer(event.agent).appendToken(`\n\n*(tool call: ${event.name})*\n\n`);
+            const step = new ToolStepView(event);
+            this._steps.set(event.id, step);
+            this._answer(event.agent).addStep(step.node);
+            this._chat.follow();
+          },
+          toolResult: event => {
+            this._steps.get(event.id)?.finish(event);
+            this._steps.delete(event.id);
+            this._answer(event.agent).setStatus('streaming');
+          },
+          consent: event => this._ask(event),
+          notebookRequest: event => {
+            const result = this._tools ? this._tools.notebook(event) : { ok: false, error: 'No notebook is open.' };
+            void api.answerNotebook(event.stream_id, event.request_id, result).catch(() => undefined);
           },
           final: event => {
+            this._steps.forEach(step => step.abandon());
             this._finals.push(event);
             this._done.add(event.agent ?? '');
             void this._answer(event.agent).finish(event);
@@ -57,6 +80,7 @@ export class Turn {
     } catch (caught) {
       error = this._failed(caught);
     }
+    this._steps.forEach(step => step.abandon());
     this._closeUnfinished(error);
     return { start: this._start, error, finals: this._finals };
   }
@@ -73,6 +97,29 @@ export class Turn {
       }
     }
     this._abort.abort();
+  }
+
+  /** A call waits for consent: the step shows it, the answer shows it waits. */
+  private _ask(event: IConsentEvent): void {
+    const step = this._steps.get(event.id);
+    const answer = this._answer(event.agent);
+    if (!step) {
+      void api.answerConsent(event.stream_id, event.request_id, 'deny', 'the sidebar lost track of this call');
+      return;
+    }
+    answer.setStatus('waiting');
+    step.ask(event, async (verdict, reason) => {
+      if (verdict === 'chat') {
+        this._tools?.allowForChat(event.name);
+      }
+      try {
+        await api.answerConsent(event.stream_id, event.request_id, verdict, reason);
+      } catch {
+        // timed out or stopped meanwhile: the tool_result tells what happened
+      }
+      answer.setStatus('streaming');
+    });
+    this._chat.follow();
   }
 
   private _answer(agent: string | null): Answer {
@@ -116,6 +163,7 @@ export class Turn {
   private _answers = new Map<string, Answer>();
   private _done = new Set<string>();
   private _finals: FinalEvent[] = [];
+  private _steps = new Map<string, ToolStepView>();
   private _abort = new AbortController();
   private _stopping = false;
 }

@@ -46,6 +46,38 @@ export interface IToolUseEvent {
   stream_id: string;
 }
 
+export interface IToolResultEvent {
+  type: 'tool_result';
+  id: string;
+  name: string;
+  status: 'ok' | 'error' | 'denied';
+  content: string;
+  is_error: boolean;
+  agent: string | null;
+  stream_id: string;
+}
+
+/** The server asks before a tool call runs (answer with POST stream/{id}/consent). */
+export interface IConsentEvent {
+  request_id: string;
+  id: string;
+  name: string;
+  input: Record<string, unknown>;
+  description: string;
+  agent: string | null;
+  timeout: number;
+  stream_id: string;
+}
+
+/** NotebookRead / NotebookEdit on the open notebook (answer with POST stream/{id}/notebook). */
+export interface INotebookRequestEvent {
+  request_id: string;
+  op: string;
+  input: Record<string, unknown>;
+  path: string;
+  stream_id: string;
+}
+
 interface IFinalEvent {
   usage: IUsage;
   timings: ITimings;
@@ -75,7 +107,7 @@ export interface IErrorEvent extends IFinalEvent {
 export type FinalEvent = ICompleteEvent | IErrorEvent;
 
 /** The status an answer element shows in `data-vibe-status`. */
-export type AnswerStatus = 'streaming' | 'complete' | 'error' | 'cancelled';
+export type AnswerStatus = 'streaming' | 'waiting' | 'complete' | 'error' | 'cancelled';
 
 export interface IAgent {
   name: string;
@@ -161,6 +193,8 @@ export interface IAskBody {
   chain?: boolean;
   model?: string | null;
   system?: string | null;
+  allow?: string[]; // tools allowed "for this chat"
+  notebook?: { path: string; kernel_id: string | null } | null; // the notebook beside the sidebar
 }
 
 export interface IVersion {

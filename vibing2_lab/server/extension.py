@@ -4,6 +4,7 @@
     c.Vibing2Lab.max_prompt_bytes = 50_000
     c.Vibing2Lab.allowed_models = ["anthropic:*", "openai:llama3.1"]
     c.Vibing2Lab.max_concurrent_streams = 32
+    c.Vibing2Lab.consent_timeout = 300.0     # s a sidebar tool call waits for Allow / Deny
 """
 
 from __future__ import annotations
@@ -39,6 +40,9 @@ class Vibing2Lab(ExtensionApp):
                           help="If not empty, the only models streams may use: provider:model ids, aliases, or "
                                "shell-style patterns such as 'anthropic:*'.")
     max_concurrent_streams = Int(32, min=1, config=True, help="Streams running at once; more answer 429.")
+    consent_timeout = Float(300.0, min=0.01, config=True,
+                            help="Seconds a tool-using stream waits for the user's consent in the sidebar; "
+                                 "no answer by then denies the call (the model is told).")
     heartbeat_interval = Float(15.0, min=0.01, config=True,
                                help="Seconds between SSE keep-alive comments (they also reveal clients that left).")
 

@@ -8,7 +8,7 @@ from tornado import web
 
 from .. import __version__
 from . import (handlers_agents, handlers_app, handlers_auth, handlers_complete, handlers_projects, handlers_stream,
-               handlers_versions)
+               handlers_tools, handlers_versions)
 from .base import VibeHandler
 
 API_PREFIX = "/vibing2-lab/api"
@@ -28,6 +28,7 @@ ROUTES: list[tuple[str, type[VibeHandler]]] = [
     *handlers_versions.ROUTES,
     *handlers_app.ROUTES,
     *handlers_stream.ROUTES,
+    *handlers_tools.ROUTES,
     *handlers_auth.ROUTES,
     *handlers_complete.ROUTES,
 ]

@@ -14,6 +14,7 @@ upstream call, and the session stores the partial answer as cancelled.
 
 from __future__ import annotations
 
+import asyncio
 from contextlib import aclosing
 from typing import TYPE_CHECKING, Any, AsyncIterator
 
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
     from ..config import Settings
     from ..session import Ask, Session
     from .streams import LiveStream
+    from .tool_context import StreamTools
 
 NoneType = type(None)
 ASK_FIELDS: dict[str, tuple[Any, Any]] = {
@@ -43,6 +45,8 @@ ASK_FIELDS: dict[str, tuple[Any, Any]] = {
     "max_tokens": ((int, NoneType), None),
     "temperature": ((float, NoneType), None),
     "max_cost": ((float, int, NoneType), None),
+    "allow": (list, []),  # tools pre-approved ("Allow for this chat" in the sidebar)
+    "notebook": ((dict, NoneType), None),  # {path, kernel_id}: the notebook open beside the sidebar
 }
 
 
@@ -54,10 +58,11 @@ def ask_from_body(data: dict[str, Any], *, project_name: str | None) -> Ask:
     return Ask(body["prompt"], project=project_name, agent=body["agent"], agents=text_list("agents", body["agents"]),
                auto=body["auto"], chain=body["chain"], model=body["model"], context=body["context"],
                system=body["system"], max_tokens=body["max_tokens"], temperature=body["temperature"],
-               max_cost=body["max_cost"])
+               max_cost=body["max_cost"], allow=text_list("allow", body["allow"]))
 
 
-def open_session(data: dict[str, Any], settings: Settings, allowed_models: list[str]) -> Session:
+def open_session(data: dict[str, Any], settings: Settings, allowed_models: list[str],
+                 tools: StreamTools | None = None) -> Session:
     """Resolve the ask (agents, models, project) before anything is sent; raises on bad input."""
     from ..session import Session
     from ..store import Store
@@ -74,7 +79,10 @@ def open_session(data: dict[str, Any], settings: Settings, allowed_models: list[
     else:
         project = None
     ask = ask_from_body(data, project_name=project)
-    return Session(ask, settings=settings, store=store, allowed_models=allowed_models)
+    if tools is None:
+        return Session(ask, settings=settings, store=store, allowed_models=allowed_models)
+    return Session(ask, settings=settings, store=store, allowed_models=allowed_models, tool_context=tools.ctx,
+                   consent=tools.consent, toolbox_factory=tools.toolbox)
 
 
 def start_data(live: LiveStream, session: Session) -> dict[str, Any]:
@@ -98,14 +106,20 @@ class StreamHandler(SSEHandler):
         app.streams.check_room()  # before the session may create a project
         settings = self.vibe_settings()
         data = self.json_body()
-        session = await self.blocking(open_session, data, settings, list(app.allowed_models))
+        from .tool_context import NotebookRef, stream_tools
+
+        merged = Merged()
+        tools = stream_tools(self, NotebookRef.from_body(data.get("notebook")), send=merged.put)
+        session = await self.blocking(open_session, data, settings, list(app.allowed_models), tools)
         live = app.streams.open(session)
+        tools.channel.bind(live.id, live.cancel)
+        live.channel = tools.channel
         try:
-            await self._stream(session, live)
+            await self._stream(session, live, merged if session.tooling.any_tools(session.agents) else None)
         finally:
             app.streams.close(live.id)
 
-    async def _stream(self, session: Session, live: LiveStream) -> None:
+    async def _stream(self, session: Session, live: LiveStream, merged: Merged | None) -> None:
         async def frames() -> AsyncIterator[bytes]:
             async with aclosing(session.astream(cancel=live.cancel)) as events:
                 # After the client leaves, keep reading: the cancelled final event still
@@ -113,8 +127,35 @@ class StreamHandler(SSEHandler):
                 async for event in events:
                     yield event_frame(event, live.id)
 
-        await self.send_stream(frame("start", start_data(live, session)), frames(),
+        body = frames() if merged is None else merged.around(frames())
+        await self.send_stream(frame("start", start_data(live, session)), body,
                                on_gone=lambda: live.stop("client_gone"))
+
+
+class Merged:
+    """The session's frames and the tool channel's questions (consent, notebook requests) in
+    one stream: the questions are put from the event loop while a tool waits in its thread."""
+
+    def __init__(self) -> None:
+        self.queue: asyncio.Queue[bytes | None] = asyncio.Queue()
+
+    def put(self, data: bytes) -> None:
+        self.queue.put_nowait(data)
+
+    async def around(self, frames: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
+        async def pump() -> None:
+            try:
+                async for data in frames:
+                    await self.queue.put(data)
+            finally:
+                self.queue.put_nowait(None)
+
+        task = asyncio.ensure_future(pump())
+        try:
+            while (data := await self.queue.get()) is not None:
+                yield data
+        finally:
+            await task  # the session's stream always reaches its end (it stores the answer)
 
 
 class StreamStopHandler(VibeHandler):

@@ -27,6 +27,7 @@ class LiveStream:
     models: list[str]
     started: float = field(default_factory=time.monotonic)
     stopped_by: str | None = None  # "user", "client_gone" or "shutdown"
+    channel: Any = None  # tool_channel.Channel: consent and notebook questions to the client
 
     def stop(self, reason: str) -> None:
         """Cancel the upstream call(s); the first reason given is kept."""

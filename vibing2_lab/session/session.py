@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, AsyncIterator, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, AsyncIterator, Callable, Iterator, Sequence
 
 from .ask import Ask, check_prompt, check_system, plan_models, resolve_agents
 from .call import Call, plain_agent
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from ..providers import Cancel, Provider
     from ..notebook.replay import ReplayIndex
     from ..store import Project, Store
-    from ..tools import Consent, Tool, ToolContext
+    from ..tools import Consent, Tool, ToolContext, Toolbox
 
 MODES = ("single", "fanout", "chain")
 
@@ -49,6 +49,7 @@ class Session:
     # Supplied by the adapter: where tools act and how consent is asked (see session/tooling.py).
     tool_context: ToolContext | None = None
     consent: Consent | None = None
+    toolbox_factory: Callable[[Settings], Toolbox] | None = None  # the server's kernel-backed tools
     agents: list[Agent] = field(default_factory=list, init=False)
     models: list[ModelRef] = field(default_factory=list, init=False)
     pick: Pick | None = field(default=None, init=False)
@@ -75,7 +76,8 @@ class Session:
         from .tooling import AskTools
 
         self.tooling = AskTools(self.settings, allow=tuple(self.ask.allow), ctx=self.tool_context,
-                                consent=self.consent, cwd=self.ask.project_dir, replay=self.replay_mode)
+                                consent=self.consent, cwd=self.ask.project_dir, replay=self.replay_mode,
+                                toolbox_factory=self.toolbox_factory)
         if self.ask.project and self.ask.store:  # only now: a refused ask creates no project
             self._open_project()
 

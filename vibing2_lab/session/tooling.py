@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 if TYPE_CHECKING:
     from ..agents import Agent
@@ -28,7 +28,8 @@ class AskTools:
     """Tool selection and the shared ToolRunner of one ask (built lazily, on the first agent with tools)."""
 
     def __init__(self, settings: Settings, *, allow: tuple[str, ...], ctx: ToolContext | None,
-                 consent: Consent | None, cwd: Path | None, replay: str = "off") -> None:
+                 consent: Consent | None, cwd: Path | None, replay: str = "off",
+                 toolbox_factory: Callable[[Settings], Toolbox] | None = None) -> None:
         self.settings = settings
         self.replay = replay  # the ask's own (e.g. %%vibe --replay): MCP servers must not start in replay
         self.allow = allow
@@ -36,12 +37,17 @@ class AskTools:
         self._consent = consent
         self._cwd = cwd
         self._toolbox: Toolbox | None = None
+        self._toolbox_factory = toolbox_factory  # an adapter's own tools (the server's kernel tools)
         self._runner: ToolRunner | None = None
         self.warnings: list[str] = []
 
     def names_for(self, agent: Agent | None) -> list[str]:
         listed = agent.tools if agent is not None and agent.tools else None
         return list(listed if listed is not None else self.settings.tools.default)
+
+    def any_tools(self, agents: list[Agent]) -> bool:
+        """Whether any of these agents (a plain ask: none) lists tools."""
+        return any(self.names_for(agent) for agent in agents or [None])
 
     def tools_for(self, agent: Agent | None) -> list[Tool]:
         """The tools this agent is offered; unknown names are skipped with a warning."""
@@ -54,7 +60,7 @@ class AskTools:
             from ..tools import default_toolbox
 
             mode = {"strict": "replay", "fallback": "replay-fallback"}.get(self.replay, "live")
-            self._toolbox = default_toolbox(replace(self.settings, mode=mode))
+            self._toolbox = (self._toolbox_factory or default_toolbox)(replace(self.settings, mode=mode))
         tools, unknown = self._toolbox.select(names)
         if unknown:
             who = f"agent {agent.name!r}" if agent is not None else "tools.default"

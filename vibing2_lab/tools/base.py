@@ -68,6 +68,9 @@ class ToolContext:
     # Write/Edit report each written file (path relative to cwd, new text) so the project's
     # generated files follow; the session sets this when the ask has a project.
     on_file_written: Callable[[str, str], None] | None = None
+    # False on a Jupyter server whose contents manager hides dot files (allow_hidden off):
+    # file tools then refuse hidden paths and Glob/Grep skip them, as the file browser does.
+    allow_hidden: bool = True
     extras: dict[str, Any] = field(default_factory=dict)  # adapter-specific (server: kernel client ...)
 
     def __post_init__(self) -> None:

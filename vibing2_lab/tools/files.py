@@ -80,6 +80,9 @@ def _walk(ctx: ToolContext, base: Path, pattern: str, notes: list[str]) -> Itera
     regex = glob_regex(pattern)
     scanned = 0
     for root, dirs, files in os.walk(base):
+        if not ctx.allow_hidden:  # as the Jupyter server's contents manager: dot-names are not listed
+            dirs[:] = [d for d in dirs if not d.startswith(".")]
+            files = [f for f in files if not f.startswith(".")]
         dirs.sort()
         for name in sorted(files):
             scanned += 1

@@ -25,7 +25,15 @@ def inside(ctx: ToolContext, file_path: str, *, what: str = "path") -> Path:
             f"Refused: {file_path} is {why} outside the working directory {ctx.cwd}.",
             hint="Tools only read and write files under the working directory (the notebook's folder, "
                  "or the directory the command runs in); use a path inside it.")
+    if not ctx.allow_hidden and is_hidden(ctx, target):
+        raise OutsideWorkdirError(f"Refused: {file_path} is a hidden file or folder, and this server hides them.",
+                                  hint="Use a path without dot-names (the Jupyter server's allow_hidden is off).")
     return target
+
+
+def is_hidden(ctx: ToolContext, path: Path) -> bool:
+    """True when a part of `path` below the working directory is a dot-name (as Jupyter's is_hidden)."""
+    return any(part.startswith(".") for part in path.relative_to(ctx.cwd).parts) if path != ctx.cwd else False
 
 
 def _through_symlink(ctx: ToolContext, raw: Path) -> bool:

@@ -18,8 +18,6 @@ from typing import Any
 from ..errors import ToolError
 from .base import Tool, ToolContext, cut
 
-_HIDDEN = frozenset({"In", "Out", "exit", "quit", "get_ipython", "open"})
-
 
 class Python(Tool):
     name = "Python"
@@ -141,15 +139,21 @@ class Variables(Tool):
     default_policy = "allow"
 
     def run(self, input: dict[str, Any], ctx: ToolContext) -> str:
-        ns = ctx.namespace
-        if input.get("name"):
-            if input["name"] not in ns:
-                raise ToolError(f"There is no variable {input['name']!r}.", hint="Call Variables without a name to list them.")
-            return cut(_detail(input["name"], ns[input["name"]]), ctx.limits.max_output_chars)
-        rows = [f"{name}: {type(v).__qualname__} {_shape(v)}".rstrip() for name, v in ns.items()
-                if not name.startswith("_") and name not in _HIDDEN and type(v).__name__ != "module"
-                and not callable(v)]
-        return cut("\n".join(rows) or "(no variables)", ctx.limits.max_output_chars)
+        return variables_text(ctx.namespace, input.get("name"), ctx.limits.max_output_chars)
+
+
+def variables_text(ns: dict[str, Any], name: str | None, limit: int) -> str:
+    """Variables' result for a namespace. Self-contained with _shape, _detail and cut: the server
+    sends these functions' source to a notebook's kernel (server/kernel_tools.py)."""
+    if name:
+        if name not in ns:
+            raise ToolError(f"There is no variable {name!r}.", hint="Call Variables without a name to list them.")
+        return cut(_detail(name, ns[name]), limit)
+    hidden = {"In", "Out", "exit", "quit", "get_ipython", "open"}
+    rows = [f"{key}: {type(v).__qualname__} {_shape(v)}".rstrip() for key, v in ns.items()
+            if not key.startswith("_") and key not in hidden and type(v).__name__ != "module"
+            and not callable(v)]
+    return cut("\n".join(rows) or "(no variables)", limit)
 
 
 TOOLS = (Python, Variables)
