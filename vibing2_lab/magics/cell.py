@@ -28,7 +28,14 @@ def run(shell: Any, line: str, cell: str) -> None:
         return
     options = parse(line)
     with clean_errors(), cell_tools(shell) as tools:
+        if options.bg:
+            tools.background()
         session = Session(build_ask(shell, options, cell), tool_context=tools.context, consent=tools.consent)
+        if options.bg and session.replay_mode == "off":  # replay resolves at once, as in the foreground
+            from .jobs import start
+
+            start(shell, session, options, tools.handover())
+            return
         output = open_output(shell, session, options.format)
         tools.attach(output)
         interrupted = False
@@ -56,7 +63,8 @@ def cell_tools(shell: Any) -> Iterator[CellTools]:
     try:
         yield tools
     finally:
-        tools.close()
+        if not tools.handed_over:  # a background job closes its tools when it ends
+            tools.close()
 
 
 def build_ask(shell: Any, options: Namespace, cell: str) -> Ask:
