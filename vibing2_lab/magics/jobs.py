@@ -95,8 +95,7 @@ def start(shell: Any, session: Session, options: Namespace, tools: CellTools) ->
     with _lock:
         _jobs[job.id] = job
         _hook_exit()
-    job.thread.start()
-    print(f"Background answer {job.id} started: %vibe jobs lists it, %vibe wait {job.id} waits for it.")
+    job.thread.start()  # nothing printed: the cell's outputs must be those a replay (foreground) leaves
     return job
 
 
