@@ -176,3 +176,33 @@ def test_replay_of_a_notebook_with_bg_cells_is_byte_identical(fake_model: FakeMo
         a = json.dumps(comparable(old["outputs"]), sort_keys=True).encode()
         b = json.dumps(comparable(new["outputs"]), sort_keys=True).encode()
         assert a == b, old["source"]
+
+
+def test_stop_in_the_panel_cancels_the_job_through_a_widget_message(fake_model: FakeModelServer) -> None:
+    """The panel's Stop for a --bg answer is a comm message (no interrupt): sent while the kernel
+    is idle, the job ends as cancelled and the other cells are untouched."""
+    from jupyter_client.manager import start_new_kernel
+
+    fake_model.enqueue(slow(400, 0.05))
+    km, kc = start_new_kernel(kernel_name="python3")
+    try:
+        assert kc.execute_interactive("%load_ext vibing2_lab", timeout=30)["content"]["status"] == "ok"
+        shown: list[dict] = []
+        kc.execute_interactive("%%vibe --bg -p stopped\nlong", timeout=30, output_hook=shown.append)
+        (display,) = [m for m in shown if m["msg_type"] == "display_data"]
+        model_id = display["content"]["data"]["application/vnd.jupyter.widget-view+json"]["model_id"]
+        opened = [m for m in shown if m["msg_type"] == "comm_open" and m["content"]["comm_id"] == model_id]
+        assert opened[0]["content"]["data"]["state"]["background"] is True
+        time.sleep(0.5)
+        kc.shell_channel.send(kc.session.msg("comm_msg", {"comm_id": model_id,
+                                                          "data": {"method": "custom", "content": {"type": "stop"}}}))
+        printed: list[dict] = []
+        kc.execute_interactive("%vibe wait 1\n%vibe jobs", timeout=30, output_hook=printed.append)
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+    table = [m for m in printed if m["msg_type"] == "display_data"]
+    assert "cancelled" in table[-1]["content"]["data"]["text/plain"]
+    store = Store.open()
+    (answer,) = [m for m in store.history(store.get_project("stopped").id) if m.role == "assistant"]
+    assert answer.status == "cancelled" and 0 < len(answer.content) < len(slow(400, 0.05).text)

@@ -82,7 +82,7 @@ def build_ask(shell: Any, options: Namespace, cell: str) -> Ask:
                allow=options.allow or (), max_cost=options.max_cost)
 
 
-def open_output(shell: Any, session: Session, fmt: str) -> PanelOutput | TextOutput:
+def open_output(shell: Any, session: Session, fmt: str, *, background: bool = False) -> PanelOutput | TextOutput:
     """The widget panel in a Jupyter kernel; plain text in a terminal."""
     from .output import PanelOutput, TextOutput
 
@@ -90,7 +90,8 @@ def open_output(shell: Any, session: Session, fmt: str) -> PanelOutput | TextOut
         # An instant strict replay has nothing to watch: one final display, no live updates.
         # (nbval, which checks the example notebooks, ignores display updates.)
         instant = session.replay_mode == "strict" and session.settings.replay_pace == 0
-        return PanelOutput(session, fmt=fmt, kernel_id=context.kernel_id(shell), live=not instant)
+        return PanelOutput(session, fmt=fmt, kernel_id=context.kernel_id(shell), live=not instant,
+                           background=background)
     return TextOutput(session, fmt=fmt)
 
 

@@ -83,12 +83,11 @@ def start(shell: Any, session: Session, options: Namespace, tools: CellTools) ->
     from ..providers import Cancel
     from .cell import open_output
 
-    output = open_output(shell, session, options.format)
+    output = open_output(shell, session, options.format, background=True)
     tools.attach(output)
     job = Job(id=next(_ids), cell=getattr(shell, "execution_count", None), session=session, cancel=Cancel())
     panel = getattr(output, "panel", None)
     if panel is not None:
-        panel.background = True
         panel.on_msg(lambda _widget, content, _buffers: _on_panel_message(job, content))
     job.thread = threading.Thread(target=_run, args=(job, shell, output, options, tools),
                                   name=f"vibe-bg-{job.id}", daemon=True)
