@@ -206,3 +206,35 @@ def test_stop_in_the_panel_cancels_the_job_through_a_widget_message(fake_model: 
     store = Store.open()
     (answer,) = [m for m in store.history(store.get_project("stopped").id) if m.role == "assistant"]
     assert answer.status == "cancelled" and 0 < len(answer.content) < len(slow(400, 0.05).text)
+
+
+def test_in_a_job_consent_is_denied_with_the_reason_and_allow_still_runs_the_tool(
+        fake_model: FakeModelServer, vibe_home: Any) -> None:
+    """Even with a client that answers stdin, a job never asks: Bash is denied (why: --bg), Python
+    pre-approved with --allow runs in the user's namespace."""
+    from jupyter_client.manager import start_new_kernel
+
+    from tests.magics.test_tools_kernel import agent, result_text, results
+
+    name = agent(vibe_home, "Python, Bash")
+    fake_model.enqueue(Reply(text="", tool_uses=[{"name": "Bash", "input": {"command": "touch nope"}},
+                                                 {"name": "Python", "input": {"code": "made = 41 + 1"}}]),
+                       Reply(text="Done."))
+    asked: list[dict] = []
+    km, kc = start_new_kernel(kernel_name="python3")
+    try:
+        assert kc.execute_interactive("%load_ext vibing2_lab", timeout=30)["content"]["status"] == "ok"
+        reply = kc.execute_interactive(f"%%vibe --bg -a {name} --allow Python --no-store\ngo", timeout=30,
+                                       allow_stdin=True, stdin_hook=asked.append)
+        assert reply["content"]["status"] == "ok"
+        shown: list[dict] = []
+        kc.execute_interactive("%vibe wait\nprint(made)", timeout=30, allow_stdin=True, stdin_hook=asked.append,
+                               output_hook=shown.append)
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+    assert asked == []  # nobody was asked on stdin
+    bash, python = results(fake_model.requests[1])
+    assert bash["is_error"] and "background answer (--bg)" in result_text(bash) and "--allow Bash" in result_text(bash)
+    assert not python.get("is_error")
+    assert any(m["msg_type"] == "stream" and "42" in m["content"]["text"] for m in shown)

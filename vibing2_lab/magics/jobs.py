@@ -89,7 +89,7 @@ def start(shell: Any, session: Session, options: Namespace, tools: CellTools) ->
     panel = getattr(output, "panel", None)
     if panel is not None:
         panel.on_msg(lambda _widget, content, _buffers: _on_panel_message(job, content))
-    job.thread = threading.Thread(target=_run, args=(job, shell, output, options, tools),
+    job.thread = threading.Thread(target=_run, args=(job, output, tools),
                                   name=f"vibe-bg-{job.id}", daemon=True)
     with _lock:
         _jobs[job.id] = job
@@ -103,16 +103,14 @@ def _on_panel_message(job: Job, content: Any) -> None:
         job.cancel.stop()
 
 
-def _run(job: Job, shell: Any, output: Any, options: Namespace, tools: CellTools) -> None:
+def _run(job: Job, output: Any, tools: CellTools) -> None:
     """The job's thread: stream, store (the session does), then the final output by display id."""
-    from .cell import finish
-
     try:
         try:
             for event in job.session.stream(cancel=job.cancel):
                 output.event(event)
-        finally:
-            finish(shell, job.session, output, options)
+        finally:  # not cell.finish: its --format code payload would land on whatever cell runs next
+            output.finish(job.session.record())
         failed = job.session.failures()
         job.status = failed[0].status if failed else "complete"
         if failed and failed[0].status == "error":
