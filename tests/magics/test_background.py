@@ -71,13 +71,16 @@ def test_two_background_asks_at_once_store_both(fake_model: FakeModelServer) -> 
 def test_wait_raises_the_failure_of_a_failed_job(fake_model: FakeModelServer) -> None:
     fake_model.enqueue(Reply(fault="http", status=500))
     fake_model.default = Reply(fault="http", status=500)
-    nb = execute(notebook("%%vibe --bg --no-store\nfail please", "print('free')", "%vibe wait", "%vibe cancel 9"))
+    nb = execute(notebook("%%vibe --bg --no-store\nfail please", "import time; time.sleep(1); print('free')",
+                          "%vibe wait", "%vibe wait", "%vibe cancel 9"))
     assert error_of(nb.cells[1]) is None  # the --bg cell itself returned
     assert "free" in nb.cells[2].outputs[0]["text"]
-    failure = error_of(nb.cells[3])
+    failure = error_of(nb.cells[3])  # the job ended before this wait: it still raises here, once
     assert failure is not None and failure["ename"] not in ("KeyboardInterrupt", "InputError"), failure
+    assert "500" in "".join(failure["traceback"])
+    assert error_of(nb.cells[4]) is None
     assert record_of(nb.cells[1])["calls"][0]["response"]["status"] == "error"
-    unknown = error_of(nb.cells[4])
+    unknown = error_of(nb.cells[5])
     assert unknown["ename"] == "InputError" and "%vibe jobs" in "".join(unknown["traceback"])
 
 

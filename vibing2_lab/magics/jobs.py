@@ -53,6 +53,7 @@ class Job:
     status: str = RUNNING  # running | complete | error | cancelled
     error: BaseException | None = None  # the VibeError of a failed answer (raised by `%vibe wait`)
     done: threading.Event = field(default_factory=threading.Event)
+    waited: bool = False  # a `%vibe wait` saw it end (a plain `%vibe wait` skips it from then on)
     thread: threading.Thread | None = None
 
     @property
@@ -149,6 +150,12 @@ def running() -> list[Job]:
     return [job for job in all_jobs() if not job.done.is_set()]
 
 
+def unwaited() -> list[Job]:
+    """What a plain `%vibe wait` waits for: running jobs, and ended ones no wait has seen yet
+    (so a job that failed before the wait still raises there)."""
+    return [job for job in all_jobs() if not job.waited]
+
+
 def wait(jobs: list[Job], timeout: float | None = None) -> None:
     """Block until every job ends; then raise the first failure (KeyboardInterrupt stops waiting)."""
     deadline = None if timeout is None else time.monotonic() + timeout
@@ -157,6 +164,8 @@ def wait(jobs: list[Job], timeout: float | None = None) -> None:
             if deadline is not None and time.monotonic() > deadline:
                 raise InputError(f"Background answer {job.id} is still running after {timeout:g} s.",
                                  hint=f"Wait longer, or stop it with %vibe cancel {job.id}.")
+    for job in jobs:
+        job.waited = True
     for job in jobs:
         if job.error is not None:
             raise job.error
@@ -196,10 +205,10 @@ def jobs_command(shell: Any, args: list[str]) -> None:
 
 
 def wait_command(shell: Any, args: list[str]) -> None:
-    """`%vibe wait [ID]`: block until that job (or every running one) ends; raise its failure."""
+    """`%vibe wait [ID]`: block until that job (or every job not waited for yet) ends; raise its failure."""
     if len(args) > 1:
         raise InputError("%vibe wait takes at most one job id.", hint="%vibe wait, or %vibe wait 2.")
-    wait([find(args[0])] if args else running())
+    wait([find(args[0])] if args else unwaited())
 
 
 def cancel_command(shell: Any, args: list[str]) -> None:
