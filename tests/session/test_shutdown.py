@@ -59,6 +59,15 @@ def _written_before(samples: list[tuple[float, int]], moment: float) -> int:
     return max([n for t, n in samples if t <= moment] or [0])
 
 
+def _stream_past(fake: FakeModelServer, samples: list[tuple[float, int]], tokens: int, *, lag: float) -> None:
+    """Keep sampling until more than `tokens` had been written `lag` seconds ago (a loaded machine streams slower)."""
+    deadline = time.monotonic() + 60
+    while _written_before(samples, time.monotonic() - lag) <= tokens:
+        assert time.monotonic() < deadline, f"fewer than {tokens} tokens streamed in a minute"
+        samples.append((time.monotonic(), _written_tokens(fake)))
+        time.sleep(0.05)
+
+
 def _start_cli(project: str) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "vibing2_lab.cli", "ask", "--project", project, "count"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=dict(os.environ))
@@ -81,6 +90,7 @@ def test_sigkill_loses_at_most_the_last_two_seconds_cli(fake_model: FakeModelSer
     fake_model.default = Reply(tokens=WORDS, delay=DELAY)
     proc = _start_cli("kill")
     samples = _stream_until(fake_model, 3.5)
+    _stream_past(fake_model, samples, 20, lag=2.0)
     killed = time.monotonic()
     proc.kill()
     proc.wait(timeout=10)
@@ -144,6 +154,7 @@ def test_sigkill_loses_at_most_the_last_two_seconds_server(fake_model: FakeModel
     fake_model.default = Reply(tokens=WORDS, delay=DELAY)
     _post_stream(jupyter_server, "srv-kill")
     samples = _stream_until(fake_model, 3.5)
+    _stream_past(fake_model, samples, 20, lag=2.0)
     killed = time.monotonic()
     jupyter_server.proc.send_signal(signal.SIGKILL)
     jupyter_server.proc.wait(timeout=10)

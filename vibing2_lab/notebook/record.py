@@ -258,7 +258,7 @@ def calls_in_notebook(nb: dict[str, Any], *, source: str = "",
     """Every recorded call in a notebook (a dict as nbformat reads it), for replay."""
     return [RecordedCall(call["request"], call["response"], cell_id or record.get("cell_id"), source)
             for cell_id, record in records_in_notebook(nb, source=source, on_invalid=on_invalid)
-            for call in record["calls"]]
+            for call in [*record["calls"], *(record.get("pick") or {}).get("calls", [])]]  # + an --auto re-rank
 
 
 def final_event(call: dict[str, Any], *, agent: str | None = None) -> CompleteEvent | ErrorEvent:

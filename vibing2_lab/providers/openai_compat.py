@@ -1,7 +1,7 @@
 """OpenAI-compatible chat completions (OpenAI, Ollama, LM Studio, vLLM): POST {base}/chat/completions.
 
 Stream: `data:` chunks with choices[0].delta.content or .refusal (→ TokenEvent) and tool_calls pieces
-(accumulated per index, → ToolUseEvent when finish_reason arrives), a usage chunk when
+(accumulated per index, → ToolUseEvent once the next call begins or finish_reason arrives), a usage chunk when
 `stream_options.include_usage` is honoured, then `data: [DONE]`. An `{"error": ...}`
 chunk ends the stream with its type. Stop reasons are given Anthropic's names
 (stop → end_turn, length → max_tokens, tool_calls → tool_use; a streamed refusal → refusal)
@@ -77,7 +77,10 @@ class OpenAIWire:
             self.parts.append(refusal)
             out.append(TokenEvent(refusal))
         for piece in delta.get("tool_calls") or ():
-            tool = self.tools.setdefault(piece.get("index", 0), ["", "", []])
+            index = piece.get("index", 0)
+            if index not in self.tools and self.tools:  # the next call began: the ones before are complete
+                self._emit_tools(out, before=index)
+            tool = self.tools.setdefault(index, ["", "", []])
             function = piece.get("function") or {}
             tool[0] = piece.get("id") or tool[0]
             tool[1] = function.get("name") or tool[1]
@@ -88,12 +91,12 @@ class OpenAIWire:
             self.call.complete_at_eof = True  # some servers end the body without [DONE]
             self._emit_tools(out)
 
-    def _emit_tools(self, out: list[StreamEvent]) -> None:
-        for index in sorted(self.tools):
-            tid, name, pieces = self.tools[index]
+    def _emit_tools(self, out: list[StreamEvent], *, before: Any = None) -> None:
+        """ToolUseEvents for the assembled calls (all, or those with an index below `before`)."""
+        for index in sorted(i for i in self.tools if before is None or i < before):
+            tid, name, pieces = self.tools.pop(index)
             # Some compatible servers (older Ollama) send no id; the result must name the call.
             out.append(self.call.tool_use(tid or f"call_{uuid.uuid4().hex[:16]}", name, "".join(pieces)))
-        self.tools.clear()
 
     def _usage(self, usage: Any) -> None:
         if not isinstance(usage, dict):

@@ -40,6 +40,7 @@ class Ask:
     agent: str | None = None
     agents: Sequence[str] | str = ()  # names, or "a, b" as typed after --agents
     auto: bool = False
+    auto_rank: str | None = None  # with auto: "local" | "model" (re-rank by the fast model); None: settings.auto
     chain: bool = False
     model: str | None = None  # provider:model or alias; overrides the agents' own
     context: str = ""  # recent notebook cells, for --auto
