@@ -19,9 +19,11 @@ from ..errors import ProjectError, UnknownFileError, UnknownProjectError
 from .db import Database, forget_database, open_database
 from .export import safe_relative_path
 from .messages import MessageOps, message_rows
+from .naming import NamingOps
 from .rows import Project, ProjectFile, ProjectSummary, project_id, utc_now, validate_project_name
 from .runs import RunOps
 from .saving import save_files, save_messages
+from .versions import VersionOps, copy_versions, replace_files, snapshot, version_contents
 
 _PROJECT_COLUMNS = "id, name, type, agents, conversation, forked_from, created, updated"
 _FILE_COLUMNS = "path, content, language, id, project_id, created, updated"
@@ -37,7 +39,7 @@ FROM projects p ORDER BY last_activity DESC, p.id DESC
 """
 
 
-class Store(MessageOps, RunOps):
+class Store(MessageOps, RunOps, VersionOps, NamingOps):
     """Projects, their conversations, generated files and model runs, in one SQLite file."""
 
     def __init__(self, db: Database) -> None:
@@ -115,14 +117,18 @@ class Store(MessageOps, RunOps):
         """Delete a project with its messages and files (its runs stay, for usage stats)."""
         with self._db.write() as conn:
             conn.execute("DELETE FROM projects WHERE id = ?", (_resolve(conn, ref),))
+            # Contents no version refers to any more (versions went with the project).
+            conn.execute("DELETE FROM blobs WHERE sha256 NOT IN (SELECT sha256 FROM version_files)")
 
-    def fork_project(self, ref: str | int, new_name: str) -> Project:
-        """A copy of a project (all conversations and files) under a new name."""
+    def fork_project(self, ref: str | int, new_name: str, *, at_version: int | None = None) -> Project:
+        """A copy of a project (all conversations, files and versions) under a new name; with
+        `at_version`, its versions up to that one and that version's files."""
         validate_project_name(new_name)
         now = utc_now()
         with self._db.write() as conn:
             src = _resolve(conn, ref)
             _refuse_taken(conn, new_name)
+            files_at = None if at_version is None else version_contents(conn, src, at_version)
             pid = conn.execute(
                 "INSERT INTO projects (name, type, agents, conversation, forked_from, created, updated) "
                 "SELECT ?, type, agents, conversation, id, ?, ? FROM projects WHERE id = ?",
@@ -134,6 +140,9 @@ class Store(MessageOps, RunOps):
             conn.execute(
                 "INSERT INTO files (project_id, path, content, language, created, updated)"
                 " SELECT ?, path, content, language, created, updated FROM files WHERE project_id = ?", (pid, src))
+            copy_versions(conn, src, pid, upto=at_version)
+            if files_at is not None:
+                replace_files(conn, pid, files_at, now)
         return self.get_project(pid)
 
     def save_project(self, project: Project) -> Project:
@@ -151,17 +160,21 @@ class Store(MessageOps, RunOps):
             pid, created = _upsert_project_row(conn, project, now)
             messages = save_messages(conn, pid, project.conversation, project.messages, now)
             stored_files = save_files(conn, pid, files, now)
+            snapshot(conn, pid, label="files saved", now=now)
         return Project(name=project.name, type=project.type, agents=list(project.agents), id=pid,
                        conversation=project.conversation, forked_from=project.forked_from,
                        created=created, updated=now, messages=messages, files=stored_files)
 
-    def update_files(self, project_id: int, files: Mapping[str, str]) -> list[ProjectFile]:
-        """Upsert files by path in one transaction (other files are kept); returns those given."""
+    def update_files(self, project_id: int, files: Mapping[str, str], *,
+                     label: str = "files edited") -> list[ProjectFile]:
+        """Upsert files by path in one transaction (other files are kept; a change makes a version
+        named `label`); returns those given."""
         clean = {safe_relative_path(path): ProjectFile(path, content) for path, content in files.items()}
         now = utc_now()
         with self._db.write() as conn:
             pid = _resolve(conn, project_id)
             stored = save_files(conn, pid, clean, now, prune=False)
+            snapshot(conn, pid, label=label, now=now)
             conn.execute("UPDATE projects SET updated = ? WHERE id = ?", (now, pid))
         return stored
 
@@ -180,7 +193,9 @@ class Store(MessageOps, RunOps):
                                        else "See its files with `vibing2-lab projects show NAME`.")
             conn.execute("DELETE FROM files WHERE project_id = ? AND path IN (SELECT value FROM json_each(?))",
                          (pid, json.dumps(clean)))
-            conn.execute("UPDATE projects SET updated = ? WHERE id = ?", (utc_now(), pid))
+            now = utc_now()
+            snapshot(conn, pid, label=f"deleted {', '.join(clean)}", now=now)  # a version without them
+            conn.execute("UPDATE projects SET updated = ? WHERE id = ?", (now, pid))
         return clean
 
 
