@@ -13,6 +13,7 @@ the store, the widget and anywidget are imported when a magic first runs.
     consent.py   consent asked in the panel, answered over stdin (stdin.py: why stdin)
     bridge.py    NotebookRead / NotebookEdit through the front end's live notebook
     line.py      `%vibe agents|projects|use|new|history|login|stats|models`
+    jobs.py      `%%vibe --bg` in a worker thread; `%vibe jobs|wait|cancel`
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ def unload(ipython: Any) -> None:
 
 def vibe_line(line: str) -> None:
     """%vibe agents | agents search Q | projects | use NAME | new | history | login [PROVIDER] |
-    stats | models | --help
+    stats | models | budget | jobs | wait [ID] | cancel ID | --help
 
     agents             the agents (name, category, tier, description)
     agents search Q    agents ranked for a query
@@ -54,6 +55,10 @@ def vibe_line(line: str) -> None:
     login [PROVIDER]   store an API key in the OS keychain (default provider: anthropic)
     stats              runs, tokens, cost and latency per agent and model, and a chart per day
     models             providers, whether a key is set (and where from), the aliases
+    budget             spend against the budgets in config.yaml
+    jobs               background answers (%%vibe --bg): id, cell, agents, elapsed, status
+    wait [ID]          block until that background answer (default: all) ends; raises if it failed
+    cancel ID          stop a background answer (its partial text is kept)
     --help             this text and the %%vibe options
     """
     from .line import run

@@ -33,6 +33,10 @@ REPLAY_MODES = ("strict", "fallback", "off")
 @argument("--max-tokens", type=int, metavar="N", help="longest answer, in tokens")
 @argument("--max-cost", type=float, metavar="USD",
           help="a budget for this cell: requests that could take it past USD are shortened or refused")
+@argument("--bg", action="store_true",
+          help="answer in the background: the cell returns at once, the panel keeps streaming; "
+               "%%vibe jobs / wait / cancel. Tools that need consent are denied unless pre-approved "
+               "with --allow (nobody can be asked). In replay the cell resolves at once")
 @argument("--temperature", type=float, metavar="T", help="sampling temperature")
 def vibe_cell(line: str, cell: str) -> None:
     """Ask one or more agents; the answer streams into the cell's output.

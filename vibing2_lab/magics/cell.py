@@ -28,7 +28,14 @@ def run(shell: Any, line: str, cell: str) -> None:
         return
     options = parse(line)
     with clean_errors(), cell_tools(shell) as tools:
+        if options.bg:
+            tools.background()
         session = Session(build_ask(shell, options, cell), tool_context=tools.context, consent=tools.consent)
+        if options.bg and session.replay_mode == "off":  # replay resolves at once, as in the foreground
+            from .jobs import start
+
+            start(shell, session, options, tools.handover())
+            return
         output = open_output(shell, session, options.format)
         tools.attach(output)
         interrupted = False
@@ -56,7 +63,8 @@ def cell_tools(shell: Any) -> Iterator[CellTools]:
     try:
         yield tools
     finally:
-        tools.close()
+        if not tools.handed_over:  # a background job closes its tools when it ends
+            tools.close()
 
 
 def build_ask(shell: Any, options: Namespace, cell: str) -> Ask:
@@ -74,7 +82,7 @@ def build_ask(shell: Any, options: Namespace, cell: str) -> Ask:
                allow=options.allow or (), max_cost=options.max_cost)
 
 
-def open_output(shell: Any, session: Session, fmt: str) -> PanelOutput | TextOutput:
+def open_output(shell: Any, session: Session, fmt: str, *, background: bool = False) -> PanelOutput | TextOutput:
     """The widget panel in a Jupyter kernel; plain text in a terminal."""
     from .output import PanelOutput, TextOutput
 
@@ -82,7 +90,8 @@ def open_output(shell: Any, session: Session, fmt: str) -> PanelOutput | TextOut
         # An instant strict replay has nothing to watch: one final display, no live updates.
         # (nbval, which checks the example notebooks, ignores display updates.)
         instant = session.replay_mode == "strict" and session.settings.replay_pace == 0
-        return PanelOutput(session, fmt=fmt, kernel_id=context.kernel_id(shell), live=not instant)
+        return PanelOutput(session, fmt=fmt, kernel_id=context.kernel_id(shell), live=not instant,
+                           background=background)
     return TextOutput(session, fmt=fmt)
 
 

@@ -10,6 +10,7 @@ from ..notebook.render import escape_markdown_html, table_bundle
 from . import context
 from .args import help_text, wants_help
 from .cell import clean_errors
+from .jobs import cancel_command, jobs_command, wait_command
 from .state import state_of
 
 DESCRIPTION_CHARS = 90
@@ -188,4 +189,5 @@ def _cwd() -> Any:
 COMMANDS: dict[str, Callable[[Any, list[str]], None]] = {
     "agents": agents, "projects": projects, "use": use, "new": new, "history": history,
     "login": login, "stats": stats, "models": models, "budget": budget, "mcp": mcp,
+    "jobs": jobs_command, "wait": wait_command, "cancel": cancel_command,
 }

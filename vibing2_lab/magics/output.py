@@ -38,7 +38,8 @@ class PanelOutput:
     replaces the whole output (a saved notebook then holds only the record, as replay does).
     """
 
-    def __init__(self, session: Session, *, fmt: str, kernel_id: str, live: bool = True) -> None:
+    def __init__(self, session: Session, *, fmt: str, kernel_id: str, live: bool = True,
+                 background: bool = False) -> None:
         from IPython.display import display
 
         from ..widget import Frames, VibePanel, answer_state
@@ -50,7 +51,8 @@ class PanelOutput:
         waiting = "waiting" if session.mode == "chain" else "streaming"
         answers = [answer_state(agent=name, model=model, status="streaming" if i == 0 else waiting)
                    for i, (name, model) in enumerate(zip(names, session.plan))]
-        self.panel = VibePanel(mode=session.mode, format=fmt, kernel_id=kernel_id, answers=answers)
+        self.panel = VibePanel(mode=session.mode, format=fmt, kernel_id=kernel_id, answers=answers,
+                               background=background)
         self.frames = Frames(self.panel.send)
         self.steps = PanelSteps(self.frames, self.panel.send, lambda agent: self.index.get(agent, 0))
         self.stdin: KernelStdin | None = None  # set by the cell when tools may ask on stdin

@@ -36,6 +36,7 @@ class CellTools:
         self.notebook: FrontEndNotebook = FrontEndNotebook(self.stdin, None, saved=context.notebook_path(shell))
         self.context: ToolContext = ToolContext(cwd=Path.cwd(), namespace=shell.user_ns, notebook=self.notebook)
         self.consent: Consent = consent_for(shell, self.stdin, self if in_kernel else None)
+        self.handed_over = False
 
     def attach(self, output: Any) -> None:
         """Questions and notebook requests go to this output's panel from now on."""
@@ -55,6 +56,21 @@ class CellTools:
         steps = getattr(self.output, "steps", None)
         if steps is not None:
             steps.close_question(pending, decision)
+
+    def background(self) -> None:
+        """A `--bg` job: nobody can answer on stdin (it belongs to the running cell), so tools that
+        need consent are denied with the reason (jobs.background_consent) and the notebook bridge
+        falls back to the saved file."""
+        from .jobs import background_consent
+
+        if self.stdin is not None:
+            self.stdin.allowed = False
+        self.consent = background_consent
+
+    def handover(self) -> CellTools:
+        """The job now owns these tools and closes them when it ends."""
+        self.handed_over = True
+        return self
 
     def close(self) -> None:
         if self.stdin is not None:

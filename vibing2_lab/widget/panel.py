@@ -45,6 +45,7 @@ class VibePanel(anywidget.AnyWidget):
     format = traitlets.Unicode("markdown").tag(sync=True)  # markdown | code | html | text
     status = traitlets.Unicode("streaming").tag(sync=True)  # overall: streaming | complete | error | cancelled
     kernel_id = traitlets.Unicode("").tag(sync=True)  # for the Stop button's interrupt request
+    background = traitlets.Bool(False).tag(sync=True)  # a --bg job: Stop sends {"type": "stop"}, no interrupt
     answers = traitlets.List(traitlets.Dict()).tag(sync=True)  # see answer_state()
 
     def view_data(self) -> dict[str, Any]:

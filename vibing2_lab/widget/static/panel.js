@@ -195,6 +195,13 @@ function render({ model, el }) {
   stop.addEventListener("click", async () => {
     stop.disabled = true;
     stop.textContent = "Stopping…";
+    if (model.get("background")) {
+      // A --bg job: an interrupt would hit whatever cell runs now. The kernel handles this
+      // message when it is idle (or once the running cell ends) and cancels the job.
+      model.send({ type: "stop" });
+      note.textContent = "Stopping the background answer (as soon as the kernel is free)…";
+      return;
+    }
     let ok = false;
     try { ok = await interruptKernel(model.get("kernel_id")); } catch (_) { ok = false; }
     if (!ok) {
