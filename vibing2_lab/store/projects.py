@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 from ..errors import ProjectError, UnknownProjectError
-from .db import Database, forget_database, open_database
+from .db import AnyDatabase, forget_database, is_database_url, open_database
 from .export import safe_relative_path
 from .messages import MessageOps, message_rows
 from .rows import Project, ProjectFile, ProjectSummary, utc_now, validate_project_name
@@ -31,8 +31,8 @@ SELECT p.id, p.name, p.type,
        (SELECT count(*) FROM messages m WHERE m.project_id = p.id),
        (SELECT count(*) FROM files f WHERE f.project_id = p.id),
        p.created, p.updated,
-       max(p.updated, coalesce((SELECT r.created FROM runs r WHERE r.project_id = p.id
-                                ORDER BY r.id DESC LIMIT 1), '')) AS last_activity
+       coalesce((SELECT max(r.created) FROM runs r WHERE r.project_id = p.id AND r.created > p.updated),
+                p.updated) AS last_activity
 FROM projects p ORDER BY last_activity DESC, p.id DESC
 """
 
@@ -40,21 +40,30 @@ FROM projects p ORDER BY last_activity DESC, p.id DESC
 class Store(MessageOps, RunOps):
     """Projects, their conversations, generated files and model runs, in one SQLite file."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: AnyDatabase) -> None:
         self._db = db
 
     @classmethod
-    def open(cls, path: Path | None = None) -> Store:
-        """The store at `path` (default: `<VIBING2_LAB_HOME>/vibing2.db`), migrated and ready."""
+    def open(cls, path: Path | str | None = None) -> Store:
+        """The store at `path` (a file, or a postgresql:// URL); by default the configured
+        database URL if any (VIBING2_LAB_DATABASE_URL, `database_url`), else
+        `<VIBING2_LAB_HOME>/vibing2.db`. Migrated and ready."""
         if path is None:
-            from ..paths import database_path
+            from ..paths import database_path, database_url
 
-            path = database_path()
-        return cls(open_database(Path(path)))
+            path = database_url() or database_path()
+        return cls(open_database(path if is_database_url(path) else Path(path)))
 
     @property
-    def path(self) -> Path:
+    def path(self) -> Path | None:
+        """The SQLite file (None on PostgreSQL: see `location`)."""
         return self._db.path
+
+    @property
+    def location(self) -> str:
+        """The file path or the (password-redacted) database URL; `Store.open(location)` reopens it
+        unless the URL had a password."""
+        return self._db.location
 
     def close(self) -> None:
         """Close this process's shared connection to the file (for every Store of this path);
