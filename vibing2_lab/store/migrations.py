@@ -104,10 +104,22 @@ def m003_run_steps(conn: sqlite3.Connection) -> None:
     )
 
 
+def m004_owner_visibility(conn: sqlite3.Connection) -> None:
+    """Team stores: who owns a project ('' = from before identities), private|shared, who changed it last."""
+    _run(
+        conn,
+        "ALTER TABLE projects ADD COLUMN owner TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE projects ADD COLUMN visibility TEXT NOT NULL DEFAULT 'private'",
+        "ALTER TABLE projects ADD COLUMN updated_by TEXT",
+        "CREATE INDEX projects_owner ON projects(owner)",
+    )
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     m001_initial,
     m002_conversations_status_meta,
     m003_run_steps,
+    m004_owner_visibility,
 ]
 
 
