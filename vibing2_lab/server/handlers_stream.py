@@ -27,6 +27,7 @@ from .sse_out import SSEHandler, event_frame, frame
 if TYPE_CHECKING:
     from ..config import Settings
     from ..session import Ask, Session
+    from ..store import Store
     from .streams import LiveStream
 
 NoneType = type(None)
@@ -57,15 +58,13 @@ def ask_from_body(data: dict[str, Any], *, project_name: str | None) -> Ask:
                max_cost=body["max_cost"])
 
 
-def open_session(data: dict[str, Any], settings: Settings, allowed_models: list[str]) -> Session:
-    """Resolve the ask (agents, models, project) before anything is sent; raises on bad input."""
+def open_session(data: dict[str, Any], settings: Settings, allowed_models: list[str], store: Store) -> Session:
+    """Resolve the ask (agents, models, project) before anything is sent; raises on bad input.
+    `store` is the request user's view, so a project is created, found and charged as theirs."""
     from ..session import Session
-    from ..store import Store
 
     project = data.get("project")
-    store = None
     if isinstance(project, int) and not isinstance(project, bool):  # an id: the session wants the name
-        store = Store.open()
         project = store.get_project(project).name
     elif isinstance(project, str) and project:
         from ..store import validate_project_name
@@ -98,7 +97,7 @@ class StreamHandler(SSEHandler):
         app.streams.check_room()  # before the session may create a project
         settings = self.vibe_settings()
         data = self.json_body()
-        session = await self.blocking(open_session, data, settings, list(app.allowed_models))
+        session = await self.blocking(open_session, data, settings, list(app.allowed_models), self.store())
         live = app.streams.open(session)
         try:
             await self._stream(session, live)
