@@ -127,9 +127,19 @@ class VibeHandler(ExtensionHandlerMixin, APIHandler):
         return Store.open(user=self.vibe_user())
 
     def vibe_user(self) -> str:
-        """Who is asking: the identity provider's username (@web.authenticated made sure there is one)."""
+        """Who is asking: the identity provider's username (@web.authenticated made sure there is one).
+
+        Jupyter's default provider invents a random name per token request or browser: that is
+        no identity, so a plain single-user server is its OS user, like its kernels and the CLI.
+        JupyterHub's provider (or any configured one) names real users."""
+        from jupyter_server.auth.identity import IdentityProvider, PasswordIdentityProvider
+
+        from ..store.access import current_user
+
+        if type(self.identity_provider) in (IdentityProvider, PasswordIdentityProvider):
+            return current_user()
         user = self.current_user
-        return str(getattr(user, "username", None) or getattr(user, "name", None) or user)
+        return str(getattr(user, "username", None) or user)
 
     async def blocking(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run a slower core call (DuckDB stats, a big project) off the event loop."""
