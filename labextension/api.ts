@@ -9,6 +9,7 @@ import {
   IAuthStatus,
   IPreview,
   IProject,
+  IProjectFile,
   IProjectSummary,
   IStartEvent,
   ITokenEvent,
@@ -94,6 +95,13 @@ export const api = {
     requestAPI<void>(projectPath(id), { method: 'DELETE' }),
   preview: (id: number, entry: string): Promise<IPreview> =>
     requestAPI<IPreview>(projectPath(id, `/preview?entry=${encodeURIComponent(entry)}`)),
+  deleteFile: async (id: number, path: string): Promise<IProjectFile[]> =>
+    (
+      await requestAPI<{ files: IProjectFile[] }>(
+        projectPath(id, `/files?path=${encodeURIComponent(path)}`),
+        { method: 'DELETE' }
+      )
+    ).files,
   exportNotebook: (id: number): Promise<Record<string, unknown>> =>
     requestAPI<Record<string, unknown>>(projectPath(id, '/export.ipynb')),
   agents: async (): Promise<IAgent[]> =>

@@ -5,10 +5,11 @@ const PREVIEWABLE = /\.html?$/i;
 
 export interface IFilesActions {
   preview(path: string): Promise<void>;
+  remove(path: string): Promise<void>;
   openAsNotebook(): Promise<void>;
 }
 
-/** The project's generated files, with Preview on HTML pages and "Open as notebook". */
+/** The project's generated files, with Preview on HTML pages, Delete, and "Open as notebook". */
 export class FilesList {
   constructor(private _actions: IFilesActions) {
     this.node = document.createElement('details');
@@ -39,6 +40,9 @@ export class FilesList {
         if (PREVIEWABLE.test(file.path)) {
           item.appendChild(button('Preview', 'Preview', () => this._actions.preview(file.path)));
         }
+        item.appendChild(
+          button('Delete file', '✕', () => this._actions.remove(file.path), 'jp-VibeButton jp-VibeFiles-delete')
+        );
         return item;
       })
     );

@@ -1,5 +1,5 @@
 import { JupyterFrontEnd } from '@jupyterlab/application';
-import { Clipboard } from '@jupyterlab/apputils';
+import { Clipboard, Dialog, showDialog } from '@jupyterlab/apputils';
 import { INotebookTracker } from '@jupyterlab/notebook';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { Widget } from '@lumino/widgets';
@@ -59,6 +59,7 @@ export class VibeSidebar extends Widget {
     this._preview = new PreviewPane();
     this._files = new FilesList({
       preview: path => this.preview(path),
+      remove: path => this.removeFile(path),
       openAsNotebook: () => this.openAsNotebook()
     });
     this.node.append(
@@ -179,6 +180,27 @@ export class VibeSidebar extends Widget {
     try {
       const preview = await api.preview(id, path);
       this._preview.show(preview.entry, preview.html);
+    } catch (error) {
+      this.notify(error);
+    }
+  }
+
+  /** Delete one generated file of the selected project, after the user confirms. */
+  async removeFile(path: string): Promise<void> {
+    const id = this._projects.selected;
+    if (id === null) {
+      return;
+    }
+    const result = await showDialog({
+      title: 'Delete file',
+      body: `Delete "${path}" from project "${this._projects.selectedName ?? ''}"?`,
+      buttons: [Dialog.cancelButton(), Dialog.warnButton({ label: 'Delete' })]
+    });
+    if (!result.button.accept) {
+      return;
+    }
+    try {
+      this._files.show(await api.deleteFile(id, path));
     } catch (error) {
       this.notify(error);
     }

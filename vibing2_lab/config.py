@@ -4,6 +4,7 @@ config.yaml (every key optional; an unknown key is an error that names it):
 
     default_model: anthropic:claude-sonnet-4-5   # provider:model, or an alias
     default_agent: fullstack-developer           # when auto-selection finds nothing
+    auto: local                                  # auto-selection: local ranking, or `model` (re-rank by the fast tier)
     aliases: {sonnet: anthropic:claude-sonnet-4-5, llama: openai:llama3.1}
     tiers: {fast: haiku, balanced: sonnet, thorough: opus}   # performance_tier -> model
     providers:
@@ -40,6 +41,7 @@ says otherwise; its key comes from `<NAME>_API_KEY` or the keychain (username = 
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -131,6 +133,7 @@ class ToolSettings:
 class Settings:
     default_model: str = "anthropic:claude-sonnet-4-5"
     default_agent: str = "fullstack-developer"
+    auto: str = "local"  # "local" | "model": auto-selection's ranking (agents/rerank.py)
     aliases: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_ALIASES))
     tiers: dict[str, str] = field(default_factory=lambda: {"fast": "haiku", "balanced": "sonnet", "thorough": "opus"})
     providers: dict[str, ProviderSettings] = field(default_factory=_default_providers)
@@ -181,6 +184,7 @@ def _typed(where: str, value: Any, kind: type, path: Path, *, minimum: float | N
         return None
     ok = isinstance(value, str) if kind is str else (
         isinstance(value, (int, float)) and not isinstance(value, bool)
+        and (isinstance(value, int) or math.isfinite(value))  # YAML .nan/.inf are no setting
         and (kind is float or float(value).is_integer()))
     if not ok or (minimum is not None and value < minimum):
         need = {str: "a string", int: "a whole number", float: "a number"}[kind]
@@ -192,7 +196,7 @@ def _typed(where: str, value: Any, kind: type, path: Path, *, minimum: float | N
 
 # top-level scalar keys: (type, minimum, may be null)
 _SCALARS: dict[str, tuple[type, float | None, bool]] = {
-    "default_model": (str, None, False), "default_agent": (str, None, False),
+    "default_model": (str, None, False), "default_agent": (str, None, False), "auto": (str, None, False),
     "max_tokens": (int, 1, False), "temperature": (float, 0, True),
     "max_prompt_bytes": (int, 1, False), "replay_pace": (float, 0, False),
     "database_url": (str, None, True),
@@ -236,6 +240,9 @@ def _merge(settings: Settings, data: dict[str, Any], path: Path) -> None:
         else:
             kind, minimum, optional = _SCALARS[key]
             setattr(settings, key, _typed(key, value, kind, path, minimum=minimum, optional=optional))
+            if key == "auto" and settings.auto not in ("local", "model"):
+                raise ConfigError(f"auto: {settings.auto!r} in {path} is not local or model.",
+                                  hint="auto: local (keyword ranking) or auto: model (the fast tier re-ranks it).")
 
 
 def _merge_completion(completion: CompletionSettings, data: Any, path: Path) -> None:

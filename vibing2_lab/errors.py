@@ -6,7 +6,8 @@
     ├── AgentError                  an agent file or name is bad
     │   └── UnknownAgentError       no agent of that name (suggests close names)
     ├── ProjectError                a project name or id is bad
-    │   └── UnknownProjectError
+    │   ├── UnknownProjectError
+    │   └── UnknownFileError        no file of that path in the project
     ├── StoreError                  the database refused an operation
     ├── ExportError                 an export path escapes its folder, or a file is bad
     ├── ReplayError                 replay found no record or a changed agent
@@ -66,6 +67,10 @@ class ProjectError(VibeError):
 
 class UnknownProjectError(ProjectError):
     kind = "unknown_project"
+
+
+class UnknownFileError(ProjectError):
+    kind = "unknown_file"
 
 
 class StoreError(VibeError):

@@ -9,9 +9,11 @@ or put in an error message: `ApiKey` hides its value from `repr()` and `str()`, 
 
 from __future__ import annotations
 
+import base64
 import logging
 import re
 from dataclasses import dataclass, field
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 from .errors import ConfigError, KeyMissingError
 
@@ -23,6 +25,11 @@ log = logging.getLogger(__name__)
 
 # Provider keys look like sk-..., sk-ant-..., sk-proj-... (servers may echo them masked).
 _KEYLIKE = re.compile(r"\bsk-[A-Za-z0-9_\-*.]{8,}")
+_USERINFO = re.compile(r"(\b[A-Za-z][A-Za-z0-9+.-]*://)[^/\s@]*@")  # scheme://user:password@
+_PIECE = 12  # a run holding this many characters of a known secret in a row is redacted whole
+_RUN = re.compile(r"[A-Za-z0-9_\-.~+/=%]{12,}")  # a run of the characters keys and tokens are made of
+_MIN_SECRET = 4  # shorter "secrets" would blank ordinary words; a URL's userinfo still goes
+REDACTED = "[redacted]"
 
 
 @dataclass(frozen=True)
@@ -90,16 +97,21 @@ def store_key(provider: str, value: str) -> str:
     value = value.strip()
     if not value:
         raise ConfigError("The API key is empty; nothing was stored.", hint="Paste the key when asked.")
+    backend = keyring.get_keyring()
+    name = f"{type(backend).__module__}.{type(backend).__name__}"
+    hint = (f"Set {env_var(provider)} in your environment instead, or install a keyring "
+            "backend (e.g. `pip install keyrings.alt`).")
     try:
         keyring.set_password(SERVICE, provider, value)
+        # Some backends (keyring's null backend) accept a key and keep nothing: read it back.
+        kept = keyring.get_password(SERVICE, provider) == value
     except KeyringError as exc:
-        raise ConfigError(
-            f"No OS keychain is available to store the {provider} key ({type(exc).__name__}).",
-            hint=f"Set {env_var(provider)} in your environment instead, or install a keyring "
-                 "backend (e.g. `pip install keyrings.alt`).",
-        ) from None
-    backend = keyring.get_keyring()
-    return f"{type(backend).__module__}.{type(backend).__name__}"
+        raise ConfigError(f"No OS keychain is available to store the {provider} key ({type(exc).__name__}).",
+                          hint=hint) from None
+    if not kept:
+        raise ConfigError(f"The keyring backend {name} did not keep the {provider} key; nothing was stored.",
+                          hint=hint)
+    return name
 
 
 def delete_key(provider: str) -> bool:
@@ -116,9 +128,113 @@ def delete_key(provider: str) -> bool:
     return True
 
 
+class Redactor:
+    """Scrubs secrets from text that came from outside, before it is stored, shown or sent.
+
+    It knows the exact secrets a call used (the key it sent, a password in the base URL)
+    and also removes anything shaped like a provider key, the user:password part of any
+    URL, and every run of key characters that holds 12 characters of a known secret (an upstream
+    that echoes part of the key, or text cut in the middle of it). Redact first, then cut:
+    a cut made before this runs can leave a piece this no longer recognises as a secret.
+    """
+
+    __slots__ = ("_secrets", "_grams")
+
+    def __init__(self, *secrets: str | None) -> None:
+        found: set[str] = set()
+        for secret in secrets:
+            if secret and len(secret) >= _MIN_SECRET:
+                found.update({secret, quote(secret, safe=""), unquote(secret)})
+        # Longest first, so a key is replaced whole before any shorter secret inside it.
+        self._secrets = tuple(sorted((s for s in found if len(s) >= _MIN_SECRET), key=len, reverse=True))
+        self._grams = frozenset(s[i:i + _PIECE] for s in self._secrets for i in range(len(s) - _PIECE + 1))
+
+    def __call__(self, text: str) -> str:
+        """`text` with every secret replaced by [redacted]."""
+        if not text:
+            return text
+        for secret in self._secrets:
+            if secret in text:
+                text = text.replace(secret, REDACTED)
+        text = _USERINFO.sub(r"\1", text)
+        if self._grams:
+            text = _RUN.sub(self._piece, text)
+        return _KEYLIKE.sub(REDACTED, text)
+
+    def _piece(self, match: re.Match[str]) -> str:
+        run, grams = match.group(0), self._grams
+        hit = any(run[i:i + _PIECE] in grams for i in range(len(run) - _PIECE + 1))
+        return REDACTED if hit else run
+
+    def bounded(self, value: object, limit: int = 200) -> str | None:
+        """An upstream text value (a header, an id, a stop reason) redacted, then cut to `limit`."""
+        if value is None:
+            return None
+        text = " ".join(self(str(value)).split())
+        return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def redact(text: str, *secrets: str | None) -> str:
     """`text` with every given secret, and anything shaped like an API key, replaced."""
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, "[redacted]")
-    return _KEYLIKE.sub("[redacted]", text)
+    return Redactor(*secrets)(text)
+
+
+_IN_USE: set[str] = set()  # every secret a call of this process sent: third-party logs are scrubbed of them
+_IN_USE_REDACTOR = Redactor()
+
+
+def remember_secrets(*secrets: str | None) -> None:
+    """Note secrets this process sends, so `LogRedaction` removes them from library logs."""
+    global _IN_USE_REDACTOR
+    new = {s for s in secrets if s} - _IN_USE
+    if new:
+        _IN_USE.update(new)
+        _IN_USE_REDACTOR = Redactor(*_IN_USE)
+
+
+class LogRedaction(logging.Filter):
+    """A filter for libraries' loggers (httpx, httpcore) that log URLs and raw upstream headers."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            text = record.getMessage()
+        except Exception:  # a malformed record is logging's to report, not ours to raise into httpx
+            return True
+        clean = _IN_USE_REDACTOR(text)
+        if clean != text:
+            record.msg, record.args = clean, None
+        return True
+
+
+def guard_logs(*names: str) -> None:
+    """Put a LogRedaction on these loggers (once); a filter applies to its own logger only."""
+    for name in names:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, LogRedaction) for f in logger.filters):
+            logger.addFilter(LogRedaction())
+
+
+def url_secrets(url: str | None) -> tuple[str, ...]:
+    """The credentials written into a URL (`http://user:password@host`), to be redacted."""
+    if not url or "@" not in url:
+        return ()
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return ()
+    userinfo = parts.netloc.rpartition("@")[0]
+    user, _, password = userinfo.partition(":")
+    # httpx sends a URL's userinfo as Basic auth: an upstream echoing that header leaks it too.
+    basic = base64.b64encode(f"{unquote(user)}:{unquote(password)}".encode()).decode()
+    return tuple(s for s in (userinfo, password, basic) if s)
+
+
+def public_url(url: str) -> str:
+    """`url` without its user:password part, for messages, the store and responses."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return _USERINFO.sub(r"\1", url)
+    if "@" not in parts.netloc:
+        return url
+    return urlunsplit((parts.scheme, parts.netloc.rpartition("@")[2], parts.path, parts.query, parts.fragment))

@@ -10,7 +10,9 @@ AGENTS_PATH_ENV = "VIBING2_LAB_AGENTS_PATH"
 
 
 def home() -> Path:
-    """The data directory (created on first use)."""
+    """The data directory (created on first use); ConfigError saying what to fix if it cannot be.
+
+    A home that exists but is read-only is returned: reading still works there."""
     env = os.environ.get(HOME_ENV)
     if env:
         path = Path(env).expanduser()
@@ -18,8 +20,23 @@ def home() -> Path:
         from platformdirs import user_data_dir
 
         path = Path(user_data_dir("vibing2-lab", appauthor=False))
-    path.mkdir(parents=True, exist_ok=True)
+    if not path.is_dir():
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise _unusable(path, exc, from_env=bool(env)) from None
     return path
+
+
+def _unusable(path: Path, exc: OSError, *, from_env: bool) -> Exception:
+    from .errors import ConfigError
+
+    reasons = {FileExistsError: "a file is in the way", NotADirectoryError: "a part of it is a file, not a folder",
+               PermissionError: "permission denied", FileNotFoundError: "a part of it does not exist"}
+    why = next((text for cls, text in reasons.items() if isinstance(exc, cls)), exc.strerror or type(exc).__name__)
+    where = f"{HOME_ENV}={path}" if from_env else str(path)
+    return ConfigError(f"The vibing2-lab data folder {where} cannot be created: {why}.",
+                       hint=f"Set {HOME_ENV} to a folder you can write to (e.g. {HOME_ENV}=~/vibing2-lab).")
 
 
 def database_path() -> Path:

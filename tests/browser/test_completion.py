@@ -145,3 +145,38 @@ def test_ghost_text_in_the_file_editor(page: Any, lab: Any, browser_fake_model: 
         page.keyboard.press("Tab")
         page.wait_for_function("el => el.innerText.includes('a + b')", arg=editor.element_handle())
         assert editor.inner_text() == "def add(a, b):\n    return a + b"
+
+
+def test_alt_backslash_asks_by_hand_without_the_debounce(page: Any, lab: Any,
+                                                         browser_fake_model: FakeModelServer) -> None:
+    fake = browser_fake_model
+    fake.reset()
+    fake.respond = completions(lambda cell: Reply(text=" np.arange(10)") if cell == "xs =<CURSOR>"
+                               else Reply(text=""))
+    with lab_config(lab, "completion: {debounce_ms: 20000}\n"):  # typing alone asks nothing for 20 s
+        open_notebook(page, lab, "complete-invoke.ipynb")
+        page.keyboard.type("xs =", delay=40)
+        page.wait_for_timeout(800)
+        assert fake.requests == [] and page.locator(".jp-GhostText").count() == 0
+        page.keyboard.press("Alt+Backslash")
+        assert wait_for_ghost(page, fake, lambda text: text == " np.arange(10)", timeout=10)
+        assert len(fake.requests) == 1
+
+
+def test_ghost_text_in_the_console(page: Any, lab: Any, browser_fake_model: FakeModelServer) -> None:
+    fake = browser_fake_model
+    fake.reset()
+    fake.respond = completions(lambda cell: Reply(text="rt pandas as pd") if cell == "impo<CURSOR>"
+                               else Reply(text=""))
+    with lab_config(lab, "completion: {debounce_ms: 60}\n"):
+        open_lab(page, lab)
+        page.locator('.jp-LauncherCard[data-category="Console"]').first.click()
+        prompt = page.locator(".jp-CodeConsole-promptCell .cm-content")
+        prompt.wait_for()
+        wait_for_idle_kernel(page)
+        prompt.click()
+        page.keyboard.type("impo", delay=40)
+        assert wait_for_ghost(page, fake, lambda text: text == "rt pandas as pd")
+        page.keyboard.press("Tab")
+        page.wait_for_function("el => el.innerText.includes('pandas')", arg=prompt.element_handle())
+        assert prompt.inner_text() == "import pandas as pd"

@@ -218,3 +218,26 @@ def test_key_form_after_an_auth_failure_stores_the_key(page, lab, browser_fake_m
     stored = Path(lab.env["VIBING2_LAB_TEST_KEYRING"]).read_text()
     assert "sk-ant-fake-browser-key-0123456789" in stored
     assert "sk-ant-fake-browser-key" not in panel.inner_text()
+
+
+def test_delete_a_file_from_the_sidebar(page, lab) -> None:
+    """D13: each file has a Delete button; after confirming, the file is gone from the list and the store."""
+    from vibing2_lab.store import Store
+
+    store = Store.open(lab.home / "vibing2.db")
+    project = store.create_project("files-to-delete")
+    store.update_files(project.id, {"index.html": "<h1>hi</h1>", "notes.txt": "keep me"})
+    open_lab(page, lab)
+    panel = open_sidebar(page)
+    panel.locator('[data-vibe-server="ok"]').wait_for()
+    select = panel.get_by_label("Project", exact=True)
+    select.select_option(label="files-to-delete")
+    files = panel.get_by_label("Project files", exact=True)
+    expect(files.locator("li")).to_have_count(2)
+    files.locator("li", has_text="index.html").get_by_role("button", name="Delete file").click()
+    dialog = page.locator(".jp-Dialog")
+    expect(dialog).to_contain_text('Delete "index.html"')
+    dialog.get_by_role("button", name="Delete").click()
+    expect(files.locator("li")).to_have_count(1)
+    expect(files).to_contain_text("notes.txt")
+    assert [f.path for f in store.get_project(project.id).files] == ["notes.txt"]

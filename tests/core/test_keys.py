@@ -82,6 +82,32 @@ def test_redact() -> None:
         "Incorrect API key provided: [redacted]"
 
 
+def test_redactor_knows_the_exact_key_and_its_pieces() -> None:
+    key = "vibe-planted-7f3e9a1c5b2d8e4f6a0b9c8d"  # not shaped like sk-...
+    clean = keys.Redactor(key)
+    assert clean(f"req_{key}") == "req_[redacted]"
+    assert clean(f"Bearer {key[:20]}... was refused") == "Bearer [redacted] was refused"  # an echoed piece
+    assert clean(f"{key[-14:]} at the end") == "[redacted] at the end"
+    assert clean("ordinary words and ids like req_0123456789abcdef stay") == \
+        "ordinary words and ids like req_0123456789abcdef stay"
+
+
+def test_redaction_runs_before_the_cut() -> None:
+    """D2: 170 characters, a space, the key; cut at 200 after redaction, no piece survives."""
+    key = "vibe-planted-7f3e9a1c5b2d8e4f6a0b9c8d"
+    text = keys.Redactor(key).bounded("p" * 170 + " " + key, 200)
+    assert text is not None and text.endswith("[redacted]") and key[:8] not in text
+
+
+def test_url_credentials() -> None:
+    url = "http://alice:PASSW0RD@host:8080/v1"
+    assert keys.public_url(url) == "http://host:8080/v1"
+    assert keys.public_url("https://api.example.com/v1") == "https://api.example.com/v1"
+    secrets = keys.url_secrets(url)
+    assert "PASSW0RD" in secrets and "YWxpY2U6UEFTU1cwUkQ=" in secrets  # also as httpx's Basic auth
+    assert keys.Redactor(*secrets)(f"failed: {url} (PASSW0RD)") == "failed: http://host:8080/v1 ([redacted])"
+
+
 # -- the planted key, through every failure path ---------------------------------------
 LEAKY_REPLIES = {
     "401 echoing the key": Reply(fault="http", status=401, error_message=f"Incorrect API key provided: {PLANTED_KEY}"),

@@ -122,3 +122,18 @@ def test_generated_events_round_trip(events: list[tuple[str, list[str], bool]], 
     raw = b"".join(line.encode() + endings for line in lines)
     expected = [(name or "message", "\n".join(data)) for name, data, _ in events]
     assert [(e.event, e.data) for e in decode(split_at(raw, cuts))] == expected
+
+
+def test_flush_dispatches_a_complete_pending_event() -> None:
+    # Real servers end a stream right after the last data line; the SDKs dispatch it.
+    d = SSEDecoder()
+    assert d.feed(b'event: message_stop\ndata: {"type":"message_stop"}') == []
+    assert d.pending
+    assert d.flush() == [ServerSentEvent("message_stop", '{"type":"message_stop"}')]
+    assert not d.pending and d.flush() == []
+
+
+def test_flush_of_an_event_without_data_dispatches_nothing() -> None:
+    d = SSEDecoder()
+    d.feed(b"data: a\n\nevent: x")
+    assert d.flush() == []

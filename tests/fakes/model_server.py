@@ -63,6 +63,9 @@ class Reply:
     # (malformed, or cut short with stop_reason="max_tokens"); "unclosed": no content_block_stop
     tool_uses: list[dict[str, Any]] = field(default_factory=list)
     model: str | None = None
+    usage: dict[str, Any] | None = None  # sent instead of the computed usage object (any values)
+    raw: bytes | None = None  # a recorded SSE body, sent verbatim (in chunks of `raw_chunk` bytes)
+    raw_chunk: int = 64
 
     def __post_init__(self) -> None:
         if self.fault not in FAULTS:
@@ -89,6 +92,7 @@ class FakeModelServer:
         self.respond: Callable[[RecordedRequest], Reply | None] | None = None
         self.requests: list[RecordedRequest] = []
         self.client_gone = 0  # streams whose client closed the connection before the end
+        self.written = bytearray()  # every streamed byte written to a socket so far (what a client could have)
         self._queue: list[Reply] = []
         self._lock = threading.Lock()
         self._stopping = threading.Event()
@@ -107,6 +111,7 @@ class FakeModelServer:
             self._queue.clear()
             self.requests.clear()
             self.client_gone = 0
+            self.written.clear()
         self.default = Reply()
         self.respond = None
 
@@ -213,9 +218,14 @@ class _Handler(BaseHTTPRequestHandler):
         if not stream:
             return self._send_whole(reply, wire, model)
         include_usage = bool(isinstance(body, dict) and (body.get("stream_options") or {}).get("include_usage"))
-        frames = (_anthropic_frames(reply, model) if wire == "anthropic"
-                  else _openai_frames(reply, model, include_usage, text_choices=wire == "fim"))
-        self._stream(frames)
+        if reply.raw is not None:
+            frames: Iterator[tuple[float, bytes]] = iter(
+                [(0.0, reply.raw[i:i + reply.raw_chunk]) for i in range(0, len(reply.raw), reply.raw_chunk)])
+        elif wire == "anthropic":
+            frames = _anthropic_frames(reply, model)
+        else:
+            frames = _openai_frames(reply, model, include_usage, text_choices=wire == "fim")
+        self._stream(frames, reply.headers)
 
     # -- responses -------------------------------------------------------
     def _send_json(self, status: int, data: Any, headers: dict[str, str] | None = None) -> None:
@@ -223,8 +233,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_response(status)
         self.send_header("content-type", "application/json")
         self.send_header("content-length", str(len(payload)))
-        self.send_header("request-id", f"req_fake_{uuid.uuid4().hex[:12]}")
-        for k, v in (headers or {}).items():
+        headers = {"request-id": f"req_fake_{uuid.uuid4().hex[:12]}", **(headers or {})}
+        for k, v in headers.items():
             self.send_header(k, v)
         self.end_headers()
         self.wfile.write(payload)
@@ -254,13 +264,14 @@ class _Handler(BaseHTTPRequestHandler):
                               "total_tokens": reply.input_tokens + out}}
         self._send_json(200, data, reply.headers)
 
-    def _stream(self, frames: Iterator[tuple[float, bytes]]) -> None:
+    def _stream(self, frames: Iterator[tuple[float, bytes]], headers: dict[str, str] | None = None) -> None:
         """Send (delay, bytes) frames chunked; consecutive undelayed frames go out in one write."""
         self.send_response(200)
         self.send_header("content-type", "text/event-stream; charset=utf-8")
         self.send_header("cache-control", "no-cache")
         self.send_header("transfer-encoding", "chunked")
-        self.send_header("request-id", f"req_fake_{uuid.uuid4().hex[:12]}")
+        for k, v in {"request-id": f"req_fake_{uuid.uuid4().hex[:12]}", **(headers or {})}.items():
+            self.send_header(k, v)
         self.end_headers()
         stopping = self.server.fake._stopping
         pending: list[bytes] = []
@@ -295,6 +306,8 @@ class _Handler(BaseHTTPRequestHandler):
     def _write_chunk(self, data: bytes) -> None:
         self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
         self.wfile.flush()
+        with self.server.fake._lock:
+            self.server.fake.written += data
 
 
 def tool_results(request: RecordedRequest) -> list[dict[str, Any]]:
@@ -351,7 +364,7 @@ def _anthropic_frames(reply: Reply, model: str) -> Iterator[tuple[float, bytes]]
     yield 0.0, _sse("message_start", {"type": "message_start", "message": {
         "id": _msg_id(), "type": "message", "role": "assistant", "content": [], "model": model,
         "stop_reason": None, "stop_sequence": None,
-        "usage": {"input_tokens": reply.input_tokens, "output_tokens": 1}}})
+        "usage": reply.usage or {"input_tokens": reply.input_tokens, "output_tokens": 1}}})
     yield 0.0, _sse("content_block_start", {"type": "content_block_start", "index": 0,
                                             "content_block": {"type": "text", "text": ""}})
     yield 0.0, _sse("ping", {"type": "ping"})
@@ -380,7 +393,7 @@ def _anthropic_frames(reply: Reply, model: str) -> Iterator[tuple[float, bytes]]
             yield 0.0, _sse("content_block_stop", {"type": "content_block_stop", "index": n})
     stop = "tool_use" if reply.tool_uses and reply.stop_reason == "end_turn" else reply.stop_reason
     yield 0.0, _sse("message_delta", {"type": "message_delta", "delta": {"stop_reason": stop, "stop_sequence": None},
-                                      "usage": {"output_tokens": out}})
+                                      "usage": reply.usage or {"output_tokens": out}})
     yield 0.0, _sse("message_stop", {"type": "message_stop"})
 
 
@@ -418,8 +431,8 @@ def _openai_frames(reply: Reply, model: str, include_usage: bool, *,
     finish = "length" if reply.stop_reason == "max_tokens" else "tool_calls" if reply.tool_uses else "stop"
     yield 0.0, chunk({}, finish)
     if include_usage:
-        usage = {"prompt_tokens": reply.input_tokens, "completion_tokens": out,
-                 "total_tokens": reply.input_tokens + out}
+        usage = reply.usage or {"prompt_tokens": reply.input_tokens, "completion_tokens": out,
+                                "total_tokens": reply.input_tokens + out}
         data = {"id": "chatcmpl-fake", "object": "chat.completion.chunk", "created": created, "model": model,
                 "choices": [], "usage": usage}
         yield 0.0, _sse(None, data)

@@ -181,3 +181,28 @@ async def test_anonymous_requests_never_reach_the_model(jp_fetch: Any, fake_mode
     with pytest.raises(HTTPClientError) as info:
         await jp_fetch(PREFIX, "complete", method="POST", body=json.dumps(BODY), headers={"Authorization": ""})
     assert info.value.code == 403 and fake_model.requests == []
+
+
+async def test_allowed_models_apply_to_completions(api: Api, fake_model: FakeModelServer, jp_serverapp: Any) -> None:
+    extension = jp_serverapp.extension_manager.extension_apps["vibing2_lab"]
+    app = next(iter(extension)) if isinstance(extension, set) else extension
+    app.allowed_models = ["openai:*"]
+    refused = await api("POST", "complete", BODY)
+    assert refused.status == 400 and "not allowed" in refused.error["message"] and fake_model.requests == []
+    allowed = await api("POST", "complete", {**BODY, "model": "openai:gpt-4o-mini"})
+    assert allowed.status == 200 and fake_model.requests[0].wire == "openai"
+
+
+async def test_completions_beyond_the_limit_are_429(api: Api, fake_model: FakeModelServer, jp_serverapp: Any,
+                                                   stream_url: str, auth_headers: dict[str, str]) -> None:
+    extension = jp_serverapp.extension_manager.extension_apps["vibing2_lab"]
+    app = next(iter(extension)) if isinstance(extension, set) else extension
+    app.max_concurrent_streams = 1
+    fake_model.enqueue(Reply(text="a b c d e f g", delay=0.2))
+    url = stream_url.rsplit("/", 1)[0] + "/complete"
+    async with live_stream(url, auth_headers, {"prefix": "x = "}) as events:
+        await events.until(lambda seen: bool(seen))
+        busy = await api("POST", "complete", {"prefix": "y = "})
+        assert busy.status == 429 and busy.error["kind"] == "busy" and busy.error["hint"]
+    assert await eventually(lambda: app.completions_live == 0)
+    assert (await api("POST", "complete", {"prefix": "y = "})).status == 200

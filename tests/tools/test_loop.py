@@ -17,6 +17,18 @@ from vibing2_lab.store import Store
 from vibing2_lab.tools import Decision, ToolContext
 
 
+def stop_when_running(marker: Path, cancel: Cancel, *, count: int = 1) -> None:
+    """Stop once the tool wrote `count` marks in `marker` (it is running), not after a fixed time."""
+    def watch() -> None:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not (marker.exists() and len(marker.read_text() or "x") >= count):
+            time.sleep(0.02)
+        time.sleep(0.2)
+        cancel.stop()
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
 def ask(wire: str, work: Path, prompt: str = "How are sales?", *, agent: str = "analyst", namespace=None,
         **kwargs) -> Session:
     ctx = ToolContext(work, namespace=namespace if namespace is not None else {})
@@ -186,10 +198,10 @@ def test_stop_during_a_tool_keeps_the_partial_answer(fake_model: FakeModelServer
                                                      wire: str, vibe_home: Path) -> None:
     (agents / "shell.md").write_text("---\nname: shell\ndescription: runs things\ntools: Bash\n---\nRun.\n")
     fake_model.enqueue(Reply(text="Running it.", tool_uses=[{"id": "s1", "name": "Bash",
-                                                             "input": {"command": "sleep 30; touch done"}}]))
+                                                             "input": {"command": "touch started; sleep 30; touch done"}}]))
     cancel = Cancel()
     session = ask(wire, work, agent="shell", allow="Bash", project="stops")
-    threading.Timer(0.5, cancel.stop).start()
+    stop_when_running(work / "started", cancel)
     started = time.monotonic()
     events = list(session.stream(cancel=cancel))
     assert time.monotonic() - started < 10
@@ -256,15 +268,23 @@ def test_the_async_loop_runs_tools_off_the_event_loop(fake_model: FakeModelServe
 def test_stop_interrupts_python_tools_running_in_fan_out_threads(fake_model: FakeModelServer, agents: Path,
                                                                  work: Path, wire: str) -> None:
     (agents / "coder.md").write_text("---\nname: coder\ndescription: codes\ntools: Python\n---\nCode.\n")
-    loop = "import time\nfor i in range(300):\n    time.sleep(0.1)\nopen('finished', 'w').write('x')"
+    # Python runs in the process's working directory (the kernel's, as a cell does): absolute paths.
+    loop = (f"import time\nopen({str(work / 'started')!r}, 'a').write('x')\nfor i in range(300):\n"
+            f"    time.sleep(0.1)\nopen({str(work / 'finished')!r}, 'w').write('x')")
     fake_model.respond = lambda request: Reply(text="Busy.", tool_uses=[{"name": "Python", "input": {"code": loop}}])
     cancel = Cancel()
     session = Session(Ask("work", agents=["analyst", "coder"], model=wire, allow="Python"),
                       tool_context=ToolContext(work))
-    threading.Timer(1.0, cancel.stop).start()
+    stop_when_running(work / "started", cancel, count=2)
     started = time.monotonic()
     events = list(session.stream(cancel=cancel))
     assert time.monotonic() - started < 10 and not (work / "finished").exists()
+    deadline = time.monotonic() + 5  # the agents' threads (and their tools) really ended
+    while any(t.name.startswith("vibe-agent-") for t in threading.enumerate()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not [t.name for t in threading.enumerate() if t.name.startswith("vibe-agent-")]
+    results = [e for e in events if isinstance(e, ToolResultEvent)]
+    assert len(results) == 2 and all("Interrupted" in e.content for e in results)
     finals = [e for e in events if isinstance(e, ErrorEvent)]
     assert sorted(e.agent for e in finals) == ["analyst", "coder"]
     assert all(e.status == "cancelled" and e.partial_text == "Busy." for e in finals)

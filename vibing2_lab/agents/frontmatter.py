@@ -37,6 +37,10 @@ class HeaderError(Exception):
     """The header could not be read by any step; the message says why."""
 
 
+MAX_HEADER_CHARS = 256_000  # the longest real Claude Code descriptions are ~10 KB
+MAX_VALUES = 10_000  # scalars, lists and mappings in the loaded header, aliases counted per use
+
+
 # -- splitting -----------------------------------------------------------------------
 
 _FENCE = re.compile(r"^---[ \t]*$")
@@ -61,6 +65,9 @@ def split(text: str) -> tuple[str | None, str]:
 def read_header(header: str) -> tuple[dict[str, Any], str, str | None]:
     """(fields, mode, yaml_error) where mode is "simple", "yaml" or "tolerant"."""
     from .tolerant import tolerant
+    if len(header) > MAX_HEADER_CHARS:
+        raise HeaderError(f"the frontmatter is {len(header):,} characters, more than {MAX_HEADER_CHARS:,}; "
+                          "keep long text in the body")
     try:
         return simple(header), "simple", None
     except NotYaml as exc:  # e.g. `description: Use it: always`; no need to load YAML to hear "no"
@@ -78,7 +85,35 @@ def read_header(header: str) -> tuple[dict[str, Any], str, str | None]:
         return {}, "yaml", None
     if not isinstance(data, dict):
         return tolerant(header), "tolerant", f"the frontmatter is a {type(data).__name__}, not a mapping"
+    _bounded(data)
     return {str(k): v for k, v in data.items()}, "yaml", None
+
+
+def _bounded(data: Any) -> None:
+    """HeaderError when the loaded header is larger than MAX_VALUES values or MAX_HEADER_CHARS of text.
+
+    YAML aliases share one object, so loading a "billion laughs" header is cheap; it is
+    everything after (str(), joining tags, JSON) that expands it. Walking it once with a
+    budget, each alias counted every time it is used, measures what those steps would see.
+    """
+    budget, chars = MAX_VALUES, 0
+    stack = [data]
+    while stack:
+        value = stack.pop()
+        budget -= 1
+        if budget < 0:
+            raise HeaderError(f"the frontmatter expands to more than {MAX_VALUES:,} values "
+                              "(YAML aliases inside aliases?); write the values out plainly")
+        if isinstance(value, dict):
+            stack.extend(value.keys())
+            stack.extend(value.values())
+        elif isinstance(value, (list, tuple)):
+            stack.extend(value)
+        elif isinstance(value, str):
+            chars += len(value)
+            if chars > MAX_HEADER_CHARS:
+                raise HeaderError(f"the frontmatter expands to more than {MAX_HEADER_CHARS:,} characters "
+                                  "(YAML aliases?); write the values out plainly")
 
 
 def _first_line(exc: Exception) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -64,16 +65,20 @@ def parse_agent(path: Path, data: bytes, *, source: str = "bundled") -> Agent:
         raise SkipFile(str(exc)) from None
     if header is None:
         raise SkipFile("no frontmatter (the first line must be '---', then `name: ...`)")
-    fields, mode, yaml_error = frontmatter.read_header(header)
+    try:
+        fields, mode, yaml_error = frontmatter.read_header(header)
+    except frontmatter.HeaderError as exc:
+        raise SkipFile(str(exc)) from None
     name = fields.pop("name", None)
     if name is None or (isinstance(name, str) and not name.strip()):
         why = f"; strict YAML failed: {yaml_error}" if yaml_error else ""
         raise SkipFile(f"no `name` in the frontmatter{why}")
     if isinstance(name, (list, dict)):
         raise SkipFile(f"`name` must be text, not a {type(name).__name__}")
+    name = _checked_name(str(name).strip())
     notes: list[str] = []
     agent = Agent(
-        name=str(name).strip(),
+        name=name,
         description=_text(fields.pop("description", None)) or "",
         category=_text(fields.pop("category", None)) or path.parent.name,
         capabilities=_list(fields.pop("capabilities", None)),
@@ -93,6 +98,20 @@ def parse_agent(path: Path, data: bytes, *, source: str = "bundled") -> Agent:
         notes=notes,
     )
     return agent
+
+
+MAX_NAME = 100
+_BAD_NAME = re.compile(r"[\x00-\x1f\x7f/\\\ufeff\ud800-\udfff]")
+
+
+def _checked_name(name: str) -> str:
+    """The agent's name, or SkipFile: names become file names, routes and record fields."""
+    bad = _BAD_NAME.search(name)
+    if bad:
+        raise SkipFile(f"the name {name[:60]!r} holds {bad.group()!r}; use letters, digits, '-' and '_'")
+    if name in (".", "..") or len(name) > MAX_NAME:
+        raise SkipFile(f"the name {name[:60]!r} is not usable; use up to {MAX_NAME} letters, digits, '-' and '_'")
+    return name
 
 
 def _text(value: Any) -> str | None:

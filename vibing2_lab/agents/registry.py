@@ -103,6 +103,11 @@ def discover(project_dir: Path | None = None) -> tuple[list[AgentFile], list[str
     return files, warnings
 
 
+def discover_folder(root: Path, *, source: str = "env") -> list[AgentFile]:
+    """The agent files under one folder, as if it were the only source."""
+    return [AgentFile(source, path, st.st_mtime_ns, st.st_size) for path, st in _walk(root, set())]
+
+
 def _parse_cached(file: AgentFile) -> Agent | str:
     key = str(file.path)
     cached = _PARSED.get(key)
@@ -196,7 +201,8 @@ class AgentRegistry:
         index = self.index()
         query = index.query_terms(wanted)
         for hit in index.score(query):
-            if len(hit.matched) == len(query) and all("name" in where for _, where in hit.matched.values()):
+            # points first: the fields of a match are looked up only for agents that matched every word
+            if len(hit.points) == len(query) and all("name" in where for _, where in hit.matched.values()):
                 scores[hit.agent.name] = max(scores[hit.agent.name], 0.8)
         best = max(scores.values(), default=0.0)
         ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
@@ -221,17 +227,30 @@ class AgentRegistry:
             if self._index is None:
                 from .search import SearchIndex
 
-                self._index = SearchIndex(self.all())
+                self._index = SearchIndex(self.all(), cached=True)
             return self._index
 
-    def search(self, query: str, *, limit: int = 10) -> list[tuple[Agent, float]]:
+    def search(self, query: str, *, limit: int = 10, max_bytes: int | None = None) -> list[tuple[Agent, float]]:
         """Agents ranked by relevance to `query` (BM25F, typo-tolerant on names)."""
+        from .text import MAX_INPUT_BYTES, check_size
+
+        check_size(query, "search query", max_bytes or MAX_INPUT_BYTES)
         return [(hit.agent, hit.score) for hit in self.index().search(query, limit=limit)]
 
+    def rank(self, prompt: str, *, context: str = "", limit: int = 5) -> list[Agent]:
+        """The `limit` agents auto-selection ranks highest for `prompt`, best first."""
+        from .select import rank
+
+        return [hit.agent for hit in rank(self, prompt, context=context)[:limit]]
+
     def pick(self, prompt: str, *, context: str = "", default: str | None = None,
-             threshold: float | None = None) -> "Pick":
+             threshold: float | None = None, max_bytes: int | None = None) -> "Pick":
         """The agent best suited to `prompt` (plus optional context), with score and reasons."""
         from .select import pick
+        from .text import MAX_INPUT_BYTES, check_size
+
+        check_size(prompt, "prompt", max_bytes or MAX_INPUT_BYTES)
+        check_size(context, "context", max_bytes or MAX_INPUT_BYTES)
 
         if not self._agents:
             raise AgentError("No agents are installed, so none can be picked.",

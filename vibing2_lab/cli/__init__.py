@@ -63,16 +63,35 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
+    terminated = _on_sigterm_interrupt()
     try:
         return int(args.func(args) or 0)
     except VibeError as exc:
         print(f"vibing2-lab: error: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print("vibing2-lab: interrupted", file=sys.stderr)
-        return 130
+        print(f"vibing2-lab: {'terminated' if terminated else 'interrupted'}", file=sys.stderr)
+        return 143 if terminated else 130
     except BrokenPipeError:
         return 0
+
+
+def _on_sigterm_interrupt() -> list[int]:
+    """SIGTERM (a shutdown, `kill`) interrupts like Ctrl+C, so the session stores the partial
+    answer as cancelled instead of dying mid-stream; returns a list that is non-empty once it came."""
+    import signal
+
+    came: list[int] = []
+
+    def interrupt(signum: int, frame: object) -> None:
+        came.append(signum)
+        raise KeyboardInterrupt
+
+    try:
+        signal.signal(signal.SIGTERM, interrupt)
+    except ValueError:  # not the main thread (main() called from a thread): leave it as it is
+        pass
+    return came
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Callable
 if TYPE_CHECKING:
     from ..agents.parse import Agent
     from ..agents.registry import AgentRegistry
+    from ..agents.select import Pick
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -117,12 +118,45 @@ def _one_line(text: str, width: int) -> str:
 
 
 def _pick(args: argparse.Namespace) -> int:
-    pick = _registry(args).pick(args.prompt, context=args.context or "")
+    from ..config import load_settings
+
+    settings = load_settings()
+    registry = _registry(args)
+    if (args.auto or settings.auto) == "model":
+        pick = _model_pick(args, registry)
+    else:
+        pick = registry.pick(args.prompt, context=args.context or "", max_bytes=settings.max_prompt_bytes)
     if args.json:
-        _print_json(pick.to_dict())
+        _print_json({**pick.to_dict(), "candidates": pick.explain()} if args.explain else pick.to_dict())
+    elif args.explain:
+        _explain(pick)
     else:
         print(pick.agent.name)
     return 0
+
+
+def _model_pick(args: argparse.Namespace, registry: "AgentRegistry") -> "Pick":
+    """The pick re-ranked by the fast-tier model: a session that resolves its agent and stops there."""
+    from ..session import Ask, Session
+
+    ask = Ask(args.prompt, auto=True, auto_rank="model", context=args.context or "", store=False,
+              project_dir=args.project_dir or Path.cwd())
+    pick = Session(ask, registry=registry).pick
+    assert pick is not None
+    return pick
+
+
+def _explain(pick: "Pick") -> None:
+    """The pick, then the top candidates with their scores and the words that scored."""
+    print(f"picked: {pick.agent.name}  " + (pick.reasons[0] if pick.fallback else f"score {pick.score:.2f}, "
+                                            f"{pick.how} ranking; {pick.reasons[-1]}"))
+    rows = pick.explain()
+    if not rows:
+        print("no agent matched any word of the prompt")
+        return
+    _table([[str(r["rank"]), f"{r['score']:.2f}", str(r["name"]), str(r["source"]),
+             "; ".join(r["why"]) or "-"] for r in rows],  # type: ignore[arg-type]
+           ["#", "SCORE", "AGENT", "SOURCE", "WHY"])
 
 
 _JSON = (("--json",), {"action": "store_true", "help": "machine-readable output"})
@@ -134,5 +168,8 @@ VERBS: dict[str, tuple[Callable[[argparse.Namespace], int], str, list[tuple[tupl
         (("--limit",), {"type": int, "default": 10, "help": "at most this many results (default 10)"})]),
     "pick": (_pick, "the agent auto-selection would choose for a prompt", [
         (("prompt",), {"metavar": "PROMPT"}), _JSON,
-        (("--context",), {"default": "", "help": "extra context, e.g. recent notebook cells"})]),
+        (("--context",), {"default": "", "help": "extra context, e.g. recent notebook cells"}),
+        (("--explain",), {"action": "store_true", "help": "show the top 5 candidates, their scores and why"}),
+        (("--auto",), {"choices": ("local", "model"), "default": None,
+                       "help": "model: the fast-tier model re-ranks the local top 5 (default: config.yaml `auto`)"})]),
 }

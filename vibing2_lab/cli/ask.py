@@ -23,6 +23,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     # with the same message as %%vibe and POST stream.
     p.add_argument("--agent", metavar="NAME", help="ask this agent")
     p.add_argument("--auto", action="store_true", help="let vibing2-lab pick the agent")
+    # `--auto=model` spelled out as its own option (argparse matches a whole option string first),
+    # so a bare `--auto PROMPT` keeps meaning "pick from this prompt".
+    p.add_argument("--auto=model", dest="auto_rank", action="store_const", const="model", default=None,
+                   help="--auto, with the fast tier's model re-ranking the local top 5 (see config.yaml `auto`)")
     p.add_argument("--agents", metavar="A,B", help="ask several agents (in parallel, or --chain)")
     p.add_argument("--chain", action="store_true", help="with --agents: each agent gets the previous answer")
     p.add_argument("--project", metavar="NAME", help="continue this project's conversation")
@@ -41,7 +45,9 @@ def run(args: argparse.Namespace) -> int:
     from ..tools import ToolContext
 
     prompt = sys.stdin.read() if args.prompt == "-" else args.prompt
-    ask = Ask(prompt, project=args.project, agent=args.agent, agents=args.agents or (), auto=args.auto, chain=args.chain,
+    auto = args.auto or args.auto_rank is not None
+    ask = Ask(prompt, project=args.project, agent=args.agent, agents=args.agents or (), auto=auto,
+              auto_rank=args.auto_rank, chain=args.chain,
               model=args.model, system=args.system, max_tokens=args.max_tokens, temperature=args.temperature,
               project_dir=Path.cwd(), allow=args.allow or (), max_cost=args.max_cost)
     session = Session(ask, tool_context=ToolContext(Path.cwd()), consent=_consent(args))

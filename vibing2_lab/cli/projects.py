@@ -164,6 +164,17 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_rm_file(args: argparse.Namespace) -> int:
+    deleted = _store().delete_files(args.name, args.paths)
+    print(f"Deleted {len(deleted)} file{'s' if len(deleted) != 1 else ''} from {args.name!r}: {', '.join(deleted)}.")
+    return 0
+
+
+def _args_rm_file(p: argparse.ArgumentParser) -> None:
+    p.add_argument("name", help="project name or id")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="the file paths to delete (all or none)")
+
+
 def cmd_import(args: argparse.Namespace) -> int:
     from ..notebook.export import import_notebook
 
@@ -220,4 +231,5 @@ ACTIONS: dict[str, tuple[Callable[[argparse.Namespace], int], Callable[[argparse
     "unshare": (cmd_unshare, _args_name, "make a shared project private again (owner only)"),
     "export": (cmd_export, _args_export, "export a project's files, its tables as Parquet, or a notebook"),
     "import": (cmd_import, _args_import, "rebuild a project from a notebook's %%%%vibe records"),
+    "rm-file": (cmd_rm_file, _args_rm_file, "delete generated files from a project"),
 }

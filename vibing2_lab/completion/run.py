@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from contextlib import aclosing
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, AsyncIterator, Mapping
+from typing import TYPE_CHECKING, Any, AsyncIterator, Mapping, Sequence
 
 from ..errors import ConfigError, InputError
 from .cache import CompletionCache, context_key
@@ -131,14 +131,18 @@ class Completer:
     cache: CompletionCache = field(default_factory=CompletionCache)
     counters: Counters = field(default_factory=Counters)
 
-    def plan(self, ask: CompletionAsk, settings: Settings) -> Plan:
-        """Resolve model and prompting; ConfigError when completions are off or the model is unknown."""
+    def plan(self, ask: CompletionAsk, settings: Settings, *, allowed: Sequence[str] = ()) -> Plan:
+        """Resolve model and prompting; ConfigError when completions are off or the model is unknown,
+        InputError for a model outside `allowed` (the server's allowed_models; empty: any)."""
         from ..models import resolve_model
+        from ..session.ask import check_allowed
 
         off = _unavailable(settings)
         if off:
             raise ConfigError(off[0], hint=off[1])
         model = resolve_model(ask.model or settings.completion.model, settings=settings, tier="fast")
+        if allowed:
+            check_allowed([str(model)], allowed, settings)
         fill = uses_fill(model, settings)
         max_lines = ask.max_lines or settings.completion.max_lines
         ctx = ask.context.budgeted()

@@ -42,7 +42,8 @@ class Shown:
 
 def _is_prose(line: str) -> bool:
     stripped = line.strip()
-    if not stripped or _CODE_CHARS.search(stripped):
+    # A model's prose starts at the margin; an indented sentence is a docstring or a string.
+    if not stripped or line[:1].isspace() or _CODE_CHARS.search(stripped):
         return False
     if _PROSE_OPENER.match(stripped):
         return True
@@ -120,6 +121,8 @@ def _cut_suffix(text: str, suffix: str, final: bool) -> tuple[str, bool]:
     """(text without the echoed suffix, ran into the suffix) — step 5."""
     rest_of_line = suffix.split("\n", 1)[0].rstrip()
     next_code = next((ln.strip() for ln in suffix.split("\n")[1:] if ln.strip()), "")
+    if len(next_code) < 4 or not re.search(r"\w", next_code):
+        next_code = ""  # a lone "}" or ")" also closes blocks inside the completion
     lines = text.split("\n")
     if next_code:
         for n, line in enumerate(lines[1:], start=1):

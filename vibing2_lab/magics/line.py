@@ -136,13 +136,13 @@ def stats(shell: Any, args: list[str]) -> None:
 def models(shell: Any, args: list[str]) -> None:
     """`%vibe models`: providers (and whether a key is set, and where from), aliases, defaults."""
     from ..config import load_settings
-    from ..keys import find_key
+    from ..keys import find_key, public_url
 
     settings = load_settings()
     rows = []
     for name, conf in sorted(settings.providers.items()):
         key = find_key(name)
-        rows.append((name, settings.wire(name), conf.base_url, f"yes, from {key.source}" if key else "no"))
+        rows.append((name, settings.wire(name), public_url(conf.base_url), f"yes, from {key.source}" if key else "no"))
     _show(table_bundle(("provider", "wire", "base URL", "key"), rows, caption="Providers"))
     aliases = [(alias, target) for alias, target in sorted(settings.aliases.items())]
     aliases += [(f"tier {tier}", target) for tier, target in sorted(settings.tiers.items())]

@@ -11,6 +11,7 @@ reads well anywhere and replays offline. export → import → export gives the 
 
 from __future__ import annotations
 
+import math
 import re
 import shlex
 from pathlib import Path
@@ -65,6 +66,17 @@ def _unique_id(wanted: str | None, n: int, seen: set[str]) -> str:
     return cell_id
 
 
+def finite_only(value: Any) -> Any:
+    """`value` with every NaN or infinite float (not JSON) replaced by None."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: finite_only(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [finite_only(v) for v in value]
+    return value
+
+
 def export_notebook(store: Store, ref: str | int) -> dict[str, Any]:
     """The project's current conversation as a notebook of `%%vibe` cells with recorded outputs."""
     from .render import error_output, render_bundle
@@ -78,7 +90,8 @@ def export_notebook(store: Store, ref: str | int) -> dict[str, Any]:
     for n, (prompt, answers) in enumerate(_turns(project.messages), start=1):
         meta = prompt.meta or {}
         cell_id = _unique_id(meta.get("cell_id"), n, seen)
-        record = cell_record(project.name, prompt, answers, cell_id=cell_id)
+        # A NaN stored by an older version would make the notebook invalid JSON everywhere.
+        record = finite_only(cell_record(project.name, prompt, answers, cell_id=cell_id))
         outputs = [{"output_type": "display_data", "data": render_bundle(record), "metadata": {METADATA_KEY: record}}]
         failed = error_output(record)  # a failed answer fails its cell: the notebook shows that too
         cells.append({"cell_type": "code", "id": cell_id, "metadata": {}, "execution_count": n + 1,

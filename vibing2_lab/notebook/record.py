@@ -258,7 +258,7 @@ def calls_in_notebook(nb: dict[str, Any], *, source: str = "",
     """Every recorded call in a notebook (a dict as nbformat reads it), for replay."""
     return [RecordedCall(call["request"], call["response"], cell_id or record.get("cell_id"), source)
             for cell_id, record in records_in_notebook(nb, source=source, on_invalid=on_invalid)
-            for call in record["calls"]]
+            for call in [*record["calls"], *(record.get("pick") or {}).get("calls", [])]]  # + an --auto re-rank
 
 
 def final_event(call: dict[str, Any], *, agent: str | None = None) -> CompleteEvent | ErrorEvent:
@@ -279,11 +279,12 @@ def final_event(call: dict[str, Any], *, agent: str | None = None) -> CompleteEv
 
 # -- store ----------------------------------------------------------------------
 def store_call(store: Store, project_id: int, call: dict[str, Any], *, ask_meta: dict[str, Any],
-               written: dict[str, str] | None = None) -> None:
+               written: dict[str, str] | None = None, message_id: int | None = None) -> None:
     """Store one call's record as an answer (partial or complete), its run with its tool calls, and
     its generated files (fenced in a complete answer, plus `written` by its Write/Edit tools, which
     are on disk whatever the answer's end); the message keeps the record, so the project exports
-    back to the same notebook."""
+    back to the same notebook. With `message_id` (the answer's checkpoint row, see
+    Call.checkpoint) that row becomes the answer."""
     from ..store import Run, extract_files
 
     request, response = call["request"], call["response"]
@@ -297,7 +298,7 @@ def store_call(store: Store, project_id: int, call: dict[str, Any], *, ask_meta:
               steps=[result for step in steps for result in step.get("results", [])], requests=max(len(steps), 1))
     files = {**(extract_files(text) if status == "complete" else {}), **(written or {})}
     store.record_answer(project_id, text, agent=agent, status=status, run=run, files=files,
-                        meta={**ask_meta, "record": call})
+                        meta={**ask_meta, "record": call}, message_id=message_id)
 
 
 def import_record(store: Store, project_id: int, cell_id: str | None, record: dict[str, Any]) -> None:

@@ -52,11 +52,30 @@ def comparable(outputs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return result
 
 
-def diff_notebooks(expected: dict[str, Any], actual: dict[str, Any]) -> list[CellDiff]:
+def _source(cell: dict[str, Any]) -> str:
+    source = cell.get("source", "")
+    return "".join(source) if isinstance(source, list) else str(source)
+
+
+def is_vibe_cell(cell: dict[str, Any]) -> bool:
+    """A code cell that asks (`%%vibe`) or loads the extension the asking needs."""
+    source = _source(cell).lstrip()
+    return cell.get("cell_type") == "code" and (
+        source.startswith("%%vibe") or source.strip() == "%load_ext vibing2_lab")
+
+
+def only_vibe(nb: dict[str, Any]) -> dict[str, Any]:
+    """A copy of `nb` whose other code cells are emptied, so replaying it runs no code of its own."""
+    cells = [cell if cell.get("cell_type") != "code" or is_vibe_cell(cell)
+             else {**cell, "source": "", "outputs": []} for cell in nb["cells"]]
+    return {**nb, "cells": cells}
+
+
+def diff_notebooks(expected: dict[str, Any], actual: dict[str, Any], *, vibe_only: bool = False) -> list[CellDiff]:
     """Cells whose comparable outputs differ (code cells only, matched by position)."""
     diffs = []
     for i, (old, new) in enumerate(zip(expected["cells"], actual["cells"])):
-        if old.get("cell_type") != "code":
+        if old.get("cell_type") != "code" or (vibe_only and not is_vibe_cell(old)):
             continue
         a, b = comparable(old.get("outputs", [])), comparable(new.get("outputs", []))
         if a != b:
@@ -110,8 +129,13 @@ def _execute(kc: Any, cell_id: str | None, code: str, *, store_history: bool = T
     return msg["header"]["msg_id"]
 
 
-def replay_notebook(path: Path, *, timeout: int = 120, keep_store: bool = False) -> list[CellDiff]:
-    """Replay `path` offline (strict) and return the cells whose outputs differ."""
+def replay_notebook(path: Path, *, timeout: int = 120, keep_store: bool = False,
+                    vibe_only: bool = False) -> list[CellDiff]:
+    """Replay `path` offline (strict) and return the cells whose outputs differ.
+
+    Every code cell is executed, like Run All; with `vibe_only`, only the `%%vibe` cells
+    (and `%load_ext vibing2_lab`) run and are compared: a notebook from someone else can
+    then be checked without running its code."""
     from .record import load_notebook
 
     nb = load_notebook(path)
@@ -122,10 +146,10 @@ def replay_notebook(path: Path, *, timeout: int = 120, keep_store: bool = False)
     if home is not None:
         os.environ["VIBING2_LAB_HOME"] = home.name
     try:
-        replayed = execute(nb, cwd=path.resolve().parent, timeout=timeout)
+        replayed = execute(only_vibe(nb) if vibe_only else nb, cwd=path.resolve().parent, timeout=timeout)
     finally:
         os.environ.clear()
         os.environ.update(saved)
         if home is not None:
             home.cleanup()
-    return diff_notebooks(nb, replayed)
+    return diff_notebooks(nb, replayed, vibe_only=vibe_only)

@@ -7,6 +7,7 @@ the partial text, usage and timings. Each method is a step the loop calls:
 
     begin()                         a new attempt (fresh decoder and wire state)
     on_headers(h) / feed(chunk)     a 2xx response streams in; feed returns the new events
+    flush()                         the body ended: the events of a last event left pending
     end()                           the stream ended (cleanly or not)
     http_error(status, h, body)     a non-2xx answer          } an ErrorEvent, or None when a
     exception(exc)                  a network or wire failure } retry is due (`retry_delay`)
@@ -15,42 +16,19 @@ the partial text, usage and timings. Each method is a step the loop calls:
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Protocol
 
-from ..errors import (AuthError, CancelledError, ConnectError, OverloadedError, ProtocolError, ProviderError,
-                      RateLimitError, ServerError, StreamTimeoutError, VibeError)
-from ..events import CompleteEvent, ErrorEvent, StreamEvent, Timings, Usage
-from ..keys import ApiKey, env_var, redact, sources
+from ..errors import AuthError, CancelledError, ProtocolError, ProviderError, ServerError, VibeError
+from ..events import CompleteEvent, ErrorEvent, StreamEvent, Timings, ToolUseEvent, Usage, tool_use
+from ..keys import ApiKey, Redactor, env_var, remember_secrets, sources
 from .sse import ServerSentEvent, SSEDecoder
 from . import _retry
+from ._failures import BY_ERROR_TYPE, BY_STATUS, HINTS, error_body, network_table
 
 log = logging.getLogger("vibing2_lab.providers")
-
-_BY_ERROR_TYPE: dict[str, type[ProviderError]] = {  # the `type` in a provider's error body
-    "authentication_error": AuthError, "permission_error": AuthError, "invalid_api_key": AuthError,
-    "rate_limit_error": RateLimitError, "rate_limit_exceeded": RateLimitError, "insufficient_quota": RateLimitError,
-    "overloaded_error": OverloadedError, "api_error": ServerError, "server_error": ServerError,
-    "timeout_error": StreamTimeoutError,
-}
-_BY_STATUS: dict[int, type[ProviderError]] = {
-    401: AuthError, 403: AuthError, 408: StreamTimeoutError, 409: ServerError, 429: RateLimitError,
-    529: OverloadedError,
-}
-_HINTS: dict[str, str] = {
-    "rate_limit": "Wait a minute and try again, or lower providers.{provider}.rate_limit_rpm in config.yaml.",
-    "overloaded": "The model is busy: try again in a moment, or pick another model with --model.",
-    "server": "The provider had a problem on its side: try again in a moment.",
-    "timeout": "Try again; if answers really pause this long, raise timeouts.idle in config.yaml "
-               "or VIBING2_LAB_IDLE_TIMEOUT.",
-    "connect": "Check the network and the base URL ({base_url}; providers.{provider}.base_url in config.yaml).",
-    "protocol": "Check that the base URL ({base_url}) points at an API speaking the {wire} format.",
-    "provider": "Check the model name and the request against the provider's message.",
-    "cancelled": "",
-}
 
 
 @dataclass
@@ -59,7 +37,7 @@ class Endpoint:
 
     provider: str
     wire: str  # "anthropic" | "openai"
-    base_url: str
+    base_url: str  # both without any user:password part: those go in `secrets` and `auth`
     url: str
     connect_timeout: float
     idle_timeout: float
@@ -67,12 +45,24 @@ class Endpoint:
     base_delay: float
     max_delay: float
     key: ApiKey | None = None
+    secrets: tuple[str, ...] = ()  # credentials written into the base URL (user:password)
+    auth: str | None = None  # the Authorization header those credentials make (httpx's Basic auth)
 
 
 class Wire(Protocol):
     """A provider's stream format: turns each SSE event into StreamEvents appended to `out`."""
 
     def handle(self, sse: ServerSentEvent, out: list[StreamEvent]) -> None: ...
+
+
+_MAX_COUNT = 2 ** 53  # a token count past this is not a count (and would overflow SQLite)
+
+
+def count(value: Any) -> int | None:
+    """A token count from upstream usage, or None when the value is not one."""
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < _MAX_COUNT:
+        return value
+    return None
 
 
 def one_line(text: str, limit: int = 300) -> str:
@@ -87,6 +77,11 @@ class Exchange:
     def __init__(self, endpoint: Endpoint, *, model: str, wire: Callable[[Exchange], Wire],
                  headers: dict[str, str], body: bytes, clock: Callable[[], float] = time.perf_counter) -> None:
         self.endpoint = endpoint
+        # The one redaction every upstream value (headers, error texts, ids) passes before it
+        # is kept: it knows the key this call sends and any password in the base URL.
+        secrets = (endpoint.key.value if endpoint.key else None, *endpoint.secrets)
+        self.clean = Redactor(*secrets)
+        remember_secrets(*secrets)
         self.model = model
         self.headers = headers
         self.body = body
@@ -117,7 +112,7 @@ class Exchange:
 
     def on_headers(self, headers: Mapping[str, str]) -> None:
         """A 2xx response arrived; a JSON body means the server ignored `stream: true`."""
-        self.request_id = headers.get("request-id") or headers.get("x-request-id") or self.request_id
+        self._request_id(headers)
         if headers.get("content-type", "").startswith("application/json"):
             self.failure = ProtocolError(
                 f"{self.endpoint.provider} answered with JSON instead of an event stream.",
@@ -126,16 +121,32 @@ class Exchange:
 
     def feed(self, chunk: bytes) -> list[StreamEvent]:
         """Decode a chunk of the body; returns the StreamEvents it completed."""
-        out: list[StreamEvent] = []
-        handle = self.wire.handle
-        try:
-            for sse in self.decoder.feed(chunk):
-                handle(sse, out)
-        except ProviderError as exc:  # a wire-level failure (error event, bad JSON): the end
-            self.failure, self.finished = exc, True
+        out = self._dispatch(self.decoder.feed, chunk)
         if out and not self.emitted:
             self.emitted = True
             self.ttft = self._clock() - self.t0
+        return out
+
+    def flush(self) -> list[StreamEvent]:
+        """The body ended: the events of a complete event still pending (no blank line after it)."""
+        if self.finished or not self.decoder.pending:
+            return []
+        return self._dispatch(lambda _: self.decoder.flush(), b"")
+
+    def _dispatch(self, decode: Callable[[bytes], list[ServerSentEvent]], chunk: bytes) -> list[StreamEvent]:
+        out: list[StreamEvent] = []
+        handle = self.wire.handle
+        try:
+            for sse in decode(chunk):
+                handle(sse, out)
+        except ProviderError as exc:  # a wire-level failure (error event, bad JSON): the end
+            self.failure, self.finished = exc, True
+        except (AttributeError, TypeError, ValueError, KeyError, IndexError) as exc:
+            # An event of the wrong shape (a list where an object belongs, ...): upstream's fault.
+            self.failure, self.finished = ProtocolError(
+                f"{self.endpoint.provider} sent a stream event of an unexpected shape after {len(self.parts)} "
+                f"tokens ({type(exc).__name__}: {one_line(self.clean(str(exc)), 120)}).",
+                hint=self._hint("protocol")), True
         return out
 
     def end(self) -> StreamEvent:
@@ -150,19 +161,20 @@ class Exchange:
             hint=self._hint("protocol")))
 
     def complete(self) -> CompleteEvent:
-        return CompleteEvent(text="".join(self.parts), usage=self.usage, stop_reason=self.stop_reason,
+        return CompleteEvent(text="".join(self.parts), usage=self.usage,
+                             stop_reason=self.clean.bounded(self.stop_reason, 80),
                              request_id=self.request_id, timings=self._timings(),
                              provider=self.endpoint.provider, model=self.model)
 
     # -- the ways it ends early --------------------------------------------
     def fail(self, error: VibeError) -> ErrorEvent:
         """`error` as the final ErrorEvent, keeping the partial text (never the key)."""
-        secret = self.endpoint.key.value if self.endpoint.key else None
         if self.attempt and isinstance(error, ProviderError):
             note = f" (after {self.attempt} {'retry' if self.attempt == 1 else 'retries'})"
             error.message = error.message[:-1] + note + "." if error.message.endswith(".") else error.message + note
         status = "cancelled" if isinstance(error, CancelledError) else "error"
-        return ErrorEvent(kind=error.kind, message=redact(error.message, secret), hint=redact(error.hint, secret),
+        # Messages are built from already redacted parts; this pass is the net under them.
+        return ErrorEvent(kind=error.kind, message=self.clean(error.message), hint=self.clean(error.hint),
                           partial_text="".join(self.parts), status=status, usage=self.usage,
                           request_id=self.request_id, timings=self._timings(),
                           provider=self.endpoint.provider, model=self.model)
@@ -172,9 +184,10 @@ class Exchange:
 
     def http_error(self, status: int, headers: Mapping[str, str], body: bytes) -> ErrorEvent | None:
         """A non-2xx answer: schedule a retry (None) or the final ErrorEvent."""
-        self.request_id = headers.get("request-id") or headers.get("x-request-id") or self.request_id
-        etype, detail = _error_body(body)
-        cls = _BY_STATUS.get(status) or _BY_ERROR_TYPE.get(etype or "") or (
+        self._request_id(headers)
+        etype, detail = error_body(body)
+        etype, detail = self.clean.bounded(etype, 80), self.clean.bounded(detail, 200)  # redact, then cut
+        cls = BY_STATUS.get(status) or BY_ERROR_TYPE.get(etype or "") or (
             ServerError if status >= 500 else ProviderError)
         what = f"HTTP {status}{' ' + etype if etype else ''}{': ' + detail if detail else ''}"
         if cls is AuthError:
@@ -199,17 +212,28 @@ class Exchange:
 
     def stream_error(self, etype: str | None, message: str) -> ProviderError:
         """The error for one the server sent inside the stream (`event: error`, an error chunk)."""
-        cls = _BY_ERROR_TYPE.get(etype or "", ServerError)
-        what = f"{etype}: {one_line(message, 200)}" if etype else one_line(message, 200)
+        cls = BY_ERROR_TYPE.get(etype or "", ServerError)
+        etype, message = self.clean.bounded(etype, 80), self.clean.bounded(message, 200) or ""
+        what = f"{etype}: {message}" if etype else message
         return cls(f"{self.endpoint.provider} sent an error after {len(self.parts)} tokens: {what}.",
                    hint=self._hint(cls.kind))
 
     def bad_json(self, data: str) -> ProtocolError:
         """The error for a stream event whose data is not the JSON it must be."""
         return ProtocolError(f"{self.endpoint.provider} sent a malformed stream event after {len(self.parts)} "
-                             f"tokens: {one_line(data, 80)!r}.", hint=self._hint("protocol"))
+                             f"tokens: {one_line(self.clean(data), 80)!r}.", hint=self._hint("protocol"))
+
+    def tool_use(self, tid: Any, name: Any, raw: str) -> ToolUseEvent:
+        """The ToolUseEvent for a tool call the model made from its input JSON (events.tool_use);
+        its id and name pass the redaction."""
+        return tool_use(self.clean.bounded(tid) or "", self.clean.bounded(name) or "", raw)
 
     # -- helpers -------------------------------------------------------------
+    def _request_id(self, headers: Mapping[str, str]) -> None:
+        raw = headers.get("request-id") or headers.get("x-request-id")
+        if raw:
+            self.request_id = self.clean.bounded(raw, 200)
+
     def _retry(self, what: str, headers: Mapping[str, str]) -> bool:
         ep = self.endpoint
         if self.emitted or self.attempt >= ep.max_retries:
@@ -217,7 +241,7 @@ class Exchange:
         self.retry_delay = _retry.backoff(self.attempt, base_delay=ep.base_delay, max_delay=ep.max_delay,
                                           headers=headers)
         self.attempt += 1
-        log.info("%s: %s; retry %d of %d in %.2f s", ep.provider, redact(what, ep.key and ep.key.value), self.attempt,
+        log.info("%s: %s; retry %d of %d in %.2f s", ep.provider, self.clean(what), self.attempt,
                  ep.max_retries, self.retry_delay)
         return True
 
@@ -236,54 +260,21 @@ class Exchange:
         ep = self.endpoint
         facts = {"provider": ep.provider, "base_url": ep.base_url, "idle": ep.idle_timeout,
                  "connect": ep.connect_timeout, "tokens": len(self.parts),
-                 "detail": one_line(str(exc) or type(exc).__name__)}
-        for cls, error, retryable, message, hint in _network_table():
+                 "detail": one_line(self.clean(str(exc) or type(exc).__name__))}
+        for cls, error, retryable, message, hint in network_table():
             if isinstance(exc, cls):
                 return error(message.format(**facts), hint=self._hint(hint)), retryable
-        log.error("unexpected failure while streaming from %s", ep.provider, exc_info=exc)
+        import traceback
+
+        # The traceback goes through the redaction too: an exception's text can quote upstream data.
+        log.error("unexpected failure while streaming from %s:\n%s", ep.provider,
+                  self.clean("".join(traceback.format_exception(exc))))
         return ProtocolError("Unexpected {0} while streaming from {provider}: {detail}.".format(
             type(exc).__name__, **facts), hint="This is a bug in vibing2-lab; please report it."), False
 
     def _hint(self, kind: str) -> str:
         ep = self.endpoint
-        return _HINTS.get(kind, "").format(provider=ep.provider, base_url=ep.base_url, wire=ep.wire)
+        return HINTS.get(kind, "").format(provider=ep.provider, base_url=ep.base_url, wire=ep.wire)
 
     def _timings(self) -> Timings:
         return Timings(ttft=self.ttft, duration=self._clock() - self.t0)
-
-
-def _error_body(body: bytes) -> tuple[str | None, str]:
-    """(error type, message) from an error body in the Anthropic, OpenAI or Ollama shape."""
-    try:
-        data: Any = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        return None, one_line(body.decode("utf-8", "replace"), 200)
-    err = data.get("error", data) if isinstance(data, dict) else data
-    if isinstance(err, dict):
-        etype = err.get("type") or err.get("code")
-        return (str(etype) if etype else None), one_line(err.get("message", ""), 200)
-    return None, one_line(str(err), 200)
-
-
-def _network_table() -> list[tuple[type[BaseException], type[ProviderError], bool, str, str]]:
-    """(exception, error, retried?, message, hint kind) - first match wins, so subclasses come first.
-
-    An idle timeout is not retried: a stalled stream should end with a clear error now,
-    not after max-retries more stalls. Connection failures are retried before the first token.
-    """
-    import httpx
-
-    return [
-        (httpx.ReadTimeout, StreamTimeoutError, False,
-         "{provider} sent nothing for {idle:g} s (idle timeout) after {tokens} tokens.", "timeout"),
-        (httpx.ConnectTimeout, StreamTimeoutError, True,
-         "Connecting to {provider} at {base_url} timed out after {connect:g} s.", "connect"),
-        (httpx.TimeoutException, StreamTimeoutError, True, "{provider} timed out: {detail}.", "timeout"),
-        (httpx.UnsupportedProtocol, ConnectError, False,
-         "The {provider} base URL {base_url!r} is not an http(s) URL.", "connect"),
-        (httpx.ConnectError, ConnectError, True, "Could not reach {provider} at {base_url}: {detail}.", "connect"),
-        (httpx.TransportError, ConnectError, True,  # dropped, reset, truncated
-         "The connection to {provider} was lost after {tokens} tokens: {detail}.", "server"),
-        (OSError, ConnectError, True, "The connection to {provider} was lost after {tokens} tokens: {detail}.",
-         "server"),
-    ]

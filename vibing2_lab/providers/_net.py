@@ -29,7 +29,12 @@ import httpx
 
 from .. import __version__
 from ..config import Timeouts
+from ..keys import guard_logs
 from ._aio import AioBackend
+
+# httpx logs every request URL and httpcore (at DEBUG) every raw response header: an upstream
+# echoing the key into a header would put it in the server log without this.
+guard_logs("httpx", "httpcore.connection", "httpcore.http11", "httpcore.http2", "httpcore.proxy")
 
 CURRENT_GUARD: contextvars.ContextVar[SocketGuard | None] = contextvars.ContextVar(
     "vibing2_lab_socket_guard", default=None)

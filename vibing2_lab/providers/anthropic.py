@@ -11,8 +11,9 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any, Callable
 
-from ..events import StreamEvent, TokenEvent, ToolUseEvent, Usage, tool_use
+from ..events import StreamEvent, TokenEvent, ToolUseEvent, Usage
 from .sse import ServerSentEvent
+from ._exchange import count
 from .base import ModelRequest, Provider
 
 _loads = json.JSONDecoder().decode  # json.loads minus its per-call argument handling
@@ -28,10 +29,12 @@ _USAGE_FIELDS = (("input_tokens", "input_tokens"), ("output_tokens", "output_tok
                  ("cache_creation_input_tokens", "cache_write_tokens"))
 
 
-def _usage(usage: Usage, data: dict[str, Any] | None) -> None:
+def _usage(usage: Usage, data: Any) -> None:
+    if not isinstance(data, dict):
+        return
     for wire_name, name in _USAGE_FIELDS:
-        value = (data or {}).get(wire_name)
-        if isinstance(value, int):
+        value = count(data.get(wire_name))
+        if value is not None:
             setattr(usage, name, value)
 
 
@@ -88,7 +91,7 @@ class AnthropicWire:
         tool = self.tools.pop(data.get("index"), None)
         if tool is None:
             return
-        out.append(tool_use(tool[0], tool[1], "".join(tool[2])))
+        out.append(self.call.tool_use(tool[0], tool[1], "".join(tool[2])))
 
     def _message_delta(self, data: dict[str, Any], out: list[StreamEvent]) -> None:
         stop = (data.get("delta") or {}).get("stop_reason")

@@ -122,11 +122,15 @@ class Provider:
                 return
 
     def _new_call(self, request: ModelRequest) -> tuple[Exchange, ErrorEvent | None]:
-        from ..keys import find_key, require_key
+        from ..keys import find_key, public_url, require_key, url_secrets
 
         t, r = self.settings.timeouts, self.settings.retries
-        endpoint = Endpoint(self.name, self.wire_name, self.conf.base_url, self.url(), t.connect, t.idle,
-                            r.max, r.base_delay, r.max_delay)
+        # The URL is requested without its user:password, so that httpx cannot log it; those
+        # credentials are sent as the Basic auth httpx would have made of them.
+        secrets = url_secrets(self.conf.base_url)
+        endpoint = Endpoint(self.name, self.wire_name, public_url(self.conf.base_url), public_url(self.url()),
+                            t.connect, t.idle, r.max, r.base_delay, r.max_delay, secrets=secrets,
+                            auth=f"Basic {secrets[-1]}" if secrets else None)
         try:
             arg = self._api_key.value if self._api_key else None
             key = (require_key if self.key_required else find_key)(self.name, api_key=arg)
@@ -136,6 +140,8 @@ class Provider:
         endpoint.key = key
         headers = {"content-type": "application/json", "accept": "text/event-stream",
                    **self.request_headers(key)}
+        if endpoint.auth:
+            headers["authorization"] = endpoint.auth
         body = json.dumps(self.request_body(request), ensure_ascii=False).encode()
         return Exchange(endpoint, model=request.model, wire=self.new_wire, headers=headers, body=body), None
 
@@ -182,6 +188,8 @@ class Provider:
                             yield from events
                         if call.finished or cancel.stopped:
                             break
+                    if not cancel.stopped:
+                        yield from call.flush()
                     final = _ending(call, cancel)
             except Exception as exc:  # network and wire failures become the final event
                 final = call.exception(exc, cancelled=cancel.stopped)
@@ -221,6 +229,9 @@ class Provider:
                             yield event
                         if call.finished or cancel.stopped:
                             break
+                    if not cancel.stopped:
+                        for event in call.flush():
+                            yield event
                     final = _ending(call, cancel)
             except Exception as exc:
                 final = call.exception(exc, cancelled=cancel.stopped)

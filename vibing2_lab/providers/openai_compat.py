@@ -1,10 +1,11 @@
 """OpenAI-compatible chat completions (OpenAI, Ollama, LM Studio, vLLM): POST {base}/chat/completions.
 
-Stream: `data:` chunks with choices[0].delta.content (→ TokenEvent) and tool_calls pieces
-(accumulated per index, → ToolUseEvent when finish_reason arrives), a usage chunk when
+Stream: `data:` chunks with choices[0].delta.content or .refusal (→ TokenEvent) and tool_calls pieces
+(accumulated per index, → ToolUseEvent once the next call begins or finish_reason arrives), a usage chunk when
 `stream_options.include_usage` is honoured, then `data: [DONE]`. An `{"error": ...}`
 chunk ends the stream with its type. Stop reasons are given Anthropic's names
-(stop → end_turn, length → max_tokens, tool_calls → tool_use) so callers see one vocabulary.
+(stop → end_turn, length → max_tokens, tool_calls → tool_use; a streamed refusal → refusal)
+so callers see one vocabulary.
 A key is optional: local servers get no Authorization header when none is found.
 """
 
@@ -14,8 +15,9 @@ import json
 import uuid
 from typing import TYPE_CHECKING, Any
 
-from ..events import StreamEvent, TokenEvent, ToolUseEvent, tool_use
+from ..events import StreamEvent, TokenEvent, ToolUseEvent
 from .sse import ServerSentEvent
+from ._exchange import count
 from .base import ModelRequest, Provider
 
 _loads = json.JSONDecoder().decode  # json.loads minus its per-call argument handling
@@ -32,12 +34,13 @@ _STOP_REASONS = {"stop": "end_turn", "length": "max_tokens", "tool_calls": "tool
 class OpenAIWire:
     """Chat-completion chunks → StreamEvents (state: tool calls being assembled)."""
 
-    __slots__ = ("call", "parts", "tools")
+    __slots__ = ("call", "parts", "tools", "refused")
 
     def __init__(self, call: Exchange) -> None:
         self.call = call
         self.parts = call.parts
         self.tools: dict[int, list[Any]] = {}  # index -> [id, name, [argument pieces]]
+        self.refused = False
 
     def handle(self, sse: ServerSentEvent, out: list[StreamEvent]) -> None:
         data = sse.data
@@ -68,32 +71,44 @@ class OpenAIWire:
         if text:
             self.parts.append(text)
             out.append(TokenEvent(text))
+        refusal = delta.get("refusal")  # OpenAI streams a refusal in its own field
+        if refusal and isinstance(refusal, str):
+            self.refused = True
+            self.parts.append(refusal)
+            out.append(TokenEvent(refusal))
         for piece in delta.get("tool_calls") or ():
-            tool = self.tools.setdefault(piece.get("index", 0), ["", "", []])
+            index = piece.get("index", 0)
+            if index not in self.tools and self.tools:  # the next call began: the ones before are complete
+                self._emit_tools(out, before=index)
+            tool = self.tools.setdefault(index, ["", "", []])
             function = piece.get("function") or {}
             tool[0] = piece.get("id") or tool[0]
             tool[1] = function.get("name") or tool[1]
             tool[2].append(function.get("arguments") or "")
         reason = choice.get("finish_reason")
         if reason:
-            self.call.stop_reason = _STOP_REASONS.get(reason, reason)
+            self.call.stop_reason = "refusal" if self.refused else _STOP_REASONS.get(reason, reason)
             self.call.complete_at_eof = True  # some servers end the body without [DONE]
             self._emit_tools(out)
 
-    def _emit_tools(self, out: list[StreamEvent]) -> None:
-        for index in sorted(self.tools):
-            tid, name, pieces = self.tools[index]
+    def _emit_tools(self, out: list[StreamEvent], *, before: Any = None) -> None:
+        """ToolUseEvents for the assembled calls (all, or those with an index below `before`)."""
+        for index in sorted(i for i in self.tools if before is None or i < before):
+            tid, name, pieces = self.tools.pop(index)
             # Some compatible servers (older Ollama) send no id; the result must name the call.
-            out.append(tool_use(tid or f"call_{uuid.uuid4().hex[:16]}", name, "".join(pieces)))
-        self.tools.clear()
+            out.append(self.call.tool_use(tid or f"call_{uuid.uuid4().hex[:16]}", name, "".join(pieces)))
 
-    def _usage(self, usage: dict[str, Any]) -> None:
+    def _usage(self, usage: Any) -> None:
+        if not isinstance(usage, dict):
+            return
         u = self.call.usage
-        u.input_tokens = int(usage.get("prompt_tokens") or u.input_tokens)
-        u.output_tokens = int(usage.get("completion_tokens") or u.output_tokens)
-        cached = (usage.get("prompt_tokens_details") or {}).get("cached_tokens")
+        # A value that is not a token count (a string, a float, 10**40) is ignored, not trusted.
+        u.input_tokens = count(usage.get("prompt_tokens")) or u.input_tokens
+        u.output_tokens = count(usage.get("completion_tokens")) or u.output_tokens
+        details = usage.get("prompt_tokens_details")
+        cached = count(details.get("cached_tokens")) if isinstance(details, dict) else None
         if cached:
-            u.cache_read_tokens = int(cached)
+            u.cache_read_tokens = cached
 
 
 class OpenAIProvider(Provider):

@@ -3,7 +3,9 @@
 Follows the WHATWG event-stream rules: lines end with CRLF, LF or CR; a leading UTF-8
 BOM is dropped; `:` starts a comment; `data:` lines of one event join with LF; a blank
 line dispatches the event (only if it carried data); `id` without NUL and an all-digit
-`retry` are remembered; an event cut off by the end of the stream is discarded.
+`retry` are remembered; an event cut off by the end of the stream is discarded, unless
+the reader asks for it with `flush()` (the official SDKs dispatch a final event that
+lacks its blank line, and real servers end streams that way).
 
 Chunks may be split anywhere, even inside a CRLF pair or a multi-byte UTF-8 character:
 bytes are buffered up to a line end before they are decoded, so a character is never
@@ -73,6 +75,12 @@ class SSEDecoder:
         self._tail = buf[end + 1:]
         # LF is ASCII and never part of a multi-byte sequence: complete lines decode whole.
         return self._lines(buf[:end].decode("utf-8", "replace").split("\n"))
+
+    def flush(self) -> list[ServerSentEvent]:
+        """At the end of the stream: the pending event (its last line ends the stream), if it has data."""
+        tail, self._tail = self._tail, b""
+        lines = tail.decode("utf-8", "replace").split("\n") if tail else []
+        return self._lines([*lines, ""])
 
     def _lines(self, lines: list[str]) -> list[ServerSentEvent]:
         out: list[ServerSentEvent] = []

@@ -30,7 +30,7 @@ T = TypeVar("T")
 
 # The kind of a core error -> the HTTP status it answers with (others: 500).
 STATUS_BY_KIND: dict[str, int] = {
-    "unknown_agent": 404, "unknown_project": 404,
+    "unknown_agent": 404, "unknown_project": 404, "unknown_file": 404,
     "input": 400, "project": 400, "agent": 400, "config": 400, "key_missing": 400,
     "export": 400, "replay": 400,
     "store": 500,
@@ -97,17 +97,9 @@ class VibeHandler(ExtensionHandlerMixin, APIHandler):
     # -- requests -------------------------------------------------------------------
     def json_body(self) -> dict[str, Any]:
         """The request body as a JSON object (empty body: {}), or InputError saying why not."""
-        from ..errors import InputError
+        from .body import read_json
 
-        try:
-            data = json.loads(self.request.body or b"{}")
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise InputError(f"The request body is not valid JSON: {exc}.",
-                             hint='Send a JSON object, e.g. {"prompt": "..."}.') from None
-        if not isinstance(data, dict):
-            raise InputError(f"The request body must be a JSON object, not {type(data).__name__}.",
-                             hint='Send a JSON object, e.g. {"prompt": "..."}.')
-        return data
+        return read_json(self.request.body)
 
     # -- the core ---------------------------------------------------------------------
     @property

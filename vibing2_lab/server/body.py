@@ -1,16 +1,72 @@
-"""Typed fields of a JSON request body: each route declares what it accepts, in one dict.
+"""The one reader of request bodies, and the typed fields each route declares, in one dict.
 
-    data = fields(handler.json_body(), {"prompt": (str, REQUIRED), "auto": (bool, False)})
+    data = fields(read_json(request.body), {"prompt": (str, REQUIRED), "auto": (bool, False)})
 
+`read_json` accepts only what every consumer downstream can take: a JSON object, valid
+UTF-8, no NaN or Infinity (nor numbers that overflow to it: JSONLab and GitHub cannot open
+a notebook holding one, and upstream APIs reject it), no lone surrogate in any string or
+key (it cannot be stored, sent or written as UTF-8), and no absurd nesting.
 A field is `(type or types, default)`; REQUIRED as the default makes it mandatory.
 An unknown field, a missing one or a wrong type is an InputError naming the field.
 """
 
 from __future__ import annotations
 
+import json
+import math
+import re
 from typing import Any, Mapping
 
 from ..errors import InputError
+
+MAX_DEPTH = 32  # request bodies are flat objects; deeper nesting is refused, not recursed into
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_JSON_HINT = 'Send a JSON object, e.g. {"prompt": "..."}.'
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise InputError(f"The request body holds the number {text[:40]}, which is too large to be a number.",
+                         hint="Send finite numbers only.")
+    return value
+
+
+def _no_constant(name: str) -> float:
+    raise InputError(f"The request body holds {name}, which is not a number in JSON.",
+                     hint="Send finite numbers only (NaN and Infinity are refused).")
+
+
+def read_json(raw: bytes | None) -> dict[str, Any]:
+    """The request body as a JSON object (empty body: {}), or InputError saying why not."""
+    try:
+        data = json.loads(raw or b"{}", parse_constant=_no_constant, parse_float=_finite)
+    except InputError:
+        raise
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:  # ValueError: also an int of 5,000 digits
+        reason = "it is nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+        raise InputError(f"The request body is not valid JSON: {reason}.", hint=_JSON_HINT) from None
+    if not isinstance(data, dict):
+        raise InputError(f"The request body must be a JSON object, not {type(data).__name__}.", hint=_JSON_HINT)
+    _check_strings(data, "the request body", 0)
+    return data
+
+
+def _check_strings(value: Any, where: str, depth: int) -> None:
+    """Refuse lone surrogates (JSON's "\\ud800") anywhere, naming the field; bound the depth."""
+    if depth > MAX_DEPTH:
+        raise InputError(f"{where} is nested more than {MAX_DEPTH} levels deep.", hint=_JSON_HINT)
+    if isinstance(value, str):
+        if _SURROGATE.search(value):
+            raise InputError(f"{where} holds a lone UTF-16 surrogate (like \\ud800), which is not text.",
+                             hint="Send valid Unicode: escape a character outside the BMP as a surrogate pair.")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _check_strings(key, f"a field name in {where}", depth + 1)
+            _check_strings(item, repr(key) if depth == 0 else f"{where}[{key!r}]", depth + 1)
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            _check_strings(item, f"{where}[{i}]", depth + 1)
 
 REQUIRED = object()
 

@@ -17,6 +17,8 @@ from traitlets import Float, Int, List, Unicode
 from .handlers import API_PREFIX, ROUTES
 from .streams import StreamRegistry
 
+SHUTDOWN_WAIT = 5.0  # seconds a shutdown waits for live streams to store their partial answers
+
 if TYPE_CHECKING:
     from ..completion import Completer
     from ..config import Settings
@@ -55,10 +57,13 @@ class Vibing2Lab(ExtensionApp):
             self.handlers.append((url_path_join(API_PREFIX, pattern), handler))
 
     async def stop_extension(self) -> None:
-        """Server shutdown: cancel the live streams so their partial answers are stored."""
+        """Server shutdown (SIGTERM, Ctrl+C): cancel the live streams and wait, boundedly, until each
+        has stored its partial answer: the loop stops right after this returns."""
         stopped = self.streams.stop_all("shutdown")
         if stopped:
-            self.log.info("vibing2-lab: stopped %d live stream(s)", stopped)
+            done = await self.streams.wait_closed(SHUTDOWN_WAIT)
+            self.log.info("vibing2-lab: stopped %d live stream(s)%s", stopped,
+                          "" if done else f"; some did not end within {SHUTDOWN_WAIT:g} s")
 
     def settings_for_request(self) -> Settings:
         """Settings from config.yaml and the environment, with this extension's traits on top."""

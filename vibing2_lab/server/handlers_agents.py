@@ -44,7 +44,9 @@ class AgentSearchHandler(VibeHandler):
             raise InputError(f"limit={raw_limit!r} is not a number from 1 to {MAX_SEARCH_RESULTS}.",
                              hint="Use e.g. ?q=react&limit=10.")
         registry = await self.blocking(_registry)
-        hits = registry.search(query, limit=int(raw_limit)) if query.strip() else []
+        limit, max_bytes = int(raw_limit), self.vibe_settings().max_prompt_bytes
+        # Ranking is CPU work: off the event loop, so one hostile query cannot stall the server.
+        hits = await self.blocking(registry.search, query, limit=limit, max_bytes=max_bytes) if query.strip() else []
         self.write_json({"query": query,
                          "agents": [{**agent.summary(), "score": round(score, 3)} for agent, score in hits]})
 
@@ -61,7 +63,8 @@ class AgentPickHandler(VibeHandler):
         if not body["prompt"].strip():
             raise InputError("The prompt is empty.", hint="Send the prompt an agent should be picked for.")
         registry = await self.blocking(_registry)
-        pick = registry.pick(body["prompt"], context=body["context"])
+        pick = await self.blocking(registry.pick, body["prompt"], context=body["context"],
+                                   max_bytes=self.vibe_settings().max_prompt_bytes)
         self.write_json(pick.to_dict())
 
 

@@ -4,7 +4,6 @@ and the usage stats. A key's value is only ever read from a request body, never 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit, urlunsplit
 
 from jupyter_server.auth.decorator import authorized
 from tornado import web
@@ -20,17 +19,9 @@ LOCAL_SERVER_HINT = ("No key is needed for a local OpenAI-compatible server (Oll
                      "openai:llama3.1.")
 
 
-def _public_url(url: str) -> str:
-    """A base URL without any user:password part (it could hold a credential)."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    netloc = host + (f":{parts.port}" if parts.port else "")
-    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
-
-
 def provider_status(settings: Settings) -> list[dict[str, Any]]:
     """One row per configured provider: its endpoint, whether a key is needed and found, and where."""
-    from ..keys import env_var, find_key
+    from ..keys import env_var, find_key, public_url
     from ..providers import WIRE_PROVIDERS, get_provider
 
     rows = []
@@ -39,7 +30,7 @@ def provider_status(settings: Settings) -> list[dict[str, Any]]:
         wire = settings.wire(name)
         required = getattr(get_provider(name, settings=settings), "key_required", True) \
             if wire in WIRE_PROVIDERS else True
-        rows.append({"name": name, "wire": wire, "base_url": _public_url(settings.providers[name].base_url),
+        rows.append({"name": name, "wire": wire, "base_url": public_url(settings.providers[name].base_url),
                      "key_required": required, "has_key": key is not None,
                      "source": key.source if key is not None else None, "env_var": env_var(name)})
     return rows

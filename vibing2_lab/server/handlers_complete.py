@@ -44,11 +44,7 @@ class CompleteHandler(SSEHandler):
             raise ApiError(413, f"The completion request is {len(self.request.body):,} bytes, more than "
                                 f"{MAX_BODY_BYTES:,}.", hint="Send only the cells near the cursor.")
         app, settings = self.app, self.vibe_settings()
-        plan = app.completer.plan(ask_from(self.json_body()), settings)
-        if app.allowed_models:  # the same rule as POST stream (session/ask.py)
-            from ..session.ask import check_allowed
-
-            check_allowed([str(plan.model)], list(app.allowed_models), settings)
+        plan = app.completer.plan(ask_from(self.json_body()), settings, allowed=list(app.allowed_models))
         if app.completions_live >= app.max_concurrent_streams:
             raise ApiError(429, "Too many completions are running on this server.", hint="Retry in a moment.")
         cancel = Cancel()

@@ -112,6 +112,20 @@ class ProjectFilesHandler(VibeHandler):
         stored = store.update_files(project.id, files)
         self.write_json({"files": [file_json(f, content=False) for f in stored]})
 
+    @web.authenticated
+    @authorized
+    async def delete(self, ref: str) -> None:
+        """Delete the files named by `?path=` (repeatable), all or none; answers what is left."""
+        from ..errors import InputError
+
+        paths = self.get_query_arguments("path")
+        if not paths:
+            raise InputError("Name the files to delete with ?path=...", hint="e.g. DELETE .../files?path=index.html")
+        store = self.store()
+        await self.blocking(store.delete_files, ref, paths)
+        project = await self.blocking(store.get_project, ref)
+        self.write_json({"files": [file_json(f, content=False) for f in project.files]})
+
 
 class ProjectPreviewHandler(VibeHandler):
     """The project's HTML page with its local CSS/JS inlined, as JSON (never served as a page:

@@ -45,6 +45,7 @@ class StreamRegistry:
     def __init__(self, *, limit: int) -> None:
         self.limit = limit
         self._live: dict[str, LiveStream] = {}
+        self._idle: Any = None  # an asyncio.Event while someone waits for the last stream to close
 
     def check_room(self) -> None:
         """ApiError 429 when `limit` streams are running already."""
@@ -73,6 +74,8 @@ class StreamRegistry:
 
     def close(self, stream_id: str) -> None:
         self._live.pop(stream_id, None)
+        if not self._live and self._idle is not None:
+            self._idle.set()
 
     def stop_all(self, reason: str) -> int:
         """Stop every live stream (server shutdown); returns how many there were."""
@@ -80,6 +83,19 @@ class StreamRegistry:
         for stream in live:
             stream.stop(reason)
         return len(live)
+
+    async def wait_closed(self, timeout: float) -> bool:
+        """Wait until every stream has closed (each has stored its answer first); False on timeout."""
+        import asyncio
+
+        if not self._live:
+            return True
+        self._idle = asyncio.Event()
+        try:
+            await asyncio.wait_for(self._idle.wait(), timeout)
+        except asyncio.TimeoutError:
+            return False
+        return True
 
     def summaries(self) -> list[dict[str, Any]]:
         return [live.summary() for live in self._live.values()]

@@ -4,8 +4,9 @@ Adapters (`%%vibe`, `vibing2-lab ask`, `POST stream`) only turn their syntax int
 the rules live here, so the same mistake gets the same InputError whichever way it came:
 
     Ask.check()          combinations: --auto with agents, --chain with fewer than two, agent and
-                         agents together; max_tokens and temperature in range
-    check_prompt()       empty or larger than max_prompt_bytes
+                         agents together; max_tokens and temperature in range (a finite number)
+    check_prompt()       empty, larger than max_prompt_bytes, or not valid Unicode
+    check_system()       the extra system text: the prompt's size limit, valid Unicode
     resolve_agents()     unknown agent (UnknownAgentError with close names), or the --auto pick
     plan_models()        each agent's model, and the server's allowed_models patterns
 
@@ -14,6 +15,7 @@ the rules live here, so the same mistake gets the same InputError whichever way 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from pathlib import Path
@@ -38,6 +40,7 @@ class Ask:
     agent: str | None = None
     agents: Sequence[str] | str = ()  # names, or "a, b" as typed after --agents
     auto: bool = False
+    auto_rank: str | None = None  # with auto: "local" | "model" (re-rank by the fast model); None: settings.auto
     chain: bool = False
     model: str | None = None  # provider:model or alias; overrides the agents' own
     context: str = ""  # recent notebook cells, for --auto
@@ -77,6 +80,10 @@ class Ask:
                              hint='Name them: --agents A,B --chain (or "agents": ["a", "b"], "chain": true).')
         if self.max_tokens is not None and self.max_tokens < 1:
             raise InputError("max_tokens must be 1 or more.", hint="Leave it out to use the configured default.")
+        # NaN slips through every comparison and is not JSON: upstream refuses it, a notebook breaks.
+        if self.temperature is not None and not math.isfinite(self.temperature):
+            raise InputError(f"temperature must be a finite number, not {self.temperature!r}.",
+                             hint="Use a value from 0 to 1, or leave it out.")
         if self.temperature is not None and self.temperature < 0:
             raise InputError("temperature cannot be negative.", hint="Use a value from 0 to 1.")
         if self.max_cost is not None and not (self.max_cost > 0 and self.max_cost != float("inf")):
@@ -97,12 +104,26 @@ def _text_or_none(value: str | None) -> str | None:
 
 
 def check_prompt(prompt: str, settings: Settings) -> None:
-    """InputError when the prompt is empty or larger than settings.max_prompt_bytes."""
+    """InputError when the prompt is empty, larger than settings.max_prompt_bytes, or not valid Unicode."""
     if not prompt.strip():
         raise InputError("The prompt is empty.", hint="Give the text to send, or - to read it from stdin.")
-    size = len(prompt.encode("utf-8"))
-    if size > settings.max_prompt_bytes:
-        raise InputError(f"The prompt is {size:,} bytes, more than max_prompt_bytes ({settings.max_prompt_bytes:,}).",
+    _check_text("prompt", prompt, settings.max_prompt_bytes)
+
+
+def check_system(system: str | None, settings: Settings) -> None:
+    """InputError when the extra system text is larger than max_prompt_bytes or not valid Unicode."""
+    if system is not None:
+        _check_text("system text", system, settings.max_prompt_bytes)
+
+
+def _check_text(what: str, text: str, limit: int) -> None:
+    try:
+        size = len(text.encode("utf-8"))
+    except UnicodeEncodeError:  # a lone surrogate: undecodable bytes (argv, a file) or a "\ud800" escape
+        raise InputError(f"The {what} is not valid Unicode text (it holds a lone surrogate).",
+                         hint="Save or type the text as UTF-8.") from None
+    if size > limit:
+        raise InputError(f"The {what} is {size:,} bytes, more than max_prompt_bytes ({limit:,}).",
                          hint="Shorten it, or raise max_prompt_bytes in config.yaml.")
 
 

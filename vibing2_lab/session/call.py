@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Sequence
 
+from ..errors import VibeError
 from ..events import FINAL_TYPES, CompleteEvent, ErrorEvent, StreamEvent, Timings, ToolUseEvent
 
 if TYPE_CHECKING:
@@ -16,6 +18,10 @@ if TYPE_CHECKING:
     from ..providers import ModelRequest, Provider
     from ..store import Store
     from ..tools import Tool
+
+
+log = logging.getLogger(__name__)
+CHECKPOINT_SECONDS = 1.0  # how often a streaming answer's text is saved (what a crash can lose)
 
 
 @lru_cache(maxsize=1)
@@ -48,6 +54,8 @@ class Call:
     stored: bool = False
     started: float = field(default_factory=time.monotonic)
     first_token: float | None = None
+    checkpoint_id: int | None = None  # the `streaming` row holding the text so far (a crash keeps it)
+    checkpoint_at: float = 0.0
     tools: list[str] = field(default_factory=list)  # the names of the tools offered
 
     @classmethod
@@ -154,8 +162,24 @@ class Call:
             return
         from ..notebook.record import call_record, store_call
 
-        store_call(store, project_id, call_record(self), ask_meta=ask_meta, written=self.written)
+        store_call(store, project_id, call_record(self), ask_meta=ask_meta, written=self.written,
+                   message_id=self.checkpoint_id)
         self.stored = True
+
+    def checkpoint(self, store: Store, project_id: int, *, every: float = CHECKPOINT_SECONDS) -> None:
+        """Keep the text so far in the store: at the first token, then at most every `every` s.
+        A SIGKILL then loses only the last second or so; `store()` finishes the same row."""
+        now = time.monotonic()
+        due = self.checkpoint_id is None or now - self.checkpoint_at >= every
+        if self.stored or self.final is not None or not due or self.checkpoint_at < 0:
+            return
+        self.checkpoint_at = now
+        try:
+            self.checkpoint_id = store.checkpoint_answer(project_id, "".join(self.parts), message_id=self.checkpoint_id,
+                                                         agent=self.agent.name if self.agent else None)
+        except VibeError as exc:  # a busy or read-only store must not break the answer streaming in
+            log.warning("could not checkpoint the answer so far: %s", exc)
+            self.checkpoint_at = -1.0  # no more tries for this answer
 
 
 def _system(agent: Agent | None, extra: str | None) -> str | None:

@@ -71,8 +71,9 @@ class ToolLoop:
                 try:
                     step = self._run(use, turn.stop_reason, cancel)
                 except KeyboardInterrupt as exc:
-                    turn.interrupted(exc)
+                    shown = turn.interrupted(exc)
                     if cancel is not None and cancel.stopped:  # Stop, not Ctrl+C: end like a stopped stream
+                        yield from shown
                         yield turn.cancelled()
                         return
                     raise
@@ -102,7 +103,8 @@ class ToolLoop:
                 try:
                     step = await asyncio.to_thread(self._run, use, turn.stop_reason, cancel)
                 except KeyboardInterrupt as exc:  # a stopped tool in the worker thread: never take the server down
-                    turn.interrupted(exc)
+                    for event in turn.interrupted(exc):
+                        yield event
                     yield turn.cancelled()
                     return
                 yield turn.keep(step)
@@ -171,11 +173,11 @@ class _Answer:
             return replace(final, text="".join(self.parts), usage=self._usage(), timings=self._timings())
         return self.step_limit() if last_step else None
 
-    def interrupted(self, exc: KeyboardInterrupt) -> None:
-        """Keep the step of a tool that Stop / Ctrl+C interrupted (the runner attached it)."""
+    def interrupted(self, exc: KeyboardInterrupt) -> list[StreamEvent]:
+        """Keep the step of a tool that Stop / Ctrl+C interrupted (the runner attached it); its
+        tool_result event, for a caller that can still be told."""
         step = getattr(exc, "step", None)
-        if step is not None:
-            self.keep(step)
+        return [self.keep(step)] if step is not None else []
 
     def keep(self, step: Any) -> StreamEvent:
         self.step["results"].append(step.to_dict())

@@ -18,8 +18,9 @@ import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, AsyncIterator, Iterator, Sequence
 
-from .ask import Ask, check_prompt, plan_models, resolve_agents
+from .ask import Ask, check_prompt, check_system, plan_models, resolve_agents
 from .call import Call, plain_agent
+from .pick import auto_mode, pick_record, rerank_pick
 from ..events import FINAL_TYPES, StreamEvent
 
 if TYPE_CHECKING:
@@ -54,6 +55,7 @@ class Session:
     project: Project | None = field(default=None, init=False)
     history: list[dict[str, str]] = field(default_factory=list, init=False)
     calls: list[Call] = field(default_factory=list, init=False)
+    pick_call: Call | None = field(default=None, init=False)  # the model re-rank of an --auto pick
     ledger: Ledger | None = field(default=None, init=False)  # budgets (vibing2_lab.budget); None: no limits
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
@@ -63,7 +65,11 @@ class Session:
         self.settings = self.settings or load_settings()
         self.ask.check()
         check_prompt(self.ask.prompt, self.settings)
+        check_system(self.ask.system, self.settings)
         self.agents, self.pick = resolve_agents(self.ask, self._registry())
+        if self.pick is not None and auto_mode(self) == "model":
+            self.pick, self.pick_call = rerank_pick(self)
+            self.agents = [self.pick.agent]
         self.models = plan_models(self.ask, self.agents, self.settings, allowed=self.allowed_models)
         from .tooling import AskTools
 
@@ -227,6 +233,8 @@ class Session:
             call = Call.failed(agent, self._ref_for(agent), self.ask.prompt, event, settings=self.settings)
             self._register(call)
         elif not call.on_event(event):
+            if event.type == "token" and self.project is not None and self.store is not None:
+                call.checkpoint(self.store, self.project.id)
             return
         self._store(call)
 
@@ -249,7 +257,10 @@ class Session:
         """The notebook record of this ask (notebook/record.py)."""
         from ..notebook.record import ask_record
 
-        return ask_record(self)
+        record = ask_record(self)
+        if self.pick is not None and auto_mode(self) == "model":
+            record["pick"] = pick_record(self)
+        return record
 
     def failures(self) -> list[Call]:
         """Calls that ended in error or were cancelled."""

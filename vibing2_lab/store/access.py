@@ -32,13 +32,14 @@ def check_user(user: Any) -> str:
 
 def resolve(conn: Any, ref: str | int, user: str) -> int:
     """A visible project's id from a name or an id; UnknownProjectError (with close names) otherwise."""
-    row = None
-    if isinstance(ref, str):
+    from .rows import project_id
+
+    pid = project_id(ref)  # digits are always an id (names never are all digits)
+    if pid is not None:
+        row = conn.execute(f"SELECT p.id FROM projects p WHERE p.id = ? AND {VISIBLE_SQL}", (pid, user)).fetchone()
+    else:
         row = conn.execute(f"SELECT p.id FROM projects p WHERE p.name = ? AND {VISIBLE_SQL}",
-                           (ref, user)).fetchone()
-    if row is None and (isinstance(ref, int) and not isinstance(ref, bool) or str(ref).isdigit()):
-        row = conn.execute(f"SELECT p.id FROM projects p WHERE p.id = ? AND {VISIBLE_SQL}",
-                           (int(ref), user)).fetchone()
+                           (str(ref), user)).fetchone()
     if row is not None:
         return row[0]
     names = [r[0] for r in conn.execute(f"SELECT p.name FROM projects p WHERE {VISIBLE_SQL}", (user,))]

@@ -10,6 +10,11 @@ Why BEGIN IMMEDIATE: a deferred transaction that reads and then writes cannot wa
 the lock (SQLite returns "database is locked" at once to avoid a deadlock), whatever the
 busy timeout. Taking the write lock up front makes every writer queue politely instead.
 One connection per process and path, guarded by a lock so threads take turns.
+
+Opening checks the file before anything is written to it: a SQLite file that some other
+program owns is refused before it could be switched to WAL; `PRAGMA quick_check` finds a
+damaged file, which is refused rather than written further; a read-only file or folder
+opens read-only (reading works, a write is a StoreError saying why).
 """
 
 from __future__ import annotations
@@ -36,12 +41,17 @@ class Database:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.lock = threading.RLock()
-        self.conn = _connect(path)
-        from .migrations import migrate
+        self.read_only = not _writable(path)
+        self.conn = _connect(path, read_only=self.read_only)
+        from .migrations import MIGRATIONS, applied, migrate
 
         try:
             with _translated(path):
-                migrate(self.conn)
+                if not self.read_only:
+                    migrate(self.conn)
+                elif applied(self.conn) != [m.__name__ for m in MIGRATIONS]:
+                    raise StoreError(f"The project store at {path} needs an upgrade, but it is read-only.",
+                                     hint="Open it once where it is writable, or make the folder writable.")
         except BaseException:
             self.conn.close()
             raise
@@ -83,22 +93,79 @@ class Database:
             self.conn.close()
 
 
-def _connect(path: Path) -> sqlite3.Connection:
-    path.parent.mkdir(parents=True, exist_ok=True)
+def _writable(path: Path) -> bool:
+    """Whether the store can be written: its folder (for -wal/-shm) and, if it exists, the file."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(f"The folder of the project store {path} cannot be created: {exc.strerror}.",
+                         hint="Set VIBING2_LAB_HOME to a folder you can write to.") from None
+    folder_ok = os.access(path.parent, os.W_OK | os.X_OK)
+    return folder_ok and (not path.exists() or os.access(path, os.W_OK))
+
+
+def _connect(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
+    if read_only and not path.exists():
+        raise StoreError(f"There is no project store at {path} yet, and its folder is read-only.",
+                         hint="Set VIBING2_LAB_HOME to a folder you can write to.")
     with _translated(path):
-        # isolation_level=None: the sqlite3 module opens no transaction by itself; we do.
-        conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False,
-                               timeout=BUSY_TIMEOUT_MS / 1000)
-        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        mode = _enable_wal(conn)
-        if mode.lower() != "wal":
-            raise StoreError(f"SQLite refused WAL mode for {path} (got {mode!r}).",
-                             hint="Keep the data directory on a local disk, not a network share.")
-        # NORMAL in WAL mode survives a crashed process (the SIGKILL test); only an OS crash
-        # or power loss can drop the last commits, and never corrupts the file.
-        conn.execute("PRAGMA synchronous = NORMAL")
-        conn.execute("PRAGMA foreign_keys = ON")
+        conn = _open(path, read_only=read_only)
+        try:
+            _refuse_foreign(conn, path)  # before WAL: never convert someone else's file
+            if not read_only:
+                mode = _enable_wal(conn)
+                if mode.lower() != "wal":
+                    raise StoreError(f"SQLite refused WAL mode for {path} (got {mode!r}).",
+                                     hint="Keep the data directory on a local disk, not a network share.")
+                # NORMAL in WAL mode survives a crashed process (the SIGKILL test); only an OS crash
+                # or power loss can drop the last commits, and never corrupts the file.
+                conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA foreign_keys = ON")
+            _refuse_damaged(conn, path)
+        except BaseException:
+            conn.close()
+            raise
     return conn
+
+
+def _open(path: Path, *, read_only: bool) -> sqlite3.Connection:
+    # isolation_level=None: the sqlite3 module opens no transaction by itself; we do.
+    kw = {"isolation_level": None, "check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000}
+    if not read_only:
+        conn = sqlite3.connect(str(path), **kw)
+    else:
+        from urllib.parse import quote
+
+        uri = f"file:{quote(str(path.absolute()))}?mode=ro"
+        conn = sqlite3.connect(uri, uri=True, **kw)
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlite3.OperationalError:
+            # A WAL file whose -shm cannot be created in a read-only folder: read it as a
+            # snapshot (nobody can write beside us there either).
+            conn.close()
+            conn = sqlite3.connect(uri + "&immutable=1", uri=True, **kw)
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    return conn
+
+
+def _refuse_foreign(conn: sqlite3.Connection, path: Path) -> None:
+    """A SQLite file with tables but none of ours belongs to another program."""
+    from .migrations import TABLE
+
+    names = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if names and TABLE not in names:
+        shown = ", ".join(sorted(names)[:5])
+        raise StoreError(f"{path} is a SQLite database of another program (tables: {shown}); it was not changed.",
+                         hint="Point VIBING2_LAB_HOME at another folder, or move that file away.")
+
+
+def _refuse_damaged(conn: sqlite3.Connection, path: Path) -> None:
+    """`PRAGMA quick_check`: a damaged file is refused before it is written any further."""
+    problems = [row[0] for row in conn.execute("PRAGMA quick_check(3)")]
+    if problems != ["ok"]:
+        raise StoreError(f"The project store at {path} is damaged ({'; '.join(problems)[:300]}); it was not changed.",
+                         hint=f"Move it aside and restore a backup, or try `sqlite3 {path} .recover`.")
 
 
 def _enable_wal(conn: sqlite3.Connection) -> str:

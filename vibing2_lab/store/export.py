@@ -14,11 +14,12 @@ import re
 import secrets
 import shutil
 from pathlib import Path
-from typing import Mapping
+from typing import Iterable, Mapping
 
 from ..errors import ExportError
 
 MAX_PATH_LENGTH = 1024
+MAX_NAME_BYTES = 255  # one path component: the limit of ext4, APFS, NTFS and most other disks
 _DRIVE = re.compile(r"^[A-Za-z]:")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _HINT = "Use a relative path inside the project, like 'index.html' or 'src/app.js'."
@@ -40,7 +41,34 @@ def safe_relative_path(path: str) -> str:
         raise ExportError(f"The file path {path!r} climbs out of its folder with '..'.", hint=_HINT)
     if not parts:
         raise ExportError(f"The file path {path!r} names no file.", hint=_HINT)
+    long = next((p for p in parts if len(p.encode("utf-8", "surrogatepass")) > MAX_NAME_BYTES), None)
+    if long is not None:
+        raise ExportError(f"The name {long[:40]!r}... in the file path is longer than {MAX_NAME_BYTES} bytes, "
+                          "more than a disk accepts.", hint="Use a shorter file name.")
     return "/".join(parts)
+
+
+def check_paths(paths: Iterable[str]) -> list[str]:
+    """The clean form of every path, or ExportError for the first that cannot be written beside
+    the others. The store applies it to a project's files when they are written, and export to
+    what it writes: so whatever the store holds, export can write."""
+    clean: list[str] = []
+    folded: dict[str, str] = {}
+    for raw in paths:
+        rel = safe_relative_path(raw)
+        # Case-insensitive disks (macOS, Windows) would silently merge these two.
+        other = folded.setdefault(rel.casefold(), rel)
+        if other != rel:
+            raise ExportError(f"The files {other!r} and {rel!r} differ only in case.", hint="Rename one of them.")
+        clean.append(rel)
+    for rel in clean:  # 'a' as a file and 'a/b' as a path cannot both exist
+        parts = rel.split("/")
+        for i in range(1, len(parts)):
+            prefix = folded.get("/".join(parts[:i]).casefold())
+            if prefix is not None:
+                raise ExportError(f"{prefix!r} is a file, so {rel!r} cannot be written below it.",
+                                  hint="Rename one of the two paths, or delete the file first.")
+    return clean
 
 
 def export_files(files: Mapping[str, str], target: Path) -> list[Path]:
@@ -65,7 +93,7 @@ def export_files(files: Mapping[str, str], target: Path) -> list[Path]:
         finally:
             if staging is not None:
                 shutil.rmtree(staging, ignore_errors=True)
-    except OSError as exc:
+    except (OSError, UnicodeEncodeError) as exc:
         raise ExportError(f"Exporting to {target} failed: {exc}. Nothing was changed.",
                           hint="Check that the folder is writable and the disk has space.") from exc
     return [target.joinpath(*rel.split("/")) for rel in plan]
@@ -78,15 +106,9 @@ def _plan(files: Mapping[str, str], target: Path) -> dict[str, str]:
                           hint="Choose a folder (new or existing) to export into.")
     root = target.resolve()
     plan: dict[str, str] = {}
-    seen: dict[str, str] = {}
-    for raw, content in files.items():
-        rel = safe_relative_path(raw)
+    for rel, (raw, content) in zip(check_paths(files), files.items()):
         if not isinstance(content, str):
             raise ExportError(f"The content of {rel!r} is not text.", hint="Store file contents as strings.")
-        # Case-insensitive disks (macOS, Windows) would silently merge these two.
-        other = seen.setdefault(rel.casefold(), rel)
-        if other != rel:
-            raise ExportError(f"The files {other!r} and {rel!r} differ only in case.", hint="Rename one of them.")
         dest = target.joinpath(*rel.split("/"))
         if not _inside(dest.resolve(), root):
             raise ExportError(f"The file path {raw!r} leads outside {target} (through a symbolic link).",
@@ -104,13 +126,13 @@ def _inside(path: Path, root: Path) -> bool:
 
 
 def _refuse_file_dir_clashes(plan: Mapping[str, str], target: Path) -> None:
-    """'a' as a file and 'a/b' as a path (in the plan or on disk) cannot both exist."""
+    """'a' as a file on disk and 'a/b' in the plan cannot both exist (check_paths did the plan)."""
     for rel in plan:
         parts = rel.split("/")
         for i in range(1, len(parts)):
             prefix = "/".join(parts[:i])
             on_disk = target.joinpath(*parts[:i])
-            if prefix in plan or (on_disk.exists() and not on_disk.is_dir()):
+            if on_disk.exists() and not on_disk.is_dir():
                 raise ExportError(f"{prefix!r} is a file, so {rel!r} cannot be written below it.",
                                   hint="Rename one of the two paths.")
 

@@ -2,7 +2,9 @@
 
 A streamed answer is written when it ends (`record_answer`: run, message and files in one
 transaction), or first as `streaming` and then finished with `update_message`; a cancelled
-or failed one keeps its partial text and its status.
+or failed one keeps its partial text and its status. While it streams, `checkpoint_answer`
+keeps its text so far in a `streaming` row (a crash loses only what came since), which
+`record_answer(message_id=...)` then finishes.
 """
 
 from __future__ import annotations
@@ -78,21 +80,45 @@ class MessageOps:
 
     def record_answer(self, project_id: int, content: str, *, agent: str | None = None,
                       status: str = "complete", run: Run | None = None, files: Mapping[str, str] | None = None,
-                      meta: dict[str, Any] | None = None) -> Message:
+                      meta: dict[str, Any] | None = None, message_id: int | None = None) -> Message:
         """Store a finished answer in ONE transaction: its run, the assistant message linked to it,
-        and the files it generated (e.g. `extract_files(text)`). Partial answers keep `status`."""
+        and the files it generated (e.g. `extract_files(text)`). Partial answers keep `status`.
+        With `message_id` (its checkpoint row), that row becomes the answer."""
         clean = {safe_relative_path(p): ProjectFile(p, c) for p, c in (files or {}).items()}
         if run is not None:
             check_choice(run.status, RUN_STATUSES, "run status")
+        check_choice(status, MESSAGE_STATUSES, "message status")
         now = utc_now()
         with self._db.write() as conn:
             access.check(conn, project_id, self.user)
             run_id = insert_run(conn, replace(run, project_id=project_id)).id if run is not None else None
-            message = insert_message(conn, project_id, "assistant", content, agent=agent, status=status,
-                                     run_id=run_id, meta=meta, now=now)
-            save_files(conn, project_id, clean, now, prune=False)
+            row = None if message_id is None else conn.execute(
+                f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE id = ? AND project_id = ?",
+                (message_id, project_id)).fetchone()
+            if row is not None:
+                conn.execute("UPDATE messages SET content = ?, agent = ?, status = ?, run_id = ?, meta = ?"
+                             " WHERE id = ?", (content, agent, status, run_id, dump_meta(meta), message_id))
+                message = replace(message_from_row(row), content=content, agent=agent, status=status,
+                                  run_id=run_id, meta=meta or None)
+            else:
+                message = insert_message(conn, project_id, "assistant", content, agent=agent, status=status,
+                                         run_id=run_id, meta=meta, now=now)
+            save_files(conn, project_id, clean, now, prune=False, strict=False)  # keep the answer
             access.touch(conn, project_id, self.user, now)
         return message
+
+    def checkpoint_answer(self, project_id: int, content: str, *, agent: str | None = None,
+                          message_id: int | None = None) -> int:
+        """Keep the text so far of an answer still streaming (a `streaming` row); returns its id."""
+        now = utc_now()
+        with self._db.write() as conn:
+            access.check(conn, project_id, self.user)
+            if message_id is not None and conn.execute(
+                    "UPDATE messages SET content = ? WHERE id = ? AND status = 'streaming'",
+                    (content, message_id)).rowcount:
+                return message_id
+            return insert_message(conn, project_id, "assistant", content, agent=agent, status="streaming",
+                                  run_id=None, meta=None, now=now).id  # type: ignore[return-value]
 
     def update_message(self, message_id: int, *, content: str | None = None, status: str | None = None,
                        run_id: int | None = None, meta: dict[str, Any] | None = None) -> Message:

@@ -42,8 +42,8 @@ def redact(url: str) -> str:
 class _Result:
     """What `execute` returns: rows to fetch or iterate, and `lastrowid` after an INSERT."""
 
-    def __init__(self, rows: list[tuple], lastrowid: int | None, description: Any) -> None:
-        self._rows, self.lastrowid, self.description = rows, lastrowid, description
+    def __init__(self, rows: list[tuple], lastrowid: int | None, description: Any, rowcount: int = -1) -> None:
+        self._rows, self.lastrowid, self.description, self.rowcount = rows, lastrowid, description, rowcount
 
     def fetchone(self) -> tuple | None:
         return self._rows.pop(0) if self._rows else None
@@ -82,7 +82,7 @@ class PgConnection:
         if sql.lstrip()[:6].upper() == "INSERT" and cur.description is not None and rows:
             lastrowid = rows[0][0]
             self._catch_up(sql)
-        return _Result(rows, lastrowid, cur.description)
+        return _Result(rows, lastrowid, cur.description, cur.rowcount)
 
     def executemany(self, sql: str, seq: Iterable[Sequence[Any]]) -> None:
         rows = [tuple(r) for r in seq]

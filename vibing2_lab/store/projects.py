@@ -9,12 +9,13 @@ message and run operations mixed in from messages.py and runs.py.
 
 from __future__ import annotations
 
+import difflib
 import json
 import sqlite3
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-from ..errors import ProjectError, UnknownProjectError
+from ..errors import ProjectError, UnknownFileError, UnknownProjectError
 from . import access
 from .access import VISIBLE_SQL
 from .db import AnyDatabase, forget_database, is_database_url, open_database
@@ -199,6 +200,24 @@ class Store(MessageOps, RunOps):
             stored = save_files(conn, pid, clean, now, prune=False)
             access.touch(conn, pid, self.user, now)
         return stored
+
+
+    def delete_files(self, ref: str | int, paths: Sequence[str]) -> list[str]:
+        """Delete files of a project by path, all or none; UnknownFileError names a missing one."""
+        clean = [safe_relative_path(p) for p in paths]
+        with self._db.write() as conn:
+            pid = access.resolve(conn, ref, self.user)
+            stored = {r[0] for r in conn.execute("SELECT path FROM files WHERE project_id = ?", (pid,))}
+            missing = [p for p in clean if p not in stored]
+            if missing:
+                close = difflib.get_close_matches(missing[0], sorted(stored), n=3)
+                raise UnknownFileError(f"The project has no file {missing[0]!r}; nothing was deleted.",
+                                       hint=f"Did you mean {', '.join(map(repr, close))}?" if close
+                                       else "See its files with `vibing2-lab projects show NAME`.")
+            conn.execute("DELETE FROM files WHERE project_id = ? AND path IN (SELECT value FROM json_each(?))",
+                         (pid, json.dumps(clean)))
+            access.touch(conn, pid, self.user, utc_now())
+        return clean
 
 
 def _project_from_row(row: tuple) -> Project:

@@ -122,6 +122,15 @@ class Run:
     steps: list[dict[str, Any]] = field(default_factory=list, compare=False, repr=False)
 
 
+def project_id(ref: str | int) -> int | None:
+    """The id a reference spells (an int, or ASCII digits), else None: then it is a name."""
+    if isinstance(ref, int) and not isinstance(ref, bool):
+        return ref
+    if isinstance(ref, str) and ref.isascii() and ref.isdigit() and len(ref) < 19:  # SQLite ids are 64-bit
+        return int(ref)
+    return None
+
+
 def validate_project_name(name: object) -> str:
     """Return `name` if it is a usable project name, else raise ProjectError saying why."""
     if not isinstance(name, str):
@@ -135,6 +144,9 @@ def validate_project_name(name: object) -> str:
     if len(name) > MAX_NAME_LENGTH:
         raise ProjectError(f"The project name is {len(name)} characters long; the limit is {MAX_NAME_LENGTH}.",
                            hint="Choose a shorter name.")
+    if name.isdigit():  # routes and commands take an id or a name: "29" must only ever mean id 29
+        raise ProjectError(f"The project name {name!r} is made only of digits, which would read as a project id.",
+                           hint=f"Add a letter, e.g. 'project-{name}'.")
     bad = sorted({repr(c) for c in name if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp")})
     if bad:
         raise ProjectError(f"The project name {name!r} contains control characters ({', '.join(bad)}).",

@@ -8,11 +8,13 @@ little more than the read.
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 from operator import attrgetter
 from typing import Mapping, Sequence
 
-from ..errors import InputError
+from ..errors import ExportError, InputError
+from .export import check_paths
 from .files import language_for
 from .rows import MESSAGE_STATUSES, ROLES, Message, ProjectFile, check_choice, dump_meta
 
@@ -65,6 +67,27 @@ def save_messages(conn: sqlite3.Connection, project_id: int, conversation: int,
     return out
 
 
+def _writable(files: Mapping[str, ProjectFile], kept: list[str], *, strict: bool) -> Mapping[str, ProjectFile]:
+    """`files` if they fit beside `kept` (the stored paths that stay), by export's rule."""
+    kept_set = set(kept)
+    new = [path for path in files if path not in kept_set]
+    try:
+        check_paths([*kept, *new])
+        return files
+    except ExportError:
+        if strict:
+            raise
+    accepted: dict[str, ProjectFile] = {}
+    for path, f in files.items():
+        try:
+            check_paths([*kept, *(p for p in accepted if p not in kept_set), path])
+        except ExportError as exc:
+            log.warning("left out the generated file %r: %s", path, exc.message)
+            continue
+        accepted[path] = f
+    return accepted
+
+
 def _refuse(m: Message) -> None:
     """Raise the error that says what is wrong with `m`."""
     check_choice(m.role, ROLES, "message role")
@@ -73,14 +96,21 @@ def _refuse(m: Message) -> None:
                      hint="Pass the answer text as a string.")
 
 
+log = logging.getLogger(__name__)
+
+
 def save_files(conn: sqlite3.Connection, project_id: int, files: Mapping[str, ProjectFile], now: str, *,
-               prune: bool = True) -> list[ProjectFile]:
+               prune: bool = True, strict: bool = True) -> list[ProjectFile]:
     """Upsert `files` (keyed by clean path) and, with `prune`, delete the project's other files.
 
+    The project's files afterwards must pass export's `check_paths` (no two differing only
+    in case, no file where another needs a folder): else ExportError, or with `strict=False`
+    (files found in a model's answer, which must not cost the answer) the file is left out.
     Returns the written files as stored, sorted by path.
     """
     stored = {r[0]: r[1:] for r in conn.execute(
         "SELECT path, content, language, id, created, updated FROM files WHERE project_id = ?", (project_id,))}
+    files = _writable(files, [] if prune else list(stored), strict=strict)
     next_id = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM files").fetchone()[0]
     inserts, updates, out = [], [], []
     for path, f in files.items():

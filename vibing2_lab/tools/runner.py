@@ -61,8 +61,9 @@ class ToolStep:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ToolStep:
-        return cls(**{k: data[k] for k in ("id", "name", "input", "status", "content") if k in data},
-                   consent=dict(data.get("consent") or {}), duration=float(data.get("duration") or 0.0))
+        return cls(str(data["id"]), str(data["name"]), dict(data.get("input") or {}), data["status"],
+                   str(data["content"]), consent=dict(data.get("consent") or {}),
+                   duration=float(data.get("duration") or 0.0))
 
 
 def validate_input(tool: Tool, use: ToolUseEvent, *, stop_reason: str | None = None) -> dict[str, Any]:

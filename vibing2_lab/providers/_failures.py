@@ -1,0 +1,74 @@
+"""How a failed exchange is named: error classes by status and by error type, the hints,
+reading an error body, and the table of network exceptions. Pure data and parsing, no I/O."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ..errors import (AuthError, ConnectError, OverloadedError, ProviderError, RateLimitError, ServerError,
+                      StreamTimeoutError)
+
+BY_ERROR_TYPE: dict[str, type[ProviderError]] = {  # the `type` in a provider's error body
+    "authentication_error": AuthError, "permission_error": AuthError, "invalid_api_key": AuthError,
+    "rate_limit_error": RateLimitError, "rate_limit_exceeded": RateLimitError, "insufficient_quota": RateLimitError,
+    "overloaded_error": OverloadedError, "api_error": ServerError, "server_error": ServerError,
+    "timeout_error": StreamTimeoutError,
+}
+BY_STATUS: dict[int, type[ProviderError]] = {
+    401: AuthError, 403: AuthError, 408: StreamTimeoutError, 409: ServerError, 429: RateLimitError,
+    529: OverloadedError,
+}
+HINTS: dict[str, str] = {
+    "rate_limit": "Wait a minute and try again, or lower providers.{provider}.rate_limit_rpm in config.yaml.",
+    "overloaded": "The model is busy: try again in a moment, or pick another model with --model.",
+    "server": "The provider had a problem on its side: try again in a moment.",
+    "timeout": "Try again; if answers really pause this long, raise timeouts.idle in config.yaml "
+               "or VIBING2_LAB_IDLE_TIMEOUT.",
+    "connect": "Check the network and the base URL ({base_url}; providers.{provider}.base_url in config.yaml).",
+    "protocol": "Check that the base URL ({base_url}) points at an API speaking the {wire} format.",
+    "provider": "Check the model name and the request against the provider's message.",
+    "cancelled": "",
+}
+
+
+_MAX_ERROR_BODY = 64 * 1024  # an error body past this is not read as JSON (it is cut after redaction)
+
+
+def error_body(body: bytes) -> tuple[str | None, str]:
+    """(error type, message) from an error body in the Anthropic, OpenAI or Ollama shape, uncut:
+    the caller redacts before it shortens."""
+    body = body[:_MAX_ERROR_BODY]
+    try:
+        data: Any = json.loads(body)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return None, body.decode("utf-8", "replace")
+    err = data.get("error", data) if isinstance(data, dict) else data
+    if isinstance(err, dict):
+        etype = err.get("type") or err.get("code")
+        return (str(etype) if etype else None), str(err.get("message", ""))
+    return None, str(err)
+
+
+def network_table() -> list[tuple[type[BaseException], type[ProviderError], bool, str, str]]:
+    """(exception, error, retried?, message, hint kind) - first match wins, so subclasses come first.
+
+    An idle timeout is not retried: a stalled stream should end with a clear error now,
+    not after max-retries more stalls. Connection failures are retried before the first token.
+    """
+    import httpx
+
+    return [
+        (httpx.ReadTimeout, StreamTimeoutError, False,
+         "{provider} sent nothing for {idle:g} s (idle timeout) after {tokens} tokens.", "timeout"),
+        (httpx.ConnectTimeout, StreamTimeoutError, True,
+         "Connecting to {provider} at {base_url} timed out after {connect:g} s.", "connect"),
+        (httpx.TimeoutException, StreamTimeoutError, True, "{provider} timed out: {detail}.", "timeout"),
+        (httpx.UnsupportedProtocol, ConnectError, False,
+         "The {provider} base URL {base_url!r} is not an http(s) URL.", "connect"),
+        (httpx.ConnectError, ConnectError, True, "Could not reach {provider} at {base_url}: {detail}.", "connect"),
+        (httpx.TransportError, ConnectError, True,  # dropped, reset, truncated
+         "The connection to {provider} was lost after {tokens} tokens: {detail}.", "server"),
+        (OSError, ConnectError, True, "The connection to {provider} was lost after {tokens} tokens: {detail}.",
+         "server"),
+    ]
