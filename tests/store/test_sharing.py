@@ -49,3 +49,18 @@ def test_projects_list_shows_own_and_shared_and_others_private_is_no_project(sto
         else:
             raise AssertionError("bob reached alice's private project")
     assert alice.history(secret.id) == []  # nothing written by bob's attempts
+
+
+def test_stats_count_own_and_shared_runs_and_all_users_for_an_admin(store: Store) -> None:
+    from vibing2_lab.store import Run, stats_rows
+
+    alice, bob = store.as_user("alice"), store.as_user("bob")
+    secret = alice.create_project("a-secret")
+    alice.record_run(Run(agent="x", model="m", status="complete", project_id=secret.id, output_tokens=7))
+    bob.record_run(Run(agent="x", model="m", status="complete", project_id=bob.create_project("b").id,
+                       output_tokens=5))
+    assert [(r["project"], r["output_tokens"]) for r in stats_rows(bob, by=("project",))] == [("b", 5)]
+    everyone = stats_rows(bob, by=("project",), all_users=True)  # the test role is a superuser
+    assert sorted((r["project"], r["output_tokens"]) for r in everyone) == [("a-secret", 7), ("b", 5)]
+    out = _cli("bob", "stats", "--json", "--by", "project", "--all-users")
+    assert out.returncode == 0 and len(json.loads(out.stdout)) == 2

@@ -84,6 +84,10 @@ class Database:
         """Where the store lives, fit for a message (a path here, a redacted URL for PostgreSQL)."""
         return str(self.path)
 
+    def is_admin(self) -> bool:
+        """Whoever can read the SQLite file reads all of it."""
+        return True
+
     def set_trace_callback(self, callback: Callable[[str], None] | None) -> None:
         """Call `callback(sql)` before each statement (tests freeze a process mid-transaction)."""
         self.conn.set_trace_callback(callback)

@@ -126,6 +126,12 @@ class PgDatabase:
                                         kwargs={"autocommit": True, "connect_timeout": CONNECT_TIMEOUT_S})
         self.lock = threading.RLock()  # for callers that serialise around the store, as with SQLite
 
+    def is_admin(self) -> bool:
+        """A superuser, or a role granted pg_read_all_data, may see every user's runs."""
+        with self.read() as conn:
+            return bool(conn.execute("SELECT rolsuper OR pg_has_role(current_user, 'pg_read_all_data', 'member')"
+                                     " FROM pg_roles WHERE rolname = current_user").fetchone()[0])
+
     def set_trace_callback(self, callback: Callable[[str], None] | None) -> None:
         self._trace = callback
 

@@ -60,6 +60,10 @@ class Store(MessageOps, RunOps):
             path = database_url() or database_path()
         return cls(open_database(path if is_database_url(path) else Path(path)), user)
 
+    def is_admin(self) -> bool:
+        """May this connection read every user's data (stats --all-users)?"""
+        return self._db.is_admin()
+
     def as_user(self, user: str) -> Store:
         """The same store seen by another identity (the server: the request's Jupyter user)."""
         return Store(self._db, user)
