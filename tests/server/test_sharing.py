@@ -62,7 +62,8 @@ async def test_own_and_shared_only_and_a_private_project_is_a_404_for_others(api
     for method, pattern in routes:
         path = pattern.format(ref="a-secret")
         body = BODIES.get(path.rsplit("/", 1)[-1], {"name": "renamed"} if method == "PATCH" else None)
-        answer = await api(method, path, body, **_as("bob"))
+        params = {"path": "index.html"} if path.endswith("/files") and method == "DELETE" else None
+        answer = await api(method, path, body, params=params, **_as("bob"))
         assert answer.status == 404, f"{method} {path} answered {answer.status} to bob"
         assert "a-secret" not in answer.body.decode().replace("No project 'a-secret'", "")
     secret_id = next(p["id"] for p in alice if p["name"] == "a-secret")
@@ -86,3 +87,14 @@ async def test_a_stream_into_another_users_private_project_is_a_404(api: Api, en
     assert mine.status == 200
     listed = (await api("GET", "projects", **_as("bob"))).json["projects"]
     assert [(p["name"], p["owner"], p["messages"]) for p in listed] == [("b-new", "bob", 2)]
+
+
+def test_the_database_url_trait_puts_the_server_on_postgresql(postgresql_server, monkeypatch, tmp_path) -> None:
+    from vibing2_lab.server.extension import Vibing2Lab
+    from vibing2_lab.store import Store
+
+    url = postgresql_server.new_database()
+    monkeypatch.delenv("VIBING2_LAB_DATABASE_URL", raising=False)
+    app = Vibing2Lab(database_url=url)
+    app.initialize_settings()
+    assert Store.open().location == url
