@@ -7,13 +7,14 @@ import {
   IAgent,
   IAskBody,
   IAuthStatus,
-  IPreview,
   IProject,
   IProjectFile,
   IProjectSummary,
   IStartEvent,
   ITokenEvent,
-  IToolUseEvent
+  IToolUseEvent,
+  IVersion,
+  IVersions
 } from './types';
 
 /** Base of the server extension's routes. */
@@ -86,15 +87,19 @@ function projectPath(id: number, rest = ''): string {
 export const api = {
   projects: async (): Promise<IProjectSummary[]> =>
     (await requestAPI<{ projects: IProjectSummary[] }>('projects')).projects,
-  createProject: (name: string): Promise<IProject> =>
+  createProject: (name: string | null): Promise<IProject> =>
     requestAPI<IProject>('projects', send('POST', { name })),
   project: (id: number): Promise<IProject> => requestAPI<IProject>(projectPath(id)),
   renameProject: (id: number, name: string): Promise<IProject> =>
     requestAPI<IProject>(projectPath(id), send('PATCH', { name })),
   deleteProject: (id: number): Promise<void> =>
     requestAPI<void>(projectPath(id), { method: 'DELETE' }),
-  preview: (id: number, entry: string): Promise<IPreview> =>
-    requestAPI<IPreview>(projectPath(id, `/preview?entry=${encodeURIComponent(entry)}`)),
+  versions: (id: number): Promise<IVersions> => requestAPI<IVersions>(projectPath(id, '/versions')),
+  diff: async (id: number, a: number, b: number): Promise<string> =>
+    (await requestAPI<{ diff: string }>(projectPath(id, `/diff?a=${a}&b=${b}`))).diff,
+  revert: (id: number, to: number): Promise<IVersion> =>
+    requestAPI<IVersion>(projectPath(id, '/revert'), send('POST', { to })),
+  appZip: async (id: number): Promise<Blob> => (await rawRequest(projectPath(id, '/app.zip'))).blob(),
   deleteFile: async (id: number, path: string): Promise<IProjectFile[]> =>
     (
       await requestAPI<{ files: IProjectFile[] }>(

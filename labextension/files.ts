@@ -7,11 +7,14 @@ export interface IFilesActions {
   preview(path: string): Promise<void>;
   remove(path: string): Promise<void>;
   openAsNotebook(): Promise<void>;
+  openInTab(): Promise<void>;
+  download(): Promise<void>;
 }
 
-/** The project's generated files, with Preview on HTML pages, Delete, and "Open as notebook". */
+/** The project's generated files, with Preview on HTML pages, Delete, the app's actions ("Open in new
+ * tab", "Download" as a zip, "Open as notebook") and, below, the versions of the files. */
 export class FilesList {
-  constructor(private _actions: IFilesActions) {
+  constructor(private _actions: IFilesActions, versions: HTMLElement) {
     this.node = document.createElement('details');
     this.node.className = 'jp-VibeFiles';
     this.node.open = true;
@@ -19,8 +22,14 @@ export class FilesList {
     this._list = document.createElement('ul');
     this._list.className = 'jp-VibeFiles-list';
     this._list.setAttribute('aria-label', 'Project files');
-    const open = button('Open as notebook', 'Open as notebook', () => this._actions.openAsNotebook());
-    this.node.append(this._summary, this._list, open);
+    const actions = document.createElement('div');
+    actions.className = 'jp-VibeFiles-actions';
+    actions.append(
+      button('Open in new tab', 'Open in new tab', () => this._actions.openInTab()),
+      button('Download', 'Download', () => this._actions.download()),
+      button('Open as notebook', 'Open as notebook', () => this._actions.openAsNotebook())
+    );
+    this.node.append(this._summary, this._list, actions, versions);
     this.show([]);
   }
 

@@ -59,12 +59,17 @@ export class ProjectBar {
   }
 
   async create(): Promise<void> {
-    const result = await InputDialog.getText({ title: 'New project', placeholder: 'my-app', okLabel: 'Create' });
-    if (!result.button.accept || !result.value?.trim()) {
+    const result = await InputDialog.getText({
+      title: 'New project',
+      placeholder: 'my-app (empty: named by its first prompt)',
+      okLabel: 'Create'
+    });
+    if (!result.button.accept) {
       return;
     }
     await this._try(async () => {
-      const project = await api.createProject(result.value!.trim());
+      // No name: an "untitled" project that its first prompt names (renaming stays possible).
+      const project = await api.createProject(result.value?.trim() || null);
       await this.refresh(project.id);
     });
   }

@@ -1,19 +1,18 @@
 import { JupyterFrontEnd } from '@jupyterlab/application';
-import { Clipboard, Dialog, showDialog } from '@jupyterlab/apputils';
+import { Clipboard } from '@jupyterlab/apputils';
 import { INotebookTracker } from '@jupyterlab/notebook';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { Widget } from '@lumino/widgets';
 
 import { AgentPicker } from './agents';
+import { AppPanel } from './app';
 import { BudgetGauge } from './budget';
 import { api, ApiError, requestAPI } from './api';
 import { Conversation } from './chat';
-import { FilesList } from './files';
 import { insertBelowActive } from './insert';
 import { KeySetup } from './keys';
 import { button } from './markdown';
 import { openAsNotebook } from './notebook';
-import { PreviewPane } from './preview';
 import { ProjectBar } from './projects';
 import { Turn } from './turn';
 import { IAskBody } from './types';
@@ -56,11 +55,13 @@ export class VibeSidebar extends Widget {
         await insertBelowActive(_options.app, _options.tracker, code, language);
       }
     });
-    this._preview = new PreviewPane();
-    this._files = new FilesList({
-      preview: path => this.preview(path),
-      remove: path => this.removeFile(path),
-      openAsNotebook: () => this.openAsNotebook()
+    this._app = new AppPanel({
+      project: () => {
+        const id = this._projects.selected;
+        return id === null ? null : { id, name: this._projects.selectedName ?? 'app' };
+      },
+      openAsNotebook: () => this.openAsNotebook(),
+      notify: onError
     });
     this.node.append(
       this._server,
@@ -69,8 +70,8 @@ export class VibeSidebar extends Widget {
       this._keys.node,
       this._agents.node,
       this._chat.node,
-      this._files.node,
-      this._preview.node,
+      this._app.files.node,
+      this._app.preview.node,
       this._composer(),
       this._notice
     );
@@ -109,18 +110,15 @@ export class VibeSidebar extends Widget {
     }
   }
 
-  /** Show a project's stored conversation and files (or an empty view). */
+  /** Show a project's stored conversation, files and versions (or an empty view). */
   async showProject(id: number | null): Promise<void> {
-    this._preview.hide();
-    if (id === null) {
-      this._chat.clear();
-      this._files.show([]);
-      return;
-    }
     try {
-      const project = await api.project(id);
-      await this._chat.restore(project.messages);
-      this._files.show(project.files);
+      if (id === null) {
+        this._chat.clear();
+      } else {
+        await this._chat.restore((await api.project(id)).messages);
+      }
+      await this._app.show(id);
     } catch (error) {
       this.notify(error);
     }
@@ -157,7 +155,7 @@ export class VibeSidebar extends Widget {
       const projectId = result.start?.project_id ?? null;
       if (projectId !== null) {
         await this._projects.refresh(projectId);
-        this._files.show((await api.project(projectId)).files);
+        await this._app.refresh(projectId);
       }
     } catch (error) {
       this.notify(error);
@@ -170,40 +168,6 @@ export class VibeSidebar extends Widget {
 
   async stop(): Promise<void> {
     await this._turn?.stop();
-  }
-
-  async preview(path: string): Promise<void> {
-    const id = this._projects.selected;
-    if (id === null) {
-      return;
-    }
-    try {
-      const preview = await api.preview(id, path);
-      this._preview.show(preview.entry, preview.html);
-    } catch (error) {
-      this.notify(error);
-    }
-  }
-
-  /** Delete one generated file of the selected project, after the user confirms. */
-  async removeFile(path: string): Promise<void> {
-    const id = this._projects.selected;
-    if (id === null) {
-      return;
-    }
-    const result = await showDialog({
-      title: 'Delete file',
-      body: `Delete "${path}" from project "${this._projects.selectedName ?? ''}"?`,
-      buttons: [Dialog.cancelButton(), Dialog.warnButton({ label: 'Delete' })]
-    });
-    if (!result.button.accept) {
-      return;
-    }
-    try {
-      this._files.show(await api.deleteFile(id, path));
-    } catch (error) {
-      this.notify(error);
-    }
   }
 
   async openAsNotebook(): Promise<void> {
@@ -270,8 +234,7 @@ export class VibeSidebar extends Widget {
   private _keys: KeySetup;
   private _agents: AgentPicker;
   private _chat: Conversation;
-  private _files: FilesList;
-  private _preview: PreviewPane;
+  private _app: AppPanel;
   private _model!: HTMLInputElement;
   private _prompt!: HTMLTextAreaElement;
   private _send!: HTMLButtonElement;

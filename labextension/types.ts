@@ -166,8 +166,20 @@ export interface IAskBody {
   system?: string | null;
 }
 
-export interface IPreview {
-  project: number;
-  entry: string;
-  html: string;
+export interface IVersion {
+  version: number;
+  created: string;
+  message: string;
+  message_id: number | null;
+  files: number;
+  added: string[];
+  changed: string[];
+  removed: string[];
 }
+
+export interface IVersions {
+  project: number;
+  versions: IVersion[];
+  app_url: string;
+}
+

@@ -205,6 +205,55 @@ df.pivot_table(index="month", columns="region", values="units", aggfunc="sum", s
 
 Then `.plot.bar()` on that table gives the chart directly with matplotlib installed.'''
 
+TIP_APP = '''A tip calculator in three files: the page, its style sheet and a small script.
+
+```html title=index.html
+<!DOCTYPE html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <title>Tip calculator</title>
+  <link rel="stylesheet" href="style.css">
+</head>
+<body>
+  <h1>Tip calculator</h1>
+  <label>Bill <input id="bill" type="number" value="42" min="0"></label>
+  <label>Tip <select id="tip"><option>10</option><option selected>15</option><option>20</option></select> %</label>
+  <p id="total"></p>
+  <script src="app.js"></script>
+</body>
+</html>
+```
+
+```css title=style.css
+body { font-family: system-ui, sans-serif; max-width: 24rem; margin: 2rem auto; }
+h1 { color: #333; }
+label { display: block; margin: .6rem 0; }
+#total { font-size: 1.4rem; font-weight: 600; }
+```
+
+```js title=app.js
+const bill = document.getElementById("bill");
+const tip = document.getElementById("tip");
+function update() {
+  const total = Number(bill.value) * (1 + Number(tip.value) / 100);
+  document.getElementById("total").textContent = `Total: $${total.toFixed(2)}`;
+}
+bill.addEventListener("input", update);
+tip.addEventListener("change", update);
+update();
+```'''
+
+TIP_BLUE = '''One line of `style.css` changes; the page and the script stay as they are.
+
+<FILE_EDIT path="style.css">
+<<<<<<< SEARCH
+h1 { color: #333; }
+=======
+h1 { color: #1565c0; }
+>>>>>>> REPLACE
+</FILE_EDIT>'''
+
 ANSWERS: list[tuple[str | None, str, str]] = [
     ("notebook-tutor", "list comprehension", LIST_COMPREHENSION),
     ("code-reviewer", "cheapest fruit", CHEAPEST_FRUIT),
@@ -217,4 +266,6 @@ ANSWERS: list[tuple[str | None, str, str]] = [
     ("notebook-tutor", "organise", NOTEBOOK_TIP),
     ("data-analyst", "sales data", SALES_ANALYSIS),
     ("visualization-expert", "chart", SALES_CHART),
+    ("fullstack-developer", "tip calculator", TIP_APP),
+    ("fullstack-developer", "title blue", TIP_BLUE),
 ]

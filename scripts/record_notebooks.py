@@ -54,6 +54,17 @@ NOTEBOOKS: dict[str, list[Cell]] = {
                "with `sandbox=\"allow-scripts\"` and no network: it cannot reach Jupyter or the internet."),
         ("code", "%%vibe --agent ui-ux-designer\nBuild a small landing page for a lemonade stand: "
                  "one index.html with inline CSS and a button."),
+        ("md", "## Build an app and change it\n\nFiles an answer writes (a fenced block with `title=PATH`) become "
+               "the project's files, and every answer that changes them makes a new **version**. A follow-up is "
+               "shown the current files and answers with edit blocks, so *make the title blue* changes one line "
+               "of `style.css` and the rest stays. The panel says which version each answer made.\n\n"
+               "From a terminal: `vibing2-lab projects versions tip-calculator`, `projects diff tip-calculator 1 2`, "
+               "`projects revert tip-calculator --to 1`, `projects export tip-calculator --to app.zip`. In the "
+               "sidebar: the versions under **Files**, with Diff, Revert, Download and *Open in new tab*."),
+        ("code", "%vibe use tip-calculator"),
+        ("code", "%%vibe --agent fullstack-developer --format html\n"
+                 "Build a tip calculator: index.html, style.css and app.js."),
+        ("code", "%%vibe --agent fullstack-developer --format html\nMake the title blue."),
     ],
     "multi-agent": [
         ("md", "# Several agents at once\n\n`--agents A,B` asks them side by side (fan-out); add `--chain` and "

@@ -19,6 +19,7 @@ config.yaml (every key optional; an unknown key is an error that names it):
     temperature: null
     max_prompt_bytes: 200000
     replay_pace: 0.012                            # seconds per token when replaying
+    preview: {network: cdn, cdns: [https://cdn.jsdelivr.net, ...]}  # cdn | none | open (preview.py)
     completion: {model: null, max_lines: 8, debounce_ms: 250, enabled: true}  # inline completion;
                                                   # model null = the `fast` tier
     tools:                                        # agent tools (vibing2_lab/tools/)
@@ -29,6 +30,7 @@ config.yaml (every key optional; an unknown key is an error that names it):
       max_steps: 20                               # model requests per answer in a tool loop
       bash_timeout: 120                           # seconds
       max_output_chars: 30000                     # a tool result given back to the model
+    mcp_servers: {time: {command: mcp-server-time}}  # MCP servers agents may use (mcp/servers.py)
 
 Environment: ANTHROPIC_BASE_URL, OPENAI_BASE_URL override the providers' base URLs;
 VIBING2_LAB_IDLE_TIMEOUT overrides timeouts.idle; VIBING2_LAB_REPLAY_PACE overrides replay_pace;
@@ -45,9 +47,12 @@ import math
 import os
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import ConfigError
+
+if TYPE_CHECKING:
+    from .preview import PreviewPolicy
 
 DEFAULT_ALIASES = {
     "sonnet": "anthropic:claude-sonnet-4-5",
@@ -148,8 +153,18 @@ class Settings:
     database_url: str | None = None  # postgresql://... : the store on PostgreSQL (VIBING2_LAB_DATABASE_URL wins)
     replay_pace: float = 0.012  # about 80 words/s, like a fast live model
     tools: ToolSettings = field(default_factory=ToolSettings)
+    mcp_servers: dict[str, Any] = field(default_factory=dict)  # name -> mcp.servers.ServerConfig
     mode: str = "live"  # "live" | "replay" (from VIBING2_LAB_MODE)
+    preview: PreviewPolicy | None = None  # None: the default policy (preview.py), built on first use
     source: str = "defaults"  # where the settings came from, for messages
+
+    def preview_policy(self) -> PreviewPolicy:
+        """What generated pages may load (config.yaml `preview:`)."""
+        if self.preview is None:
+            from .preview import PreviewPolicy
+
+            self.preview = PreviewPolicy()
+        return self.preview
 
     def wire(self, provider: str) -> str:
         """The wire format a configured provider speaks ("anthropic" or "openai")."""
@@ -226,6 +241,14 @@ def _merge(settings: Settings, data: dict[str, Any], path: Path) -> None:
         elif key == "providers":
             for name, conf in _check_keys(key, value, set(value or {}), path).items():
                 _merge_provider(settings, str(name), conf, path)
+        elif key == "mcp_servers":
+            from .mcp.servers import parse_servers
+
+            settings.mcp_servers = parse_servers(value, path)
+        elif key == "preview":
+            from .preview import policy_from_config
+
+            settings.preview = policy_from_config(value, str(path))
         elif key == "completion":
             _merge_completion(settings.completion, value, path)
         elif key in _SECTIONS:

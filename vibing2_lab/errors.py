@@ -15,7 +15,8 @@
     ├── BudgetError                 a request would cross a spending limit: nothing was sent
     ├── ToolError                   a tool call failed; becomes an error tool_result, the loop goes on
     │   ├── ToolInputError          the model's input does not fit the tool's schema
-    │   └── OutsideWorkdirError     a path leaves the working directory (absolute, `..`, symlink)
+    │   ├── OutsideWorkdirError     a path leaves the working directory (absolute, `..`, symlink)
+    │   └── McpServerError          an MCP server did not start, answer in time, or broke (names it)
     ├── StepLimitError              an agent was still calling tools at tools.max_steps requests
     └── ProviderError               a model call failed; carries the partial text
         ├── AuthError               401/403: the key is wrong (names its source, never the key)
@@ -103,6 +104,16 @@ class ToolInputError(ToolError):
 
 class OutsideWorkdirError(ToolError):
     kind = "outside_workdir"
+
+
+class McpServerError(ToolError):
+    """An MCP server failed; `server` is its name in config.yaml."""
+
+    kind = "mcp"
+
+    def __init__(self, message: str, *, server: str, hint: str = "") -> None:
+        super().__init__(message, hint=hint)
+        self.server = server
 
 
 class StepLimitError(VibeError):

@@ -8,10 +8,11 @@ from __future__ import annotations
 import json
 import re
 import time
-from pathlib import Path
-from typing import Any
+import urllib.request
+from typing import Any, Iterator
 
 import nbformat
+import pytest
 
 from tests.browser.conftest import open_lab
 from tests.browser.test_vibe_cell import run_cell, saved_records, wait_for_idle_kernel, write_notebook
@@ -19,6 +20,21 @@ from tests.fakes.model_server import Reply
 from tests.magics.test_tools_kernel import agent as tools_agent
 from tests.magics.test_tools_kernel import result_text as text_of
 from tests.magics.test_tools_kernel import results as tool_results
+
+
+@pytest.fixture(autouse=True)
+def stop_kernels(lab: Any) -> Iterator[None]:
+    """Each test opens a notebook with a kernel of its own: shut them all down after it, so the
+    shared lab does not pile up busy kernels on a 2-core machine."""
+    yield
+    request = urllib.request.Request(f"{lab.url}/api/kernels?token={lab.token}")
+    with urllib.request.urlopen(request, timeout=10) as response:
+        kernels = json.loads(response.read())
+    for kernel in kernels:
+        stop = urllib.request.Request(f"{lab.url}/api/kernels/{kernel['id']}?token={lab.token}", method="DELETE")
+        with urllib.request.urlopen(stop, timeout=30):
+            pass
+
 
 def agent(lab: Any, tools: str, name: str) -> str:
     return tools_agent(lab.home, tools, name)

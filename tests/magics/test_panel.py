@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from vibing2_lab.widget import PREVIEW_CSP, Frames, VibePanel, answer_state, preview_document
+from vibing2_lab.preview import PreviewPolicy
+from vibing2_lab.widget import Frames, VibePanel, answer_state, preview_document
 
 
 class Clock:
@@ -54,9 +55,7 @@ def test_preview_inlines_project_files_with_the_csp_first() -> None:
                "style.css": "h1 { color: blue }"}
     doc = preview_document(answer, project)
     assert doc is not None
-    head = doc.index("<head>") + len("<head>")
-    csp = PREVIEW_CSP.replace("'", "&#x27;")
-    assert doc[head:].startswith(f'<meta http-equiv="Content-Security-Policy" content="{csp}">')
+    assert doc.startswith(PreviewPolicy().meta() + "<html><head>")  # the default policy, before the page
     assert "<style>h1 { color: red }\n</style>" in doc  # the answer's version wins over the project's
     assert preview_document("no web files here", project) is None
     assert preview_document("no web files here", project, always=True) is not None

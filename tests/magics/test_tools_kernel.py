@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
-from jupyter_client.manager import KernelManager, start_new_kernel
+from jupyter_client.manager import start_new_kernel
 
 from tests.fakes.model_server import FakeModelServer, Reply
 from tests.magics.conftest import error_of, execute, notebook, record_of

@@ -49,8 +49,3 @@ def test_entry_choice_missing_assets_and_no_html() -> None:
     # `..` in a reference cannot reach outside the project's files.
     assert inline_preview({"a/index.html": '<script src="../../x.js"></script>', "x.js": "1"}) == \
         '<script src="../../x.js"></script>'
-
-
-def test_an_optional_content_security_policy() -> None:
-    doc = inline_preview({"index.html": "<html><head><title>t</title></head></html>"}, csp="default-src 'none'")
-    assert doc.startswith('<html><head><meta http-equiv="Content-Security-Policy" content="default-src &#x27;none&#x27;">')

@@ -79,8 +79,12 @@ def _agent_stream(agent: Agent, prompt: str, make_request: MakeRequest, cancel: 
 
 async def _agent_astream(agent: Agent, prompt: str, make_request: MakeRequest,
                          cancel: Cancel) -> AsyncIterator[StreamEvent]:
+    import asyncio
+
     try:
-        provider, request = make_request(agent, prompt)
+        # In a worker thread: making a request may wait (an agent's MCP server starting, the store),
+        # and the caller's loop (the Jupyter server's) must not.
+        provider, request = await asyncio.to_thread(make_request, agent, prompt)
         async with aclosing(provider.astream(request, cancel=cancel)) as events:
             async for event in events:
                 yield _tag(agent, event)

@@ -25,6 +25,7 @@ COMMANDS: dict[str, str] = {
     "login": "vibing2_lab.cli.login:register",
     "replay": "vibing2_lab.cli.replay:register",
     "version": "vibing2_lab.cli.version:register",
+    "mcp": "vibing2_lab.cli.mcp:register",
 }
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from ..errors import InputError
+from .versions import VERSION_ACTIONS
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -72,7 +73,9 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 def cmd_create(args: argparse.Namespace) -> int:
     agents = [a for a in (args.agents or "").split(",") if a]
-    project = _store().create_project(args.name, type=args.type, agents=agents)
+    store = _store()
+    project = (store.create_project(args.name, type=args.type, agents=agents) if args.name is not None
+               else store.create_untitled(type=args.type, agents=agents))
     print(f"Created project {project.name!r} (id {project.id}).")
     return 0
 
@@ -100,8 +103,9 @@ def _args_name(p: argparse.ArgumentParser) -> None:
 
 
 def cmd_fork(args: argparse.Namespace) -> int:
-    project = _store().fork_project(args.old, args.new)
-    print(f"Forked {args.old!r} as {project.name!r} (id {project.id}).")
+    project = _store().fork_project(args.old, args.new, at_version=args.at_version)
+    at = f" at version {args.at_version}" if args.at_version is not None else ""
+    print(f"Forked {args.old!r}{at} as {project.name!r} (id {project.id}).")
     return 0
 
 
@@ -122,32 +126,47 @@ def cmd_delete(args: argparse.Namespace) -> int:
     return 0
 
 
-def _export_files(store: Any, name: str, target: Path) -> list[Path]:
+def _export_files(store: Any, name: str, target: Path, version: int | None) -> list[Path]:
     from ..store import export_files
 
-    return export_files(store.get_project(name).file_map(), target)
+    return export_files(store.version_files(name, version), target)
 
 
-def _export_parquet(store: Any, name: str, target: Path) -> list[Path]:
+def _whole_project(fmt: str, version: int | None) -> None:
+    if version is not None:
+        raise InputError(f"--version applies to the files (a folder or a zip), not to {fmt}.",
+                         hint="Drop --version, or export to a folder or app.zip.")
+
+
+def _export_parquet(store: Any, name: str, target: Path, version: int | None) -> list[Path]:
     from ..store import export_parquet
 
+    _whole_project("parquet", version)
     return export_parquet(store, name, target)
 
 
-def _export_ipynb(store: Any, name: str, target: Path) -> list[Path]:
+def _export_ipynb(store: Any, name: str, target: Path, version: int | None) -> list[Path]:
     from ..notebook.export import write_notebook
 
+    _whole_project("a notebook", version)
     return [write_notebook(store, name, target)]
 
 
-# format -> exporter(store, project name, target) returning the paths written;
+def _export_zip(store: Any, name: str, target: Path, version: int | None) -> list[Path]:
+    from .versions import export_zip
+
+    return export_zip(store, name, target, version)
+
+
+# format -> exporter(store, project name, target, version or None) returning the paths written;
 # a target ending in a key's suffix picks it.
-EXPORTERS: dict[str, Callable[[Any, str, Path], list[Path]]] = {
+EXPORTERS: dict[str, Callable[[Any, str, Path, int | None], list[Path]]] = {
     "files": _export_files,
     "parquet": _export_parquet,
     "ipynb": _export_ipynb,
+    "zip": _export_zip,
 }
-SUFFIX_FORMATS = {".ipynb": "ipynb"}
+SUFFIX_FORMATS = {".ipynb": "ipynb", ".zip": "zip"}
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -156,7 +175,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     exporter = EXPORTERS.get(fmt)
     if exporter is None:
         raise InputError(f"Unknown export format {fmt!r}.", hint=f"Use one of: {', '.join(EXPORTERS)}.")
-    written = exporter(_store(), args.name, target)
+    written = exporter(_store(), args.name, target, args.version)
     if not written:
         print(f"Project {args.name!r} has no files to export.", file=sys.stderr)
     for path in written:
@@ -199,7 +218,7 @@ def _args_show(p: argparse.ArgumentParser) -> None:
 
 
 def _args_create(p: argparse.ArgumentParser) -> None:
-    p.add_argument("name")
+    p.add_argument("name", nargs="?", help="default: untitled, named by its first prompt")
     p.add_argument("--type", default="notebook")
     p.add_argument("--agents", help="comma-separated agent names")
 
@@ -217,7 +236,13 @@ def _args_delete(p: argparse.ArgumentParser) -> None:
 def _args_export(p: argparse.ArgumentParser) -> None:
     p.add_argument("name", help="project name or id")
     p.add_argument("--to", required=True, help="target folder, or session.ipynb for a notebook of %%%%vibe cells")
-    p.add_argument("--format", choices=sorted(EXPORTERS), help="files (default), parquet, ipynb")
+    p.add_argument("--format", choices=sorted(EXPORTERS), help="files (default), parquet, ipynb, zip")
+    p.add_argument("--version", type=int, metavar="N", help="the files as they were in version N (folder or zip)")
+
+
+def _args_fork(p: argparse.ArgumentParser) -> None:
+    _args_rename(p)
+    p.add_argument("--at-version", type=int, metavar="N", help="fork the files as they were in version N")
 
 
 ACTIONS: dict[str, tuple[Callable[[argparse.Namespace], int], Callable[[argparse.ArgumentParser], None], str]] = {
@@ -225,7 +250,7 @@ ACTIONS: dict[str, tuple[Callable[[argparse.Namespace], int], Callable[[argparse
     "show": (cmd_show, _args_show, "show a project's conversation and files"),
     "create": (cmd_create, _args_create, "create an empty project"),
     "rename": (cmd_rename, _args_rename, "rename a project"),
-    "fork": (cmd_fork, _args_rename, "copy a project (conversations and files) under a new name"),
+    "fork": (cmd_fork, _args_fork, "copy a project (conversations, files, versions) under a new name"),
     "delete": (cmd_delete, _args_delete, "delete a project with its messages and files"),
     "share": (cmd_share, _args_name, "let every user of the store see and work in a project (owner only)"),
     "unshare": (cmd_unshare, _args_name, "make a shared project private again (owner only)"),
@@ -233,3 +258,4 @@ ACTIONS: dict[str, tuple[Callable[[argparse.Namespace], int], Callable[[argparse
     "import": (cmd_import, _args_import, "rebuild a project from a notebook's %%%%vibe records"),
     "rm-file": (cmd_rm_file, _args_rm_file, "delete generated files from a project"),
 }
+ACTIONS.update(VERSION_ACTIONS)

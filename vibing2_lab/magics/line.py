@@ -165,6 +165,15 @@ def budget(shell: Any, args: list[str]) -> None:
     _show(table_bundle(("budget", "limit USD", "spent USD", "left USD"), rows, caption="Budgets"))
 
 
+def mcp(shell: Any, args: list[str]) -> None:
+    """`%vibe mcp`: the MCP servers of config.yaml, their status (each is started) and tools."""
+    from ..mcp.tools import server_statuses
+
+    rows = [(s["name"], s["transport"], s["status"] if not s["error"] else f"failed: {s['error']}",
+             ", ".join(t["name"] for t in s["tools"])) for s in server_statuses()]
+    _show(table_bundle(("server", "transport", "status", "tools"), rows, caption="MCP servers (config.yaml)"))
+
+
 def _number(value: Any) -> Any:
     """Floats with up to 6 decimals and no exponent (costs are small)."""
     return f"{value:.6f}".rstrip("0").rstrip(".") if isinstance(value, float) else value
@@ -178,5 +187,5 @@ def _cwd() -> Any:
 
 COMMANDS: dict[str, Callable[[Any, list[str]], None]] = {
     "agents": agents, "projects": projects, "use": use, "new": new, "history": history,
-    "login": login, "stats": stats, "models": models, "budget": budget,
+    "login": login, "stats": stats, "models": models, "budget": budget, "mcp": mcp,
 }

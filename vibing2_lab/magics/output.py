@@ -80,7 +80,8 @@ class PanelOutput:
         self.frames.flush()  # the last tokens too, so the deltas alone add up to the full text
         answers = [answer_state(agent=call.agent.name if call.agent else None,
                                 model=f"{call.provider_name}:{call.model}", status=call.status, text=call.text,
-                                facts=call_facts(data), problem=_problem(call, data), preview=self._preview(call),
+                                facts=call_facts(data) + _version_fact(call), problem=_problem(call, data),
+                                preview=self._preview(call),
                                 steps=self.steps.final(i, data.get("response") or {}))
                    for i, (call, data) in enumerate(zip(self.session.calls, record["calls"]))]
         with self.panel.hold_sync():
@@ -110,7 +111,13 @@ class PanelOutput:
                 files = session.store.get_project(session.project.id).file_map()
         except VibeError:  # the answer's own files still make a preview
             files = {}
-        return preview_document(call.text, files, always=self.fmt == "html")
+        return preview_document(call.text, files, always=self.fmt == "html", policy=session.settings.preview_policy())
+
+
+def _version_fact(call: Call) -> list[str]:
+    """The version of the project's files this answer made (widget only: the static rendering stays
+    a pure function of the record, so replay reproduces it whatever the store holds)."""
+    return [f"files: version {call.version}"] if getattr(call, "version", None) else []
 
 
 def _problem(call: Call, data: dict[str, Any]) -> str | None:

@@ -279,13 +279,14 @@ def final_event(call: dict[str, Any], *, agent: str | None = None) -> CompleteEv
 
 # -- store ----------------------------------------------------------------------
 def store_call(store: Store, project_id: int, call: dict[str, Any], *, ask_meta: dict[str, Any],
-               written: dict[str, str] | None = None, message_id: int | None = None) -> None:
+               written: dict[str, str] | None = None, message_id: int | None = None) -> Message:
     """Store one call's record as an answer (partial or complete), its run with its tool calls, and
-    its generated files (fenced in a complete answer, plus `written` by its Write/Edit tools, which
-    are on disk whatever the answer's end); the message keeps the record, so the project exports
-    back to the same notebook. With `message_id` (the answer's checkpoint row, see
-    Call.checkpoint) that row becomes the answer."""
-    from ..store import Run, extract_files
+    its files: those a complete answer gives or edits (edits.py) over the current ones, plus those
+    `written` by its Write/Edit tools (on disk whatever the answer's end); a change of the files
+    makes a version. The message keeps the record, so the project exports back to the same notebook.
+    With `message_id` (the answer's checkpoint row, see Call.checkpoint) that row becomes the answer."""
+    from ..edits import apply_answer
+    from ..store import Run
 
     request, response = call["request"], call["response"]
     usage, timings = response.get("usage") or {}, response.get("timings") or {}
@@ -296,9 +297,13 @@ def store_call(store: Store, project_id: int, call: dict[str, Any], *, ask_meta:
               cost_usd=response.get("cost_usd"), ttft_s=timings.get("ttft"), duration_s=timings.get("duration"),
               request_id=response.get("request_id"), error_kind=(response.get("error") or {}).get("kind"),
               steps=[result for step in steps for result in step.get("results", [])], requests=max(len(steps), 1))
-    files = {**(extract_files(text) if status == "complete" else {}), **(written or {})}
-    store.record_answer(project_id, text, agent=agent, status=status, run=run, files=files,
-                        meta={**ask_meta, "record": call}, message_id=message_id)
+    change = apply_answer(text, store.version_files(project_id)) if status == "complete" else None
+    meta = {**ask_meta, "record": call}
+    if change is not None and change.problems:
+        meta["edit_problems"] = change.problems
+    files = {**(change.files if change else {}), **(written or {})}
+    return store.record_answer(project_id, text, agent=agent, status=status, run=run, files=files, meta=meta,
+                               prompt=request.get("prompt"), message_id=message_id)
 
 
 def import_record(store: Store, project_id: int, cell_id: str | None, record: dict[str, Any]) -> None:

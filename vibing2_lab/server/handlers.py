@@ -7,7 +7,8 @@ from jupyter_server.auth.decorator import authorized
 from tornado import web
 
 from .. import __version__
-from . import handlers_agents, handlers_auth, handlers_complete, handlers_projects, handlers_stream
+from . import (handlers_agents, handlers_app, handlers_auth, handlers_complete, handlers_projects, handlers_stream,
+               handlers_versions)
 from .base import VibeHandler
 
 API_PREFIX = "/vibing2-lab/api"
@@ -24,6 +25,8 @@ ROUTES: list[tuple[str, type[VibeHandler]]] = [
     ("health", HealthHandler),
     *handlers_agents.ROUTES,
     *handlers_projects.ROUTES,
+    *handlers_versions.ROUTES,
+    *handlers_app.ROUTES,
     *handlers_stream.ROUTES,
     *handlers_auth.ROUTES,
     *handlers_complete.ROUTES,

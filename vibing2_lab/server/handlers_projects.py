@@ -25,9 +25,12 @@ class ProjectsHandler(VibeHandler):
     @web.authenticated
     @authorized
     async def post(self) -> None:
-        body = fields(self.json_body(), {"name": (str, REQUIRED), "type": (str, "notebook"), "agents": (list, [])})
+        body = fields(self.json_body(), {"name": ((str, type(None)), REQUIRED), "type": (str, "notebook"),
+                                         "agents": (list, [])})
         store = self.store()
-        project = store.create_project(body["name"], type=body["type"], agents=text_list("agents", body["agents"]))
+        kw = {"type": body["type"], "agents": text_list("agents", body["agents"])}
+        # "name": null: "untitled", named by its first prompt (store/naming.py).
+        project = store.create_project(body["name"], **kw) if body["name"] is not None else store.create_untitled(**kw)
         self.write_json(project_json(store.get_project(project.id)), status=201)
 
 
@@ -69,9 +72,9 @@ class ProjectForkHandler(VibeHandler):
     @web.authenticated
     @authorized
     async def post(self, ref: str) -> None:
-        body = fields(self.json_body(), {"name": (str, REQUIRED)})
+        body = fields(self.json_body(), {"name": (str, REQUIRED), "at_version": ((int, type(None)), None)})
         store = self.store()
-        project = store.fork_project(ref, body["name"])
+        project = store.fork_project(ref, body["name"], at_version=body["at_version"])
         self.write_json(_project_with_runs(store, project.id), status=201)
 
 
@@ -128,8 +131,9 @@ class ProjectFilesHandler(VibeHandler):
 
 
 class ProjectPreviewHandler(VibeHandler):
-    """The project's HTML page with its local CSS/JS inlined, as JSON (never served as a page:
-    it must only ever run inside the sidebar's sandboxed iframe)."""
+    """The project's HTML page with its local CSS/JS inlined, finished by the preview policy, as
+    JSON (never served as a page: it must only ever run inside a sandboxed iframe's srcdoc).
+    The sidebar runs the app from the app route; this one serves documents for a srcdoc."""
 
     @web.authenticated
     @authorized
@@ -144,7 +148,9 @@ class ProjectPreviewHandler(VibeHandler):
             what = f"no file {entry!r}" if entry else "no HTML file"
             raise ApiError(404, f"Project {project.name!r} has {what} to preview.", kind="no_preview",
                            hint="Ask for a web page (an ```html title=index.html block) first.")
-        self.write_json({"project": project.id, "entry": entry or entry_page(project.file_map()), "html": html})
+        policy = self.vibe_settings().preview_policy()
+        self.write_json({"project": project.id, "entry": entry or entry_page(project.file_map()),
+                         "html": policy.document(html)})
 
 
 class ProjectExportHandler(VibeHandler):

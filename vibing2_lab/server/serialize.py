@@ -27,7 +27,7 @@ def message_json(message: Message, runs: dict[int, Run]) -> dict[str, Any]:
     run = runs.get(message.run_id) if message.run_id is not None else None
     return {
         "id": message.id, "role": message.role, "content": message.content, "agent": message.agent,
-        "status": message.status, "created": message.created,
+        "status": message.status, "created": message.created, "version": message.version,
         "run": {name: getattr(run, name) for name in _RUN_FIELDS} if run is not None else None,
     }
 

@@ -52,6 +52,7 @@ class Call:
     tool_uses: list[ToolUseEvent] = field(default_factory=list)
     parts: list[str] = field(default_factory=list)  # tokens so far, kept if the stream is interrupted
     stored: bool = False
+    version: int | None = None  # the version of the project's files this answer made, once stored
     started: float = field(default_factory=time.monotonic)
     first_token: float | None = None
     checkpoint_id: int | None = None  # the `streaming` row holding the text so far (a crash keeps it)
@@ -162,8 +163,8 @@ class Call:
             return
         from ..notebook.record import call_record, store_call
 
-        store_call(store, project_id, call_record(self), ask_meta=ask_meta, written=self.written,
-                   message_id=self.checkpoint_id)
+        self.version = store_call(store, project_id, call_record(self), ask_meta=ask_meta, written=self.written,
+                                  message_id=self.checkpoint_id).version
         self.stored = True
 
     def checkpoint(self, store: Store, project_id: int, *, every: float = CHECKPOINT_SECONDS) -> None:

@@ -55,6 +55,7 @@ class Session:
     project: Project | None = field(default=None, init=False)
     history: list[dict[str, str]] = field(default_factory=list, init=False)
     calls: list[Call] = field(default_factory=list, init=False)
+    app_context: str | None = field(default=None, init=False)  # the project's files, for follow-ups (edits.py)
     pick_call: Call | None = field(default=None, init=False)  # the model re-rank of an --auto pick
     ledger: Ledger | None = field(default=None, init=False)  # budgets (vibing2_lab.budget); None: no limits
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
@@ -93,11 +94,13 @@ class Session:
 
     def _open_project(self) -> None:
         from .history import conversation_messages
+        from ..edits import files_context
         from ..store import Store
 
         self.store = self.store or Store.open()
         self.project = self.store.ensure_project(self.ask.project)
         self.history = conversation_messages(self.store.history(self.project.id))
+        self.app_context = files_context(self.project.file_map())
 
     @property
     def mode(self) -> str:
@@ -119,10 +122,14 @@ class Session:
         ref = self._ref_for(real)
         tools = self.tooling.tools_for(real)
         call = Call.open(real, ref, prompt, provider=self._provider(ref, real, tools), settings=self.settings,
-                         history=self.history, system=self.ask.system, max_tokens=self.ask.max_tokens,
+                         history=self.history, system=self._system(), max_tokens=self.ask.max_tokens,
                          temperature=self.ask.temperature, cell_id=self.ask.cell_id, tools=tools)
         self._register(call)
         return call.provider, call.request
+
+    def _system(self) -> str | None:
+        """Extra system text after the agent's: the ask's own, then the project's files (edits.py)."""
+        return "\n\n".join(p for p in (self.ask.system, self.app_context) if p) or None
 
     def _ref_for(self, agent: Agent | None) -> ModelRef:
         return self.models[self.agents.index(agent)] if agent in self.agents else self.models[0]
@@ -213,6 +220,10 @@ class Session:
     def _store_prompt(self) -> None:
         if self.project is not None and self.store is not None:
             self.store.add_message(self.project.id, "user", self.ask.prompt, meta=self.ask_meta())
+            # An untitled project is named by its first prompt (store/naming.py); renaming stays possible.
+            renamed = self.store.name_from_prompt(self.project.id, self.ask.prompt)
+            if renamed is not None:
+                self.project.name = renamed
 
     def _call_for(self, event: StreamEvent) -> Call | None:
         """The newest call of the event's agent (events of a plain ask carry no agent)."""

@@ -21,6 +21,7 @@ from .rows import (MESSAGE_STATUSES, ROLES, RUN_STATUSES, Message, ProjectFile, 
                      utc_now)
 from .runs import insert_run
 from .saving import save_files
+from .versions import snapshot
 
 if TYPE_CHECKING:
     from .db import Database
@@ -36,8 +37,10 @@ def message_from_row(r: tuple) -> Message:
 def message_rows(conn: sqlite3.Connection, project_id: int, conversation: int) -> list[Message]:
     """The messages of one conversation of a project, in order."""
     rows = conn.execute(f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE project_id = ? AND conversation = ?"
-                        " ORDER BY seq", (project_id, conversation))
-    return [message_from_row(r) for r in rows]
+                        " ORDER BY seq", (project_id, conversation)).fetchall()
+    made = dict(conn.execute("SELECT message_id, number FROM versions WHERE project_id = ? AND message_id"
+                             " IS NOT NULL", (project_id,)))
+    return [replace(m, version=made.get(m.id)) for m in map(message_from_row, rows)]
 
 
 def insert_message(conn: sqlite3.Connection, project_id: int, role: str, content: str, *, agent: str | None,
@@ -80,10 +83,12 @@ class MessageOps:
 
     def record_answer(self, project_id: int, content: str, *, agent: str | None = None,
                       status: str = "complete", run: Run | None = None, files: Mapping[str, str] | None = None,
-                      meta: dict[str, Any] | None = None, message_id: int | None = None) -> Message:
+                      meta: dict[str, Any] | None = None, prompt: str | None = None,
+                      message_id: int | None = None) -> Message:
         """Store a finished answer in ONE transaction: its run, the assistant message linked to it,
-        and the files it generated (e.g. `extract_files(text)`). Partial answers keep `status`.
-        With `message_id` (its checkpoint row), that row becomes the answer."""
+        and the files it generated (e.g. `extract_files(text)`), which make a new version named by
+        `prompt` when they change anything (its number in the returned message's `version`). Partial
+        answers keep `status`. With `message_id` (its checkpoint row), that row becomes the answer."""
         clean = {safe_relative_path(p): ProjectFile(p, c) for p, c in (files or {}).items()}
         if run is not None:
             check_choice(run.status, RUN_STATUSES, "run status")
@@ -105,6 +110,9 @@ class MessageOps:
                                          run_id=run_id, meta=meta, now=now)
             save_files(conn, project_id, clean, now, prune=False, strict=False)  # keep the answer
             access.touch(conn, project_id, self.user, now)
+            if clean:  # the versions table links the version to this message
+                message.version = snapshot(conn, project_id, label=prompt or "answer", now=now,
+                                           message_id=message.id)
         return message
 
     def checkpoint_answer(self, project_id: int, content: str, *, agent: str | None = None,

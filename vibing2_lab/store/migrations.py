@@ -104,7 +104,35 @@ def m003_run_steps(conn: sqlite3.Connection) -> None:
     )
 
 
-def m004_owner_visibility(conn: sqlite3.Connection) -> None:
+def m004_versions(conn: sqlite3.Connection) -> None:
+    """Versions of a project's files; contents stored once per sha256 and shared (store/versions.py).
+    A project that already has files gets them as its version 1."""
+    _run(
+        conn,
+        "CREATE TABLE blobs (sha256 TEXT PRIMARY KEY, content TEXT NOT NULL)",
+        """CREATE TABLE versions (
+            id INTEGER PRIMARY KEY,
+            project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+            number INTEGER NOT NULL,
+            message_id INTEGER REFERENCES messages(id) ON DELETE SET NULL,
+            label TEXT NOT NULL,
+            created TEXT NOT NULL,
+            UNIQUE (project_id, number))""",
+        """CREATE TABLE version_files (
+            version_id INTEGER NOT NULL REFERENCES versions(id) ON DELETE CASCADE,
+            path TEXT NOT NULL,
+            sha256 TEXT NOT NULL REFERENCES blobs(sha256),
+            PRIMARY KEY (version_id, path))""",
+        "CREATE INDEX version_files_sha256 ON version_files(sha256)",
+    )
+    from .versions import snapshot
+
+    now = utc_now()
+    for (pid,) in conn.execute("SELECT DISTINCT project_id FROM files").fetchall():
+        snapshot(conn, pid, label="files before versions", now=now)
+
+
+def m005_owner_visibility(conn: sqlite3.Connection) -> None:
     """Team stores: who owns a project ('' = from before identities), private|shared, who changed it last."""
     _run(
         conn,
@@ -119,7 +147,8 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     m001_initial,
     m002_conversations_status_meta,
     m003_run_steps,
-    m004_owner_visibility,
+    m004_versions,
+    m005_owner_visibility,
 ]
 
 

@@ -2,7 +2,8 @@
 
 A `srcdoc` document has no base URL, so `<link href="styles.css">` and
 `<script src="app.js">` would load nothing: their contents are inlined instead.
-Remote URLs are left alone. Show the result only in `<iframe sandbox="allow-scripts">`.
+Remote URLs are left alone. Show the result only in `<iframe sandbox="allow-scripts">`, finished
+by the preview policy (`vibing2_lab.preview.PreviewPolicy.document` puts the CSP first).
 """
 
 from __future__ import annotations
@@ -17,10 +18,9 @@ _SCRIPT = re.compile(r"<script\b([^>]*)>\s*</script\s*>", re.IGNORECASE)
 _ATTR = re.compile(r"([\w:-]+)(?:\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s\"'>]+)))?")
 _REMOTE = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|//)", re.IGNORECASE)
 _BODY_END = re.compile(r"</body\s*>", re.IGNORECASE)
-_HEAD_START = re.compile(r"<head\b[^>]*>", re.IGNORECASE)
 
 
-def inline_preview(files: Mapping[str, str], *, entry: str | None = None, csp: str | None = None) -> str | None:
+def inline_preview(files: Mapping[str, str], *, entry: str | None = None) -> str | None:
     """The entry HTML (default: index.html) with its local CSS and JS inlined; None if no HTML."""
     entry = entry or entry_page(files)
     if entry is None or entry not in files:
@@ -31,10 +31,6 @@ def inline_preview(files: Mapping[str, str], *, entry: str | None = None, csp: s
         end = _BODY_END.search(doc)
         at = end.start() if end else len(doc)
         doc = doc[:at] + "".join(inliner.deferred) + doc[at:]
-    if csp:
-        meta = f'<meta http-equiv="Content-Security-Policy" content="{html.escape(csp)}">'
-        head = _HEAD_START.search(doc)
-        doc = doc[:head.end()] + meta + doc[head.end():] if head else meta + doc
     return doc
 
 

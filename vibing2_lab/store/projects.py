@@ -21,9 +21,11 @@ from .access import VISIBLE_SQL
 from .db import AnyDatabase, forget_database, is_database_url, open_database
 from .export import safe_relative_path
 from .messages import MessageOps, message_rows
-from .rows import Project, ProjectFile, ProjectSummary, check_choice, utc_now, validate_project_name
+from .naming import NamingOps
+from .rows import Project, ProjectFile, ProjectSummary, check_choice, project_id, utc_now, validate_project_name
 from .runs import RunOps
 from .saving import save_files, save_messages
+from .versions import VersionOps, copy_versions, replace_files, snapshot, version_contents
 
 _PROJECT_COLUMNS = "id, name, type, agents, conversation, forked_from, created, updated, owner, visibility, updated_by"
 _FILE_COLUMNS = "path, content, language, id, project_id, created, updated"
@@ -40,7 +42,7 @@ FROM projects p WHERE {VISIBLE_SQL} ORDER BY last_activity DESC, p.id DESC
 """
 
 
-class Store(MessageOps, RunOps):
+class Store(MessageOps, RunOps, VersionOps, NamingOps):
     """Projects, their conversations, generated files and model runs, in one SQLite file."""
 
     def __init__(self, db: AnyDatabase, user: str | None = None) -> None:
@@ -153,14 +155,18 @@ class Store(MessageOps, RunOps):
             pid = access.resolve(conn, ref, self.user)
             access.require_owner(conn, pid, self.user, "delete")
             conn.execute("DELETE FROM projects WHERE id = ?", (pid,))
+            # Contents no version refers to any more (versions went with the project).
+            conn.execute("DELETE FROM blobs WHERE sha256 NOT IN (SELECT sha256 FROM version_files)")
 
-    def fork_project(self, ref: str | int, new_name: str) -> Project:
-        """A copy of a project (all conversations and files) under a new name."""
+    def fork_project(self, ref: str | int, new_name: str, *, at_version: int | None = None) -> Project:
+        """A copy of a project (all conversations, files and versions) under a new name; with
+        `at_version`, its versions up to that one and that version's files."""
         validate_project_name(new_name)
         now = utc_now()
         with self._db.write() as conn:
             src = access.resolve(conn, ref, self.user)
             _refuse_taken(conn, new_name)
+            files_at = None if at_version is None else version_contents(conn, src, at_version)
             pid = conn.execute(
                 "INSERT INTO projects (name, type, agents, conversation, forked_from, created, updated, owner,"
                 " updated_by) SELECT ?, type, agents, conversation, id, ?, ?, ?, ? FROM projects WHERE id = ?",
@@ -172,6 +178,9 @@ class Store(MessageOps, RunOps):
             conn.execute(
                 "INSERT INTO files (project_id, path, content, language, created, updated)"
                 " SELECT ?, path, content, language, created, updated FROM files WHERE project_id = ?", (pid, src))
+            copy_versions(conn, src, pid, upto=at_version)
+            if files_at is not None:
+                replace_files(conn, pid, files_at, now)
         return self.get_project(pid)
 
     def save_project(self, project: Project) -> Project:
@@ -189,19 +198,23 @@ class Store(MessageOps, RunOps):
             pid, created = _upsert_project_row(conn, project, now, self.user)
             messages = save_messages(conn, pid, project.conversation, project.messages, now)
             stored_files = save_files(conn, pid, files, now)
+            snapshot(conn, pid, label="files saved", now=now)
             owner, visibility = conn.execute("SELECT owner, visibility FROM projects WHERE id = ?", (pid,)).fetchone()
         return Project(name=project.name, type=project.type, agents=list(project.agents), id=pid,
                        conversation=project.conversation, forked_from=project.forked_from,
                        created=created, updated=now, messages=messages, files=stored_files, owner=owner,
                        visibility=visibility, updated_by=self.user)
 
-    def update_files(self, project_id: int, files: Mapping[str, str]) -> list[ProjectFile]:
-        """Upsert files by path in one transaction (other files are kept); returns those given."""
+    def update_files(self, project_id: int, files: Mapping[str, str], *,
+                     label: str = "files edited") -> list[ProjectFile]:
+        """Upsert files by path in one transaction (other files are kept; a change makes a version
+        named `label`); returns those given."""
         clean = {safe_relative_path(path): ProjectFile(path, content) for path, content in files.items()}
         now = utc_now()
         with self._db.write() as conn:
             pid = access.resolve(conn, project_id, self.user)
             stored = save_files(conn, pid, clean, now, prune=False)
+            snapshot(conn, pid, label=label, now=now)
             access.touch(conn, pid, self.user, now)
         return stored
 
@@ -220,7 +233,9 @@ class Store(MessageOps, RunOps):
                                        else "See its files with `vibing2-lab projects show NAME`.")
             conn.execute("DELETE FROM files WHERE project_id = ? AND path IN (SELECT value FROM json_each(?))",
                          (pid, json.dumps(clean)))
-            access.touch(conn, pid, self.user, utc_now())
+            now = utc_now()
+            snapshot(conn, pid, label=f"deleted {', '.join(clean)}", now=now)  # a version without them
+            access.touch(conn, pid, self.user, now)
         return clean
 
 

@@ -44,6 +44,7 @@ class Message:
     conversation: int = 1
     seq: int | None = None
     created: str | None = None
+    version: int | None = None  # set by record_answer: the version of the files this answer made
 
 
 @dataclass
@@ -97,6 +98,20 @@ class ProjectSummary:
     owner: str = ""
     visibility: str = "private"
     updated_by: str | None = None
+
+
+@dataclass
+class Version:
+    """One version of a project's files: what made it and how it differs from the one before."""
+
+    number: int
+    created: str
+    message: str  # the prompt (or action, e.g. "revert to version 1") that made it
+    message_id: int | None = None  # the answer that made it, if one did
+    files: int = 0
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
 
 
 @dataclass

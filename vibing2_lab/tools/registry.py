@@ -29,7 +29,7 @@ __all__ = ["BUILTIN_MODULES", "PROVIDER_FACTORIES", "ToolProvider", "Toolbox", "
 # One module per tool family; each exports TOOLS: a tuple of Tool classes.
 BUILTIN_MODULES = ("vibing2_lab.tools.files", "vibing2_lab.tools.write", "vibing2_lab.tools.python",
                    "vibing2_lab.tools.bash", "vibing2_lab.tools.notebook")
-PROVIDER_FACTORIES: list[str] = []  # e.g. "vibing2_lab.mcp.client:tool_providers"
+PROVIDER_FACTORIES: list[str] = ["vibing2_lab.mcp.tools:tool_providers"]
 
 
 class ToolProvider(Protocol):

@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from .panel import PREVIEW_CSP, Frames, VibePanel, answer_state, panel_module, preview_document
+from .panel import Frames, VibePanel, answer_state, panel_module, preview_document
 
-__all__ = ["PREVIEW_CSP", "Frames", "VibePanel", "answer_state", "panel_module", "preview_document"]
+__all__ = ["Frames", "VibePanel", "answer_state", "panel_module", "preview_document"]

@@ -7,26 +7,24 @@ new since the last frame, at most `Frames.rate` frames per second whatever the t
 setting the whole text every frame would send quadratic bytes over a long answer.
 
 The front end (static/*.js, joined into one module) renders Markdown as DOM nodes (never model text as HTML),
-and shows generated pages only in `<iframe sandbox="allow-scripts" srcdoc=...>` with the
-CSP below, so a page cannot reach the Jupyter origin, its cookies, its API or the network.
+and shows generated pages only in `<iframe sandbox="allow-scripts" srcdoc=...>`; the document
+arrives finished by the preview policy (vibing2_lab/preview.py), its CSP first.
 """
 
 from __future__ import annotations
 
-import html
-import re
 import time
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 import anywidget
 import traitlets
 
+if TYPE_CHECKING:
+    from ..preview import PreviewPolicy
+
 STATIC = Path(__file__).resolve().parent / "static"
-PREVIEW_CSP = ("default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
-               "img-src data: blob:; font-src data:")
 WEB_FILES = (".html", ".htm", ".css", ".js", ".mjs")
-_DOCTYPE = re.compile(r"\s*<!doctype[^>]*>", re.IGNORECASE)
 
 
 ESM_PARTS = ("dom.js", "highlight.js", "markdown.js", "steps.js", "panel.js")
@@ -65,21 +63,26 @@ def answer_state(*, agent: str | None, model: str, status: str = "streaming", te
 
 
 def preview_document(text: str, project_files: Mapping[str, str] | None = None, *,
-                     always: bool = False) -> str | None:
-    """The page to preview for an answer: its own HTML/CSS/JS over the project's files, inlined
-    into one document with the preview CSP. None when the answer made no web file (unless
-    `always`) or there is no HTML page at all."""
-    from ..store import extract_files, inline_preview
+                     always: bool = False, policy: PreviewPolicy | None = None) -> str | None:
+    """The page to preview for an answer: the project's files with the answer's files and edits
+    applied (edits.py), inlined into one document finished by the preview policy (default:
+    config.yaml's). None when the answer named no web file (unless `always`) or there is no
+    HTML page at all."""
+    from ..edits import apply_answer
+    from ..store import inline_preview
 
-    own = extract_files(text, name_unnamed=True)
-    if not always and not any(path.lower().endswith(WEB_FILES) for path in own):
+    files = dict(project_files or {})
+    change = apply_answer(text, files, name_unnamed=True)  # edits the store already applied change nothing
+    if not always and not any(path.lower().endswith(WEB_FILES) for path in change.named):
         return None
-    doc = inline_preview({**(project_files or {}), **own}, csp=PREVIEW_CSP)
-    meta = f'<meta http-equiv="Content-Security-Policy" content="{html.escape(PREVIEW_CSP)}">'
-    doctype = _DOCTYPE.match(doc[len(meta):]) if doc and doc.startswith(meta) else None
-    if doctype:  # a page without <head>: keep its doctype first, or it renders in quirks mode
-        doc = doctype.group(0) + meta + doc[len(meta) + doctype.end():]
-    return doc
+    doc = inline_preview({**files, **change.files})
+    if doc is None:
+        return None
+    if policy is None:
+        from ..config import load_settings
+
+        policy = load_settings().preview_policy()
+    return policy.document(doc)
 
 
 class Frames:

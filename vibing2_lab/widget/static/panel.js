@@ -4,16 +4,18 @@
 // Model output is untrusted. It reaches the page only as text nodes: the Markdown is
 // parsed into DOM elements built with createElement/createTextNode, never innerHTML, and
 // links keep to http(s)/mailto. Generated pages run only inside
-// <iframe sandbox="allow-scripts" srcdoc> (never with the same-origin flag) under a CSP that forbids
-// every request, so they cannot reach the Jupyter origin, its cookies, its API or the network.
+// <iframe sandbox="allow-scripts" srcdoc> (never with the same-origin flag), so they cannot reach the
+// Jupyter origin, its cookies or its API. The kernel sends each page finished by the preview policy
+// (vibing2_lab/preview.py: its CSP meta first); the policy itself is not written here.
 //
 // Data: the `answers` trait holds each answer's metadata (set at the start, and at the end with
 // the full text); while streaming, custom messages {type: "frame", deltas, status, tokens}
 // carry only the new text, and {type: "step"} / {type: "notebook"} messages the tool steps
 // (steps.js). A per-model store accumulates them so every view shows the same.
 
-const CSP = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data: blob:; font-src data:";
-const CSP_META = `<meta http-equiv="Content-Security-Policy" content="${CSP}">`;
+// A document that does not START with a CSP meta did not come from the kernel's policy (e.g. a
+// tampered widget state in a shared notebook): it is not run at all.
+const POLICY_FIRST = /^(?:\ufeff)?\s*(?:<!doctype[^>]*>)?<meta http-equiv="Content-Security-Policy" content="[^"]*">/i;
 const LIVE = new Set(["streaming", "waiting"]);
 
 /* ------------------------------------------------------------------ per-model store */
@@ -54,19 +56,27 @@ function storeOf(model) {
 }
 
 /* ------------------------------------------------------------------ views */
-// The kernel puts the CSP in every preview (store/preview.py escapes its quotes); a document
-// without it gets one here, after a doctype so the page keeps its standards mode.
-function withCsp(doc) {
-  if (doc.includes(CSP_META) || doc.includes(CSP_META.replaceAll("'", "&#x27;"))) return doc;
-  const doctype = /^\s*<!doctype[^>]*>/i.exec(doc);
-  return doctype ? doctype[0] + CSP_META + doc.slice(doctype[0].length) : CSP_META + doc;
-}
-
-function previewFrame(doc) {
+// CSP cannot stop a page from navigating itself (location.href, a link, <meta refresh>): every
+// load after the first is a navigation, so the frame is replaced with a notice. (The request that
+// navigated has left by then; README "Preview" says so.)
+function previewFrame(doc, onNavigate) {
   const frame = h("iframe", { sandbox: "allow-scripts", title: "Preview of the generated page", referrerpolicy: "no-referrer" });
-  frame.srcdoc = withCsp(doc);
+  let loads = 0;
+  frame.addEventListener("load", () => { if (++loads > 1) onNavigate(); });
+  frame.srcdoc = doc;
   return frame;
 }
+
+function notice(kind, text, reopen) {
+  const box = h("div", { class: "vibe-preview-notice", role: "alert", "data-vibe-preview": kind }, h("p", {}, text));
+  if (reopen) {
+    const again = h("button", { class: "vibe-button", "aria-label": "Reload preview" }, "Reload preview");
+    again.addEventListener("click", reopen);
+    box.appendChild(again);
+  }
+  return box;
+}
+
 
 class AnswerView {
   constructor(model) {
@@ -128,7 +138,19 @@ class AnswerView {
     this.previewTab.setAttribute("aria-selected", String(preview));
     this.body.hidden = preview;
     this.previewPane.hidden = !preview;
-    if (preview && !this.previewPane.firstChild) this.previewPane.appendChild(previewFrame(this.doc));
+    if (preview && !this.previewPane.firstChild) this.openPreview();
+  }
+
+  openPreview() {
+    if (!POLICY_FIRST.test(this.doc)) {
+      this.previewPane.replaceChildren(notice("refused", "This preview was not made under vibing2-lab's preview " +
+        "policy (it may come from an edited notebook), so it is not shown. Run the cell again to preview it."));
+      return;
+    }
+    const reopen = () => { this.previewPane.replaceChildren(); this.openPreview(); };
+    const navigated = () => this.previewPane.replaceChildren(notice("navigated", "The page tried to leave the " +
+      "preview (a link, a redirect or a script navigating) and was stopped.", reopen));
+    this.previewPane.replaceChildren(previewFrame(this.doc, navigated));
   }
 
   update(answer, started, el) {
