@@ -37,11 +37,11 @@ def _project_routes() -> list[tuple[str, str]]:
             continue
         for verb in VERBS:
             if verb in vars(handler):
-                cases.append((verb.upper(), re.sub(r"\(\?P<ref>[^)]*\)", "{ref}", pattern)))
+                cases.append((verb.upper(), re.sub(r"\(\?P<(?!ref)\w+>[^)]*\)", "1", re.sub(r"\(\?P<ref>[^)]*\)", "{ref}", pattern))))
     return cases
 
 
-BODIES = {"fork": {"name": "stolen"}, "visibility": {"visibility": "shared"}, "files": {"files": {"a.txt": "x"}}}
+BODIES = {"fork": {"name": "stolen"}, "revert": {"to": 1}, "visibility": {"visibility": "shared"}, "files": {"files": {"a.txt": "x"}}}
 
 
 async def test_own_and_shared_only_and_a_private_project_is_a_404_for_others(api: Api, engine: str) -> None:
@@ -62,7 +62,7 @@ async def test_own_and_shared_only_and_a_private_project_is_a_404_for_others(api
     for method, pattern in routes:
         path = pattern.format(ref="a-secret")
         body = BODIES.get(path.rsplit("/", 1)[-1], {"name": "renamed"} if method == "PATCH" else None)
-        params = {"path": "index.html"} if path.endswith("/files") and method == "DELETE" else None
+        params = {"path": "index.html", "a": "1", "b": "1"}  # the query some routes require, so the lookup runs
         answer = await api(method, path, body, params=params, **_as("bob"))
         assert answer.status == 404, f"{method} {path} answered {answer.status} to bob"
         assert "a-secret" not in answer.body.decode().replace("No project 'a-secret'", "")
