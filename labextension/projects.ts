@@ -50,7 +50,7 @@ export class ProjectBar {
     }
     this._select.replaceChildren(
       ...(this._projects.length ? [] : [option('', 'No projects yet')]),
-      ...this._projects.map(p => option(String(p.id), p.name))
+      ...this._projects.map(p => option(String(p.id), label(p), describe(p)))
     );
     this._select.value = want === null ? '' : String(want);
     if (want !== this._current) {
@@ -135,9 +135,22 @@ export class ProjectBar {
   private _current: number | null | undefined = undefined;
 }
 
-function option(value: string, label: string): HTMLOptionElement {
+function option(value: string, text: string, title?: string): HTMLOptionElement {
   const el = document.createElement('option');
   el.value = value;
-  el.textContent = label;
+  el.textContent = text;
+  if (title) {
+    el.title = title;
+  }
   return el;
+}
+
+/** A shared project is marked in the list, with its owner. */
+function label(p: IProjectSummary): string {
+  return p.visibility === 'shared' ? `${p.name} \u00b7 shared by ${p.owner || 'everyone'}` : p.name;
+}
+
+/** The tooltip: who changed it last (teams work in shared projects). */
+function describe(p: IProjectSummary): string | undefined {
+  return p.updated_by ? `Last changed by ${p.updated_by}` : undefined;
 }

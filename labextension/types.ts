@@ -127,6 +127,9 @@ export interface IProjectSummary {
   files: number;
   updated: string;
   last_activity: string;
+  owner?: string; // '' before identities
+  visibility?: 'private' | 'shared';
+  updated_by?: string | null;
 }
 
 export interface IRun {

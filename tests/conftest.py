@@ -24,7 +24,7 @@ PLANTED_KEY = "sk-ant-planted-0123456789abcdefghijklmnopqrstuv"
 
 _SCRUBBED = (
     "ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL", "OPENAI_API_KEY", "OPENAI_BASE_URL",
-    "VIBING2_LAB_AGENTS_PATH", "VIBING2_LAB_MODE", "VIBING2_LAB_IDLE_TIMEOUT",
+    "VIBING2_LAB_AGENTS_PATH", "VIBING2_LAB_MODE", "VIBING2_LAB_IDLE_TIMEOUT", "VIBING2_LAB_DATABASE_URL",
 )
 
 
@@ -101,3 +101,21 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Browser tests run last: Playwright's sync API keeps an event loop running in the
     main thread for the session, which pytest-jupyter's loop fixtures cannot share."""
     items.sort(key=lambda item: "/tests/browser/" in str(item.fspath).replace(os.sep, "/"))
+
+
+@pytest.fixture(scope="session")
+def postgresql_server() -> Iterator[object]:
+    """A real PostgreSQL cluster for the session (tests/postgres.py); skipped loudly if missing."""
+    from tests.postgres import start_or_skip
+
+    server = start_or_skip()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def postgresql_url(postgresql_server: object, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A fresh database of the session's server, set as VIBING2_LAB_DATABASE_URL (subprocesses too)."""
+    url = postgresql_server.new_database()
+    monkeypatch.setenv("VIBING2_LAB_DATABASE_URL", url)
+    return url

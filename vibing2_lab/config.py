@@ -150,6 +150,7 @@ class Settings:
     max_tokens: int = 4096
     temperature: float | None = None
     max_prompt_bytes: int = 200_000
+    database_url: str | None = None  # postgresql://... : the store on PostgreSQL (VIBING2_LAB_DATABASE_URL wins)
     replay_pace: float = 0.012  # about 80 words/s, like a fast live model
     tools: ToolSettings = field(default_factory=ToolSettings)
     mcp_servers: dict[str, Any] = field(default_factory=dict)  # name -> mcp.servers.ServerConfig
@@ -213,6 +214,7 @@ _SCALARS: dict[str, tuple[type, float | None, bool]] = {
     "default_model": (str, None, False), "default_agent": (str, None, False), "auto": (str, None, False),
     "max_tokens": (int, 1, False), "temperature": (float, 0, True),
     "max_prompt_bytes": (int, 1, False), "replay_pace": (float, 0, False),
+    "database_url": (str, None, True),
 }
 _SECTIONS: dict[str, dict[str, tuple[type, float | None]]] = {
     "timeouts": {"connect": (float, 0.001), "idle": (float, 0.001)},

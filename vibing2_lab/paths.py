@@ -43,6 +43,25 @@ def database_path() -> Path:
     return home() / "vibing2.db"
 
 
+DATABASE_URL_ENV = "VIBING2_LAB_DATABASE_URL"
+
+
+def database_url() -> str | None:
+    """The PostgreSQL URL the store uses instead of the SQLite file: $VIBING2_LAB_DATABASE_URL,
+    else `database_url` in config.yaml, else None (SQLite)."""
+    url = os.environ.get(DATABASE_URL_ENV, "").strip()
+    if not url and config_path().exists():  # without a config file no YAML is parsed
+        from .config import load_settings
+
+        url = (load_settings().database_url or "").strip()
+    if url and not url.startswith(("postgresql://", "postgres://")):
+        from .errors import ConfigError
+
+        raise ConfigError(f"The database URL must start with postgresql://, not {url.split(':', 1)[0]!r}.",
+                          hint=f"Set {DATABASE_URL_ENV}=postgresql://USER@HOST:PORT/DB, or unset it for SQLite.")
+    return url or None
+
+
 def config_path() -> Path:
     return home() / "config.yaml"
 

@@ -238,3 +238,20 @@ def test_delete_a_file_from_the_sidebar(page, lab) -> None:
     expect(files.locator("li")).to_have_count(1)
     expect(files).to_contain_text("notes.txt")
     assert [f.path for f in store.get_project(project.id).files] == ["notes.txt"]
+
+
+def test_the_project_picker_marks_shared_projects_and_hides_others_private_ones(page, lab) -> None:
+    """Issue 20: another user's shared project is listed with its owner, their private one is not."""
+    from vibing2_lab.store import Store
+
+    alice = Store.open(lab.home / "vibing2.db", user="alice")
+    alice.create_project("alice-private")
+    alice.set_visibility(alice.create_project("alice-team").id, "shared")
+    open_lab(page, lab)
+    panel = open_sidebar(page)
+    panel.locator('[data-vibe-server="ok"]').wait_for()
+    select = panel.get_by_label("Project", exact=True)
+    option = select.locator("option", has_text="alice-team")
+    expect(option).to_have_text("alice-team \u00b7 shared by alice")
+    expect(option).to_have_attribute("title", "Last changed by alice")
+    expect(select.locator("option", has_text="alice-private")).to_have_count(0)

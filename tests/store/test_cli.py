@@ -36,7 +36,8 @@ def test_list_show_rename_delete(store: Store) -> None:
     assert [(r["name"], r["messages"], r["files"]) for r in rows] == [("todo", 2, 1)]
     assert rows[0]["updated"] == store.get_project("todo").updated
     table = _ok("projects", "list")
-    assert table.splitlines()[0].split() == ["name", "type", "messages", "files", "updated"] and "todo" in table
+    assert table.splitlines()[0].split() == ["name", "type", "messages", "files", "updated", "owner", "visibility",
+                                            "updated_by"] and "todo" in table
 
     shown = json.loads(_ok("projects", "show", "todo", "--json"))
     assert [m["content"] for m in shown["messages"]] == ["Build it", "Half"]

@@ -5,12 +5,11 @@ from __future__ import annotations
 import json
 import os
 import signal
-import sqlite3
 import time
 from pathlib import Path
 
 from tests.conftest import run_cli
-from tests.store.conftest import start_worker
+from tests.store.conftest import assert_intact, count, start_worker
 from tests.store.workers import big_project
 from vibing2_lab.store import Store
 
@@ -26,7 +25,7 @@ def _wait_for(path: Path, proc, *, timeout: float = 60) -> None:
 
 def test_three_writers_and_a_reader_lose_nothing(store: Store, tmp_path: Path) -> None:
     project = store.create_project("busy")
-    db = str(store.path)
+    db = store.location
     ready, stop = tmp_path / "ready", tmp_path / "stop"
     reader = start_worker("read", db, str(project.id), str(ready), str(stop))
     _wait_for(ready, reader)
@@ -47,9 +46,7 @@ def test_three_writers_and_a_reader_lose_nothing(store: Store, tmp_path: Path) -
     for n in range(3):  # each writer's messages, in the order it wrote them
         mine = [m.content for m in messages if m.agent == f"w{n}"]
         assert mine == [f"w{n}-{i}" for i in range(2000)]
-    conn = sqlite3.connect(db)
-    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-    conn.close()
+    assert_intact(store)
 
 
 def _kill_mid_save(db: str, name: str, tmp_path: Path) -> None:
@@ -61,18 +58,11 @@ def _kill_mid_save(db: str, name: str, tmp_path: Path) -> None:
     assert worker.returncode == -signal.SIGKILL
 
 
-def _assert_intact(db: str) -> None:
-    conn = sqlite3.connect(db)
-    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-    assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
-    conn.close()
-
-
 def test_sigkill_during_save_of_an_existing_project_keeps_the_old_version(store: Store, tmp_path: Path) -> None:
     saved = store.save_project(big_project("big", 500, 50, version="A"))
-    _kill_mid_save(str(store.path), "big", tmp_path)
+    _kill_mid_save(store.location, "big", tmp_path)
 
-    _assert_intact(str(store.path))
+    assert_intact(store)
     after = store.get_project("big")
     assert after == saved  # every message and file still version A, none of B
     assert {m.content.split()[0] for m in after.messages} == {"A"}
@@ -84,14 +74,12 @@ def test_sigkill_during_save_of_an_existing_project_keeps_the_old_version(store:
 
 def test_sigkill_during_save_of_a_new_project_leaves_no_trace(store: Store, tmp_path: Path) -> None:
     store.create_project("bystander")
-    _kill_mid_save(str(store.path), "fresh", tmp_path)
+    _kill_mid_save(store.location, "fresh", tmp_path)
 
-    _assert_intact(str(store.path))
+    assert_intact(store)
     assert [p.name for p in store.list_projects()] == ["bystander"]
-    conn = sqlite3.connect(str(store.path))
-    assert conn.execute("SELECT count(*) FROM messages").fetchone()[0] == 0
-    assert conn.execute("SELECT count(*) FROM files").fetchone()[0] == 0
-    conn.close()
+    assert count(store, "SELECT count(*) FROM messages") == 0
+    assert count(store, "SELECT count(*) FROM files") == 0
     # A fresh process (its own connection) sees the same.
     listed = run_cli("projects", "list", "--json")
     assert listed.returncode == 0, listed.stderr

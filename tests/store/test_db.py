@@ -108,17 +108,17 @@ def test_one_connection_per_process_shared_by_threads(store: Store) -> None:
 
 
 def _child_writes(path: str, project_id: int) -> None:
-    Store.open(Path(path)).add_message(project_id, "user", "from the child")
+    Store.open(path).add_message(project_id, "user", "from the child")
 
 
 def test_a_forked_child_uses_its_own_connection(store: Store) -> None:
     project = store.create_project("forked")
-    child = multiprocessing.get_context("fork").Process(target=_child_writes, args=(str(store.path), project.id))
+    child = multiprocessing.get_context("fork").Process(target=_child_writes, args=(store.location, project.id))
     child.start()
     child.join(60)
     assert child.exitcode == 0
     assert [m.content for m in store.history(project.id)] == ["from the child"]
-    assert open_database(store.path) is store._db  # the parent's connection is untouched
+    assert open_database(store.location) is store._db  # the parent's connection is untouched
 
 
 def test_a_file_that_is_not_a_database_gives_a_store_error(tmp_path: Path) -> None:
@@ -127,3 +127,43 @@ def test_a_file_that_is_not_a_database_gives_a_store_error(tmp_path: Path) -> No
     with pytest.raises(StoreError) as info:
         Store.open(path)
     assert str(path) in str(info.value) and info.value.hint
+
+
+def test_processes_opening_a_blank_postgresql_database_at_once_migrate_it_once(postgresql_url: str) -> None:
+    workers = [start_worker("write", postgresql_url, "1", "0", "x") for _ in range(4)]
+    outputs = [w.communicate(timeout=60) for w in workers]
+    assert [w.returncode for w in workers] == [0] * 4, outputs
+    store = Store.open(postgresql_url)
+    with store._db.read() as conn:
+        names = [r[0] for r in conn.execute("SELECT name FROM _vibing2_migrations ORDER BY rowid")]
+    assert names == [m.__name__ for m in MIGRATIONS]
+    assert store.path is None and store.location == postgresql_url
+
+
+def test_a_postgresql_database_from_a_newer_version_is_refused_clearly(postgresql_url: str) -> None:
+    store = Store.open(postgresql_url)
+    with store._db.write() as conn:
+        conn.execute("INSERT INTO _vibing2_migrations VALUES ('m999_future', '2030-01-01T00:00:00Z')")
+    store.close()
+    with pytest.raises(StoreError, match="newer vibing2-lab") as info:
+        Store.open(postgresql_url)
+    assert "pip install -U" in info.value.hint
+
+
+def test_an_unreachable_postgresql_gives_a_store_error_without_the_password(postgresql_server) -> None:
+    from tests.postgres import _free_port
+
+    url = f"postgresql://alice:s3cret-pw@127.0.0.1:{_free_port()}/nothing"
+    with pytest.raises(StoreError) as info:
+        Store.open(url)
+    text = f"{info.value} {info.value.hint}"
+    assert "s3cret-pw" not in text and "alice:***@127.0.0.1" in text
+    assert "VIBING2_LAB_DATABASE_URL" in info.value.hint
+
+
+def test_a_database_url_that_is_not_postgresql_is_a_config_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    from vibing2_lab.errors import ConfigError
+
+    monkeypatch.setenv("VIBING2_LAB_DATABASE_URL", "mysql://db/x")
+    with pytest.raises(ConfigError, match="postgresql://"):
+        Store.open()

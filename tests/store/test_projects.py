@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-import sqlite3
 
 import pytest
+
+from tests.store.conftest import count
 
 from vibing2_lab.errors import ExportError, InputError, ProjectError, UnknownProjectError
 from vibing2_lab.store import Message, Project, ProjectFile, Run, Store
@@ -80,10 +81,8 @@ def test_rename_fork_and_delete(store: Store) -> None:
 
     store.delete_project("b")
     assert sorted(s.name for s in store.list_projects()) == ["b2", "c"]
-    conn = sqlite3.connect(store.path)
-    assert conn.execute("SELECT count(*) FROM messages WHERE project_id = ?", (p.id,)).fetchone()[0] == 0
-    assert conn.execute("SELECT count(*) FROM files WHERE project_id = ?", (p.id,)).fetchone()[0] == 0
-    conn.close()
+    assert count(store, "SELECT count(*) FROM messages WHERE project_id = ?", p.id) == 0
+    assert count(store, "SELECT count(*) FROM files WHERE project_id = ?", p.id) == 0
     # Usage history survives the project.
     assert [(r.id, r.project_id) for r in store.runs()] == [(run.id, None)]
 

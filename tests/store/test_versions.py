@@ -11,11 +11,9 @@ FIRST_SCHEMA = Path(__file__).with_name("first_schema.sql")
 
 
 def count(store: Store, table: str) -> int:
-    conn = sqlite3.connect(store.path)
-    try:
+    """Rows of a table, read through the store's own engine (SQLite or PostgreSQL)."""
+    with store._db.read() as conn:
         return conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-    finally:
-        conn.close()
 
 
 def test_a_stored_answer_knows_the_version_it_made(store: Store) -> None:

@@ -17,14 +17,14 @@ from vibing2_lab.store import Message, Project, ProjectFile, Store
 
 def write(db: str, project_id: str, count: str, tag: str) -> None:
     """Append COUNT messages, each in its own transaction."""
-    store = Store.open(Path(db))
+    store = Store.open(db)
     for i in range(int(count)):
         store.add_message(int(project_id), "user", f"{tag}-{i}", agent=tag)
 
 
 def read(db: str, project_id: str, ready_file: str, stop_file: str) -> None:
     """Read history and the project list until STOP_FILE exists; print what was seen as JSON."""
-    store = Store.open(Path(db))
+    store = Store.open(db)
     Path(ready_file).write_text("ready")
     counts = []
     while not Path(stop_file).exists():
@@ -48,7 +48,7 @@ def big_project(name: str, messages: int, files: int, *, version: str) -> Projec
 
 def save_and_hang(db: str, name: str, messages: str, files: str, signal_file: str) -> None:
     """Save a big version-B project and freeze inside the transaction, after some inserts."""
-    store = Store.open(Path(db))
+    store = Store.open(db)
     try:
         current = store.get_project(name)
         project = big_project(name, int(messages), int(files), version="B")
@@ -68,7 +68,7 @@ def save_and_hang(db: str, name: str, messages: str, files: str, signal_file: st
                 Path(signal_file).write_text("inside the transaction")
                 time.sleep(600)  # the test kills us here
 
-    store._db.conn.set_trace_callback(freeze)
+    store._db.set_trace_callback(freeze)
     store.save_project(project)
     raise SystemExit("save_project finished: the test should have killed us first")
 

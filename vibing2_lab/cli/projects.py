@@ -49,7 +49,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     elif not rows:
         print("No projects yet. Create one with `vibing2-lab projects create NAME` or `ask --project NAME`.")
     else:
-        print(table(rows, ["name", "type", "messages", "files", "updated"]))
+        print(table(rows, ["name", "type", "messages", "files", "updated", "owner", "visibility", "updated_by"]))
     return 0
 
 
@@ -84,6 +84,22 @@ def cmd_rename(args: argparse.Namespace) -> int:
     project = _store().rename_project(args.old, args.new)
     print(f"Renamed {args.old!r} to {project.name!r}.")
     return 0
+
+
+def cmd_share(args: argparse.Namespace) -> int:
+    project = _store().set_visibility(args.name, "shared")
+    print(f"Shared {project.name!r}: every user of this store can see and work in it.")
+    return 0
+
+
+def cmd_unshare(args: argparse.Namespace) -> int:
+    project = _store().set_visibility(args.name, "private")
+    print(f"{project.name!r} is private again (only {project.owner or 'you'} can see it).")
+    return 0
+
+
+def _args_name(p: argparse.ArgumentParser) -> None:
+    p.add_argument("name", help="project name or id")
 
 
 def cmd_fork(args: argparse.Namespace) -> int:
@@ -236,6 +252,8 @@ ACTIONS: dict[str, tuple[Callable[[argparse.Namespace], int], Callable[[argparse
     "rename": (cmd_rename, _args_rename, "rename a project"),
     "fork": (cmd_fork, _args_fork, "copy a project (conversations, files, versions) under a new name"),
     "delete": (cmd_delete, _args_delete, "delete a project with its messages and files"),
+    "share": (cmd_share, _args_name, "let every user of the store see and work in a project (owner only)"),
+    "unshare": (cmd_unshare, _args_name, "make a shared project private again (owner only)"),
     "export": (cmd_export, _args_export, "export a project's files, its tables as Parquet, or a notebook"),
     "import": (cmd_import, _args_import, "rebuild a project from a notebook's %%%%vibe records"),
     "rm-file": (cmd_rm_file, _args_rm_file, "delete generated files from a project"),

@@ -14,6 +14,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--by", default="agent,model",
                    help="comma-separated grouping: agent, model, provider, project, day, status (default agent,model)")
     p.add_argument("--project", help="only this project's runs")
+    p.add_argument("--all-users", action="store_true",
+                   help="every user's runs, not only your and shared projects' (an admin role on PostgreSQL)")
     p.set_defaults(func=run)
 
 
@@ -22,7 +24,7 @@ def run(args: argparse.Namespace) -> int:
     from .projects import table
 
     by = tuple(key.strip() for key in args.by.split(",") if key.strip())
-    rows = stats_rows(Store.open(), by=by, project=args.project)
+    rows = stats_rows(Store.open(), by=by, project=args.project, all_users=args.all_users)
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
     elif not rows:

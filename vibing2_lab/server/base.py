@@ -111,11 +111,27 @@ class VibeHandler(ExtensionHandlerMixin, APIHandler):
         return self.app.settings_for_request()
 
     def store(self) -> Store:
-        """The project store (shared connection per process; opened per request so the
-        data directory follows VIBING2_LAB_HOME)."""
+        """The project store seen by this request's Jupyter user (the identity provider's
+        username): their own projects and the shared ones. Shared connection per process;
+        opened per request so the data directory follows VIBING2_LAB_HOME."""
         from ..store import Store
 
-        return Store.open()
+        return Store.open(user=self.vibe_user())
+
+    def vibe_user(self) -> str:
+        """Who is asking: the identity provider's username (@web.authenticated made sure there is one).
+
+        Jupyter's default provider invents a random name per token request or browser: that is
+        no identity, so a plain single-user server is its OS user, like its kernels and the CLI.
+        JupyterHub's provider (or any configured one) names real users."""
+        from jupyter_server.auth.identity import IdentityProvider, PasswordIdentityProvider
+
+        from ..store.access import current_user
+
+        if type(self.identity_provider) in (IdentityProvider, PasswordIdentityProvider):
+            return current_user()
+        user = self.current_user
+        return str(getattr(user, "username", None) or user)
 
     async def blocking(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run a slower core call (DuckDB stats, a big project) off the event loop."""

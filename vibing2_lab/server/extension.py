@@ -46,6 +46,10 @@ class Vibing2Lab(ExtensionApp):
     heartbeat_interval = Float(15.0, min=0.01, config=True,
                                help="Seconds between SSE keep-alive comments (they also reveal clients that left).")
 
+    database_url = Unicode(None, allow_none=True, config=True,
+                           help="postgresql://... : keep projects in PostgreSQL (sets VIBING2_LAB_DATABASE_URL for"
+                                " the server and the kernels it starts; unset: the SQLite file).")
+
     streams: StreamRegistry
     completer: Completer  # inline completions: cache and counters
     completions_live = 0
@@ -54,6 +58,12 @@ class Vibing2Lab(ExtensionApp):
         from ..completion import Completer
 
         self.streams = StreamRegistry(limit=self.max_concurrent_streams)
+        if self.database_url:  # one place decides the engine: the environment every Store.open reads
+            import os
+
+            from ..paths import DATABASE_URL_ENV
+
+            os.environ[DATABASE_URL_ENV] = self.database_url
         self.completer = Completer()
 
     def initialize_handlers(self) -> None:

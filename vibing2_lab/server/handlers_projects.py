@@ -56,6 +56,18 @@ class ProjectHandler(VibeHandler):
         self.finish()
 
 
+class ProjectVisibilityHandler(VibeHandler):
+    """PUT {"visibility": "shared"|"private"}: share a project with every user of the store (owner only)."""
+
+    @web.authenticated
+    @authorized
+    async def put(self, ref: str) -> None:
+        body = fields(self.json_body(), {"visibility": (str, REQUIRED)})
+        store = self.store()
+        project = await self.blocking(store.set_visibility, ref, body["visibility"])
+        self.write_json(_project_with_runs(store, project.id))
+
+
 class ProjectForkHandler(VibeHandler):
     @web.authenticated
     @authorized
@@ -174,6 +186,7 @@ ROUTES: list[tuple[str, type[VibeHandler]]] = [
     ("projects", ProjectsHandler),
     (f"projects/{REF}", ProjectHandler),
     (f"projects/{REF}/fork", ProjectForkHandler),
+    (f"projects/{REF}/visibility", ProjectVisibilityHandler),
     (f"projects/{REF}/conversations", ConversationHandler),
     (f"projects/{REF}/files", ProjectFilesHandler),
     (f"projects/{REF}/preview", ProjectPreviewHandler),

@@ -28,6 +28,7 @@ from .sse_out import SSEHandler, event_frame, frame
 if TYPE_CHECKING:
     from ..config import Settings
     from ..session import Ask, Session
+    from ..store import Store
     from .streams import LiveStream
     from .tool_context import StreamTools
 
@@ -61,16 +62,14 @@ def ask_from_body(data: dict[str, Any], *, project_name: str | None) -> Ask:
                max_cost=body["max_cost"], allow=text_list("allow", body["allow"]))
 
 
-def open_session(data: dict[str, Any], settings: Settings, allowed_models: list[str],
+def open_session(data: dict[str, Any], settings: Settings, allowed_models: list[str], store: Store,
                  tools: StreamTools | None = None) -> Session:
-    """Resolve the ask (agents, models, project) before anything is sent; raises on bad input."""
+    """Resolve the ask (agents, models, project) before anything is sent; raises on bad input.
+    `store` is the request user's view, so a project is created, found and charged as theirs."""
     from ..session import Session
-    from ..store import Store
 
     project = data.get("project")
-    store = None
     if isinstance(project, int) and not isinstance(project, bool):  # an id: the session wants the name
-        store = Store.open()
         project = store.get_project(project).name
     elif isinstance(project, str) and project:
         from ..store import validate_project_name
@@ -110,7 +109,8 @@ class StreamHandler(SSEHandler):
 
         merged = Merged()
         tools = stream_tools(self, NotebookRef.from_body(data.get("notebook")), send=merged.put)
-        session = await self.blocking(open_session, data, settings, list(app.allowed_models), tools)
+        session = await self.blocking(open_session, data, settings, list(app.allowed_models),
+                                     self.store(), tools)
         live = app.streams.open(session)
         tools.channel.bind(live.id, live.cancel)
         live.channel = tools.channel

@@ -39,6 +39,7 @@ def project_json(project: Project, runs: Iterable[Run] = ()) -> dict[str, Any]:
         "id": project.id, "name": project.name, "type": project.type, "agents": project.agents,
         "conversation": project.conversation, "forked_from": project.forked_from,
         "created": project.created, "updated": project.updated,
+        "owner": project.owner, "visibility": project.visibility, "updated_by": project.updated_by,
         "messages": [message_json(m, by_id) for m in project.messages],
         "files": [file_json(f) for f in project.files],
     }

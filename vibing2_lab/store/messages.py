@@ -15,6 +15,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Mapping
 
 from ..errors import InputError, UnknownProjectError
+from . import access
 from .export import safe_relative_path
 from .rows import (MESSAGE_STATUSES, ROLES, RUN_STATUSES, Message, ProjectFile, Run, check_choice, dump_meta,
                      utc_now)
@@ -66,14 +67,19 @@ class MessageOps:
     """Mixed into Store: the message half of the API."""
 
     _db: Database
+    user: str
 
     def add_message(self, project_id: int, role: str, content: str, *, agent: str | None = None,
                     status: str = "complete", run_id: int | None = None,
                     meta: dict[str, Any] | None = None) -> Message:
         """Append a message to the project's current conversation, in its own transaction."""
+        now = utc_now()
         with self._db.write() as conn:
-            return insert_message(conn, project_id, role, content, agent=agent, status=status, run_id=run_id,
-                                  meta=meta, now=utc_now())
+            access.check(conn, project_id, self.user)
+            message = insert_message(conn, project_id, role, content, agent=agent, status=status, run_id=run_id,
+                                     meta=meta, now=now)
+            access.touch(conn, project_id, self.user, now)
+            return message
 
     def record_answer(self, project_id: int, content: str, *, agent: str | None = None,
                       status: str = "complete", run: Run | None = None, files: Mapping[str, str] | None = None,
@@ -89,6 +95,7 @@ class MessageOps:
         check_choice(status, MESSAGE_STATUSES, "message status")
         now = utc_now()
         with self._db.write() as conn:
+            access.check(conn, project_id, self.user)
             run_id = insert_run(conn, replace(run, project_id=project_id)).id if run is not None else None
             row = None if message_id is None else conn.execute(
                 f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE id = ? AND project_id = ?",
@@ -102,6 +109,7 @@ class MessageOps:
                 message = insert_message(conn, project_id, "assistant", content, agent=agent, status=status,
                                          run_id=run_id, meta=meta, now=now)
             save_files(conn, project_id, clean, now, prune=False, strict=False)  # keep the answer
+            access.touch(conn, project_id, self.user, now)
             if clean:  # the versions table links the version to this message
                 message.version = snapshot(conn, project_id, label=prompt or "answer", now=now,
                                            message_id=message.id)
@@ -112,6 +120,7 @@ class MessageOps:
         """Keep the text so far of an answer still streaming (a `streaming` row); returns its id."""
         now = utc_now()
         with self._db.write() as conn:
+            access.check(conn, project_id, self.user)
             if message_id is not None and conn.execute(
                     "UPDATE messages SET content = ? WHERE id = ? AND status = 'streaming'",
                     (content, message_id)).rowcount:
@@ -130,27 +139,28 @@ class MessageOps:
             if row is None:
                 raise InputError(f"No message with id {message_id}.", hint="It may belong to a deleted project.")
             old = message_from_row(row)
+            access.check(conn, old.project_id, self.user)
             new = Message(old.role, old.content if content is None else content, old.agent,
                           old.status if status is None else status, old.run_id if run_id is None else run_id,
                           old.meta if meta is None else meta, old.id, old.project_id, old.conversation,
                           old.seq, old.created)
             conn.execute("UPDATE messages SET content = ?, status = ?, run_id = ?, meta = ? WHERE id = ?",
                          (new.content, new.status, new.run_id, dump_meta(new.meta), message_id))
-            conn.execute("UPDATE projects SET updated = ? WHERE id = ?", (now, old.project_id))
+            access.touch(conn, old.project_id, self.user, now)
         return new
 
     def history(self, project_id: int, *, conversation: int | None = None) -> list[Message]:
         """The messages of a conversation (default: the current one), oldest first."""
         with self._db.read() as conn:
-            current = _conversation(conn, project_id)
+            current = _conversation(conn, access.check(conn, project_id, self.user))
             return message_rows(conn, project_id, current if conversation is None else conversation)
 
     def new_conversation(self, project_id: int) -> int:
         """Start a fresh conversation (`%vibe new`); older messages are kept. Returns its number."""
         with self._db.write() as conn:
-            number = _conversation(conn, project_id) + 1
-            conn.execute("UPDATE projects SET conversation = ?, updated = ? WHERE id = ?",
-                         (number, utc_now(), project_id))
+            number = _conversation(conn, access.check(conn, project_id, self.user)) + 1
+            conn.execute("UPDATE projects SET conversation = ?, updated = ?, updated_by = ? WHERE id = ?",
+                         (number, utc_now(), self.user, project_id))
         return number
 
 

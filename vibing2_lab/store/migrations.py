@@ -132,11 +132,23 @@ def m004_versions(conn: sqlite3.Connection) -> None:
         snapshot(conn, pid, label="files before versions", now=now)
 
 
+def m005_owner_visibility(conn: sqlite3.Connection) -> None:
+    """Team stores: who owns a project ('' = from before identities), private|shared, who changed it last."""
+    _run(
+        conn,
+        "ALTER TABLE projects ADD COLUMN owner TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE projects ADD COLUMN visibility TEXT NOT NULL DEFAULT 'private'",
+        "ALTER TABLE projects ADD COLUMN updated_by TEXT",
+        "CREATE INDEX projects_owner ON projects(owner)",
+    )
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     m001_initial,
     m002_conversations_status_meta,
     m003_run_steps,
     m004_versions,
+    m005_owner_visibility,
 ]
 
 

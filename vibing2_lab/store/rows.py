@@ -74,6 +74,9 @@ class Project:
     updated: str | None = None
     messages: list[Message] = field(default_factory=list)
     files: list[ProjectFile] = field(default_factory=list)
+    owner: str = ""  # the user who created it ("" before identities: everyone's)
+    visibility: str = "private"  # or "shared": every user of the store sees and works in it
+    updated_by: str | None = None
 
     def file_map(self) -> dict[str, str]:
         """The files as {path: content}."""
@@ -92,6 +95,9 @@ class ProjectSummary:
     created: str
     updated: str
     last_activity: str
+    owner: str = ""
+    visibility: str = "private"
+    updated_by: str | None = None
 
 
 @dataclass

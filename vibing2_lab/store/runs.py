@@ -8,6 +8,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from ..errors import UnknownProjectError
+from . import access
 from .rows import RUN_STATUSES, Run, check_choice, utc_now
 
 if TYPE_CHECKING:
@@ -44,17 +45,22 @@ class RunOps:
     """Mixed into Store: the run half of the API."""
 
     _db: Database
+    user: str
 
     def record_run(self, run: Run) -> Run:
         """Store a finished (complete, error or cancelled) model call; returns it with id and time."""
         check_choice(run.status, RUN_STATUSES, "run status")
         with self._db.write() as conn:
+            if run.project_id is not None:
+                access.check(conn, run.project_id, self.user)
             return insert_run(conn, run)
 
     def runs(self, *, project_id: int | None = None) -> list[Run]:
         """Recorded runs, oldest first; only one project's if `project_id` is given."""
         where, params = ("WHERE project_id = ?", (project_id,)) if project_id is not None else ("", ())
         with self._db.read() as conn:
+            if project_id is not None:
+                access.check(conn, project_id, self.user)
             return [Run(*row) for row in conn.execute(f"SELECT {RUN_COLUMNS} FROM runs {where} ORDER BY id", params)]
 
     def spend(self, *, since: str | None = None, project_id: int | None = None) -> float:

@@ -55,8 +55,10 @@ def save_messages(conn: sqlite3.Connection, project_id: int, conversation: int,
                             meta, created))
         out.append(Message(m.role, m.content, m.agent, m.status, m.run_id, m.meta or None, mid, project_id,
                            conversation, seq, created))
-    conn.execute("DELETE FROM messages WHERE project_id = ? AND conversation = ? AND id NOT IN"
-                 " (SELECT value FROM json_each(?))", (project_id, conversation, json.dumps(list(kept))))
+    # Ids as text: json_each yields text on PostgreSQL, so both engines compare text.
+    conn.execute("DELETE FROM messages WHERE project_id = ? AND conversation = ? AND CAST(id AS TEXT) NOT IN"
+                 " (SELECT value FROM json_each(?))",
+                 (project_id, conversation, json.dumps([str(i) for i in kept])))
     conn.executemany(_UPDATE_MESSAGE_SQL, updates)
     conn.executemany(
         "INSERT INTO messages (id, project_id, conversation, seq, role, content, agent, status, run_id, meta,"

@@ -1,4 +1,4 @@
-"""Usage analytics with DuckDB, over a snapshot read from the SQLite store through Python.
+"""Usage analytics with DuckDB, over a snapshot read from the store (SQLite or PostgreSQL) through Python.
 
 Why a snapshot: a DuckDB database file is locked by one process, and DuckDB's SQLite
 scanner is downloaded on first use (not possible offline). So the rows are read with
@@ -60,13 +60,21 @@ _METRICS = """
 """
 
 
-def stats_rows(store: Store, *, by: Sequence[str] = ("agent", "model"), project: str | int | None = None
-               ) -> list[dict[str, Any]]:
-    """Runs, errors, error rate, tokens, cost and TTFT p50/p95 per group (default: agent and model)."""
+def stats_rows(store: Store, *, by: Sequence[str] = ("agent", "model"), project: str | int | None = None,
+               all_users: bool = False) -> list[dict[str, Any]]:
+    """Runs, errors, error rate, tokens, cost and TTFT p50/p95 per group (default: agent and model).
+
+    The runs of the projects this user sees (own, shared, and runs whose project was deleted);
+    `all_users` (an admin's view: any SQLite reader, a PostgreSQL role that reads all data) every run."""
+    from .access import VISIBLE_SQL
+
     unknown = [key for key in by if key not in GROUPS]
     if unknown or not by:
         raise InputError(f"Cannot group stats by {unknown or 'nothing'}.", hint=f"Use any of: {', '.join(GROUPS)}.")
-    where, params = "", ()
+    if all_users and not store.is_admin():
+        raise InputError(f"The database role of {store.location} may not read every user's runs.",
+                         hint="Leave out --all-users, or ask for a role with pg_read_all_data.")
+    where, params = ("", ()) if all_users else (f"WHERE (r.project_id IS NULL OR {VISIBLE_SQL})", (store.user,))
     if project is not None:
         where, params = "WHERE r.project_id = ?", (store.get_project(project).id,)
     rows = _fetch(store, "SELECT r.id, r.project_id, r.agent, r.provider, r.model, r.status, r.input_tokens,"

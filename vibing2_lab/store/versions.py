@@ -137,17 +137,17 @@ class VersionOps:
 
     def versions(self, ref: str | int) -> list[Version]:
         """Every version of the project's files, oldest first."""
-        from .projects import _resolve
+        from .access import resolve
 
         with self._db.read() as conn:
-            return version_rows(conn, _resolve(conn, ref))
+            return version_rows(conn, resolve(conn, ref, self.user))
 
     def version_files(self, ref: str | int, number: int | None = None) -> dict[str, str]:
         """The files of version `number` (default: the current files)."""
-        from .projects import _resolve
+        from .access import resolve
 
         with self._db.read() as conn:
-            pid = _resolve(conn, ref)
+            pid = resolve(conn, ref, self.user)
             if number is None:
                 return dict(conn.execute("SELECT path, content FROM files WHERE project_id = ? ORDER BY path",
                                          (pid,)))
@@ -159,11 +159,11 @@ class VersionOps:
 
     def revert(self, ref: str | int, *, to: int) -> Version:
         """A new version whose files equal version `to` (nothing is lost: every version stays)."""
-        from .projects import _resolve
+        from .access import resolve
 
         now = utc_now()
         with self._db.write() as conn:
-            pid = _resolve(conn, ref)
+            pid = resolve(conn, ref, self.user)
             replace_files(conn, pid, version_contents(conn, pid, to), now)
             number = snapshot(conn, pid, label=f"revert to version {to}", now=now)
             rows = version_rows(conn, pid)
