@@ -133,7 +133,9 @@ def report(label: str, ours: list[float], peer: list[float] | None, target: floa
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=15)
-    n = parser.parse_args().repeat
+    parser.add_argument("--no-engines", action="store_true", help="skip SQLite beside PostgreSQL at the end")
+    args = parser.parse_args()
+    n = args.repeat
     with tempfile.TemporaryDirectory() as tmp:
         store = Store.open(Path(tmp) / "bench.db")
         # The peers write their own file, so neither side pays for the other's WAL checkpoints.
@@ -168,6 +170,11 @@ def main() -> None:
         report("load (get_project)", load, peer_load, 10, 100)
         report(f"list of {PROJECTS:,} projects (with counts)", listed, peer_list, None, None)
         store.close()
+    if not args.no_engines:  # the same measures on both engines, plus 10 concurrent writers on each
+        import subprocess
+
+        print("\nSQLite beside PostgreSQL (benchmarks/store_engines.py):", flush=True)
+        subprocess.run([sys.executable, str(Path(__file__).with_name("store_engines.py"))], check=False)
 
 
 if __name__ == "__main__":
