@@ -73,7 +73,8 @@ def lab(tmp_path_factory: pytest.TempPathFactory, browser_fake_model: FakeModelS
     from tests.conftest import REPO
 
     env = dict(os.environ)
-    for name in ("ANTHROPIC_API_KEY", "OPENAI_API_KEY", "VIBING2_LAB_MODE", "VIBING2_LAB_AGENTS_PATH"):
+    for name in ("ANTHROPIC_API_KEY", "OPENAI_API_KEY", "VIBING2_LAB_MODE", "VIBING2_LAB_AGENTS_PATH",
+                 "VIBING2_LAB_DATABASE_URL", "JUPYTERHUB_USER"):
         env.pop(name, None)
     base = tmp_path_factory.mktemp("lab")
     env.update({
