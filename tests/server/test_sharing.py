@@ -94,7 +94,8 @@ def test_the_database_url_trait_puts_the_server_on_postgresql(postgresql_server,
     from vibing2_lab.store import Store
 
     url = postgresql_server.new_database()
-    monkeypatch.delenv("VIBING2_LAB_DATABASE_URL", raising=False)
+    # setenv (not delenv of an absent name) records the original, so the trait's os.environ write is undone
+    monkeypatch.setenv("VIBING2_LAB_DATABASE_URL", "")
     app = Vibing2Lab(database_url=url)
     app.initialize_settings()
     assert Store.open().location == url
