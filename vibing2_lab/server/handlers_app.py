@@ -5,7 +5,7 @@
 
 Every response (errors and redirects too) carries `Content-Security-Policy: sandbox allow-scripts
 allow-forms allow-modals; ...` from the preview policy (vibing2_lab/preview.py), never
-allow-same-origin: even opened in its own tab the app runs in an opaque origin, so it cannot
+the same-origin flag: even opened in its own tab the app runs in an opaque origin, so it cannot
 read Jupyter's cookies nor call its API with them.
 
 Why a ticket in the path: a document in an opaque origin sends no credentials with its module
