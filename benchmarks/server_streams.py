@@ -21,6 +21,11 @@ On a small machine the benchmark process (fake server + clients) and the Jupyter
 compete for the same cores: at high aggregate rates the added latency is mostly queueing.
 
     .venv/bin/python benchmarks/server_streams.py [--streams 50] [--tokens 100] [--delay 0.02] [--rounds 2]
+
+To profile the server, wrap its command (VIBE_BENCH_SERVER_WRAP) or add interpreter options
+(VIBE_BENCH_SERVER_PREFIX), e.g.
+
+    VIBE_BENCH_SERVER_WRAP="py-spy record -r 300 -f raw -o /tmp/server.txt --" .venv/bin/python benchmarks/server_streams.py
 """
 
 from __future__ import annotations
@@ -103,7 +108,9 @@ class JupyterServer:
                    JUPYTER_PLATFORM_DIRS="1", JUPYTER_RUNTIME_DIR=str(base / "runtime"))
         self.log = (base / "server.log").open("wb")
         self.proc = subprocess.Popen(
-            [sys.executable, *os.environ.get("VIBE_BENCH_SERVER_PREFIX", "").split(), "-m", "jupyter", "server", "--no-browser", f"--port={self.port}",
+            [*os.environ.get("VIBE_BENCH_SERVER_WRAP", "").split(), sys.executable,
+             *os.environ.get("VIBE_BENCH_SERVER_PREFIX", "").split(), "-m", "jupyter_server", "--no-browser",
+             f"--port={self.port}",
              "--allow-root", "--ServerApp.ip=127.0.0.1", "--ServerApp.port_retries=0",
              f"--IdentityProvider.token={self.token}",
              f"--ServerApp.root_dir={base / 'root'}", f"--Vibing2Lab.max_concurrent_streams={streams + 8}",
@@ -125,15 +132,26 @@ class JupyterServer:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    @property
+    def pid(self) -> int:
+        """The server's process: under VIBE_BENCH_SERVER_WRAP, the wrapper's child."""
+        if not os.environ.get("VIBE_BENCH_SERVER_WRAP"):
+            return self.proc.pid
+        children = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children").read_text().split()
+        return int(children[0]) if children else self.proc.pid
+
     def cpu_seconds(self) -> float:
         """User + system CPU time the server process has used so far (Linux /proc)."""
-        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def stop(self) -> None:
-        os.killpg(self.proc.pid, signal.SIGTERM)
+        if self.pid != self.proc.pid:  # a wrapper (a profiler) writes its output once the server ends
+            os.kill(self.pid, signal.SIGTERM)
+        else:
+            os.killpg(self.proc.pid, signal.SIGTERM)
         try:
-            self.proc.wait(timeout=15)
+            self.proc.wait(timeout=30)
         except subprocess.TimeoutExpired:
             os.killpg(self.proc.pid, signal.SIGKILL)
         self.log.close()

@@ -43,6 +43,7 @@ says otherwise; its key comes from `<NAME>_API_KEY` or the keychain (username = 
 
 from __future__ import annotations
 
+import copy
 import math
 import os
 from dataclasses import dataclass, field, fields
@@ -323,19 +324,42 @@ def _float_env(name: str) -> float | None:
         raise ConfigError(f"{name}={raw!r} is not a number of seconds.", hint=f"Set {name} to e.g. 60.") from None
 
 
-def load_settings(path: Path | None = None) -> Settings:
-    """Defaults, then config.yaml (if present), then environment variables."""
-    from .paths import config_path
+# str(path) -> (the file's stat signature, its parsed YAML): the server loads settings per request
+_PARSED: dict[str, tuple[tuple[int, ...], Any]] = {}
 
-    settings = Settings()
-    path = path or config_path()
-    if path.exists():
+
+def _config_data(path: Path) -> Any:
+    """config.yaml parsed (a fresh copy each call), or None when there is none; parsed again
+    only when the file's stat changed."""
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise ConfigError(f"{path} cannot be read: {exc.strerror or exc}.", hint="Check its permissions.") from None
+    signature = (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+    cached = _PARSED.get(str(path))
+    if cached is None or cached[0] != signature:
         import yaml
 
         try:
             data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         except yaml.YAMLError as exc:
             raise ConfigError(f"{path} is not valid YAML: {exc}", hint="Fix the file or move it away.") from None
+        except OSError as exc:
+            raise ConfigError(f"{path} cannot be read: {exc.strerror or exc}.", hint="Check its permissions.") from None
+        _PARSED[str(path)] = cached = (signature, data)
+    return copy.deepcopy(cached[1])  # _merge may keep lists and dicts of it in the Settings
+
+
+def load_settings(path: Path | None = None) -> Settings:
+    """Defaults, then config.yaml (if present), then environment variables."""
+    from .paths import config_path
+
+    settings = Settings()
+    path = path or config_path()
+    data = _config_data(path)
+    if data is not None:
         _merge(settings, data, path)
         settings.source = str(path)
     for provider, env in (("anthropic", "ANTHROPIC_BASE_URL"), ("openai", "OPENAI_BASE_URL")):

@@ -66,8 +66,13 @@ def config_path() -> Path:
     return home() / "config.yaml"
 
 
+_BUNDLED: list[Path] = []  # found once per process: the package does not move
+
+
 def bundled_agents_dir() -> Path:
     """The agents shipped with the package (wheel) or the repo's `agents/` (source checkout)."""
-    here = Path(__file__).resolve().parent
-    wheel = here / "_bundled_agents"
-    return wheel if wheel.is_dir() else here.parent / "agents"
+    if not _BUNDLED:
+        here = Path(__file__).resolve().parent
+        wheel = here / "_bundled_agents"
+        _BUNDLED.append(wheel if wheel.is_dir() else here.parent / "agents")
+    return _BUNDLED[0]

@@ -75,6 +75,29 @@ temperature: 0.2
     assert str(resolve_model(None, settings=s)) == "openai:llama3.1"
 
 
+def test_an_edited_config_is_read_again_and_callers_cannot_change_the_cached_one(vibe_home: Path) -> None:
+    """load_settings parses config.yaml only when its stat changes (the server loads settings per
+    request): an edit of the same size is still seen, and a caller mutating what it got does not
+    leak into the next load."""
+    import os
+
+    path = write_config(vibe_home, "default_model: sonnet\naliases: {fast: haiku}\n")
+    first = load_settings()
+    assert first.default_model == "sonnet"
+    first.aliases["fast"] = "changed-by-a-caller"
+    assert load_settings().aliases["fast"] == "haiku"
+    st = path.stat()
+    path.write_text("default_model: opus12\naliases: {fast: haiku}\n", encoding="utf-8")  # same size
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))  # even with the old mtime (ctime still moves)
+    assert path.stat().st_size == st.st_size
+    assert load_settings().default_model == "opus12"
+    path.write_text("default_model: [not, a, model]\n", encoding="utf-8")
+    with pytest.raises(ConfigError):
+        load_settings()
+    path.unlink()
+    assert load_settings().default_model != "opus12"
+
+
 def test_idle_timeout_env_must_be_positive(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("VIBING2_LAB_IDLE_TIMEOUT", "0")
     with pytest.raises(ConfigError):

@@ -30,8 +30,8 @@ def check_user(user: Any) -> str:
     return user.strip()
 
 
-def resolve(conn: Any, ref: str | int, user: str) -> int:
-    """A visible project's id from a name or an id; UnknownProjectError (with close names) otherwise."""
+def find(conn: Any, ref: str | int, user: str) -> int | None:
+    """A visible project's id from a name or an id, or None (no suggestions: see `resolve`)."""
     from .rows import project_id
 
     pid = project_id(ref)  # digits are always an id (names never are all digits)
@@ -40,8 +40,14 @@ def resolve(conn: Any, ref: str | int, user: str) -> int:
     else:
         row = conn.execute(f"SELECT p.id FROM projects p WHERE p.name = ? AND {VISIBLE_SQL}",
                            (str(ref), user)).fetchone()
-    if row is not None:
-        return row[0]
+    return None if row is None else row[0]
+
+
+def resolve(conn: Any, ref: str | int, user: str) -> int:
+    """A visible project's id from a name or an id; UnknownProjectError (with close names) otherwise."""
+    found = find(conn, ref, user)
+    if found is not None:
+        return found
     names = [r[0] for r in conn.execute(f"SELECT p.name FROM projects p WHERE {VISIBLE_SQL}", (user,))]
     close = difflib.get_close_matches(str(ref), names, n=3)
     hint = (f"Did you mean {', '.join(map(repr, close))}?" if close

@@ -103,21 +103,15 @@ class Store(MessageOps, RunOps, VersionOps, NamingOps):
     def get_project(self, ref: str | int) -> Project:
         """The project (by name or id) with its current conversation and its files."""
         with self._db.read() as conn:
-            row = conn.execute(f"SELECT {_PROJECT_COLUMNS} FROM projects WHERE id = ?",
-                               (access.resolve(conn, ref, self.user),)).fetchone()
-            project = _project_from_row(row)
-            project.messages = message_rows(conn, project.id, project.conversation)
-            project.files = [ProjectFile(*r) for r in conn.execute(
-                f"SELECT {_FILE_COLUMNS} FROM files WHERE project_id = ? ORDER BY path", (project.id,))]
-        return project
+            return _load_project(conn, access.resolve(conn, ref, self.user))
 
     def ensure_project(self, name: str, **kw: Any) -> Project:
         """The project called `name`, created (with `kw`) if it does not exist yet."""
         validate_project_name(name)  # a bad name is a ProjectError saying why, not "no such project"
-        try:
-            return self.get_project(name)
-        except UnknownProjectError:
-            pass
+        with self._db.read() as conn:  # per stream: no "did you mean" search over every name
+            pid = access.find(conn, name, self.user)
+            if pid is not None:
+                return _load_project(conn, pid)
         try:
             return self.create_project(name, **kw)
         except ProjectError:  # another process created it in between
@@ -276,3 +270,13 @@ def _upsert_project_row(conn: sqlite3.Connection, project: Project, now: str, us
     conn.execute("UPDATE projects SET name = ?, type = ?, agents = ?, conversation = ?, forked_from = ?,"
                  " updated = ?, updated_by = ? WHERE id = ?", (*values, user, row[0]))
     return row[0], row[1]
+
+
+def _load_project(conn: Any, pid: int) -> Project:
+    """The project with this id, its current conversation and its files (inside a read)."""
+    row = conn.execute(f"SELECT {_PROJECT_COLUMNS} FROM projects WHERE id = ?", (pid,)).fetchone()
+    project = _project_from_row(row)
+    project.messages = message_rows(conn, project.id, project.conversation)
+    project.files = [ProjectFile(*r) for r in conn.execute(
+        f"SELECT {_FILE_COLUMNS} FROM files WHERE project_id = ? ORDER BY path", (project.id,))]
+    return project
