@@ -76,7 +76,9 @@ async def session_for(timeouts: Timeouts) -> aiohttp.ClientSession:
     connector = aiohttp.TCPConnector(limit=0, ssl=_ssl_context(), ttl_dns_cache=60)
     # The idle timeout (between bytes) is aattempt's _Idle, not aiohttp's sock_read.
     timeout = aiohttp.ClientTimeout(total=None, connect=timeouts.connect, sock_connect=timeouts.connect)
-    session = aiohttp.ClientSession(connector=connector, timeout=timeout, trust_env=True,
+    # trust_env=False: aiohttp would read ~/.netrc in a thread for every request (httpx does not read
+    # it either); the proxy variables are read per request by _proxy_for.
+    session = aiohttp.ClientSession(connector=connector, timeout=timeout, trust_env=False,
                                     headers={"user-agent": USER_AGENT})
     lifetime = _lifetime(session)
     await lifetime.__anext__()
@@ -92,6 +94,22 @@ async def close_sessions() -> None:
     for session, lifetime in found.values():
         await session.close()
         await lifetime.aclose()  # type: ignore[attr-defined]
+
+
+def _proxy_for(url: str) -> str | None:
+    """The proxy the environment names for `url` (HTTPS_PROXY / HTTP_PROXY / ALL_PROXY, NO_PROXY),
+    as the sync path's httpx reads them."""
+    import urllib.request
+    from urllib.parse import urlsplit
+
+    proxies = urllib.request.getproxies_environment()
+    if not proxies:
+        return None
+    parts = urlsplit(url)
+    proxy = proxies.get(parts.scheme) or proxies.get("all")
+    if not proxy or urllib.request.proxy_bypass_environment(parts.hostname or "", proxies):
+        return None
+    return proxy
 
 
 class _Idle:
@@ -128,7 +146,7 @@ async def _send(session: aiohttp.ClientSession, call: Exchange, cancel: Cancel,
     """POST the call's body; None when `cancel` stopped it before the response headers came."""
     loop = asyncio.get_running_loop()
     task = asyncio.ensure_future(session.post(call.endpoint.url, data=call.body, headers=call.headers,
-                                              allow_redirects=False))
+                                              allow_redirects=False, proxy=_proxy_for(call.endpoint.url)))
     ended: list[str] = []  # why we cancelled the request: "stop" or "idle"
 
     def end(why: str) -> None:
