@@ -101,8 +101,11 @@ class Vibing2Lab(ExtensionApp):
                           "" if done else f"; some did not end within {SHUTDOWN_WAIT:g} s")
         import sys
 
-        if "vibing2_lab.providers._aionet" in sys.modules:  # the model connections this loop pooled
-            await sys.modules["vibing2_lab.providers._aionet"].close_sessions()
+        # The model connections this loop pooled. The warm-up thread may still be importing the
+        # module (it is in sys.modules half made): then no session can exist yet.
+        close = getattr(sys.modules.get("vibing2_lab.providers._aionet"), "close_sessions", None)
+        if close is not None:
+            await close()
 
     def settings_for_request(self) -> Settings:
         """Settings from config.yaml and the environment, with this extension's traits on top."""

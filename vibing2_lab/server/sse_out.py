@@ -14,7 +14,7 @@ from contextlib import aclosing
 from json.encoder import encode_basestring
 from typing import TYPE_CHECKING, Any, AsyncIterator, Callable
 
-from tornado.iostream import StreamClosedError
+from tornado.iostream import IOStream, StreamClosedError
 
 from ..events import StreamEvent, to_dict
 from .base import VibeHandler
@@ -78,6 +78,7 @@ class EventWriter:
         self.frames = 0
         self._stream: Any = None  # the connection's IOStream, once the headers are out
         self._chunked = False
+        self._plain = False
         # Tornado leaves Nagle's algorithm on until a response finishes: a small frame written
         # while the previous one is unacknowledged waits for the client's delayed ACK (~40 ms).
         stream = getattr(getattr(handler.request, "connection", None), "stream", None)
@@ -114,7 +115,7 @@ class EventWriter:
         self._inflight = future  # awaited only for backpressure; a write that fails closes the
         # stream, and tornado then calls on_connection_close (mark_gone)
 
-    def _write(self, data: bytes) -> asyncio.Future[None]:
+    def _write(self, data: bytes) -> asyncio.Future[None] | None:
         handler = self._handler
         stream = self._stream
         if stream is None:
@@ -124,10 +125,27 @@ class EventWriter:
                     and chunked is not None and getattr(connection, "stream", None) is not None):
                 self._stream, self._chunked = connection.stream, chunked  # type: ignore[union-attr]
                 stream = self._stream
+                # A plain TCP IOStream (not TLS, not a subclass with its own writes) may be written
+                # to straight through its socket.
+                self._plain = type(stream) is IOStream and getattr(stream, "socket", None) is not None
         if stream is not None:
             # What RequestHandler.flush() and HTTP1Connection.write() do for a body chunk, minus
             # three futures and their callbacks: this runs once per relayed token.
-            return stream.write(b"%x\r\n%b\r\n" % (len(data), data) if self._chunked else data)
+            payload = b"%x\r\n%b\r\n" % (len(data), data) if self._chunked else data
+            if self._plain and not stream._write_buffer:  # type: ignore[attr-defined]
+                # Nothing queued before it: send it now, as IOStream.write would, without its
+                # future (and the callback that reads it). Whatever the socket does not take
+                # now goes to the IOStream, in order.
+                try:
+                    sent = stream.socket.send(payload)
+                except BlockingIOError:
+                    sent = 0
+                except OSError:  # reset, broken pipe: the IOStream's write meets it and closes
+                    sent = 0
+                if sent == len(payload):
+                    return None
+                payload = payload[sent:]
+            return stream.write(payload)
         handler.write(data)  # the headers (the first frame), or a transform in the way
         return handler.flush()  # type: ignore[return-value]
 
