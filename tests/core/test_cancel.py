@@ -88,15 +88,40 @@ def test_stop_while_waiting_for_the_response_headers(fake_model: FakeModelServer
 
 def test_the_transport_tracks_sockets_before_the_headers(settings: Settings) -> None:
     # The hook that makes the test above possible relies on httpx/httpcore internals.
-    from vibing2_lab.providers._aio import AioBackend
-    from vibing2_lab.providers._net import _Backend, async_client, sync_client
+    from vibing2_lab.providers._net import _Backend, sync_client
 
     assert isinstance(sync_client(settings.timeouts)._transport._pool._network_backend, _Backend)  # type: ignore
 
-    async def backend() -> object:
-        return async_client(settings.timeouts)._transport._pool._network_backend  # type: ignore
 
-    assert isinstance(asyncio.run(backend()), AioBackend)
+@pytest.mark.parametrize("when", ["connecting", "waiting-for-headers"])
+def test_async_stop_before_the_response_headers(fake_model: FakeModelServer, settings: Settings, when: str) -> None:
+    """The async path (the server's) has no socket to shut before the headers: the stop cancels
+    the request instead, and the call ends cancelled at once, not after the idle timeout."""
+    import socket as socketlib
+
+    listener = None
+    if when == "connecting":  # a listener that never accepts nor answers: the kernel holds the connection
+        listener = socketlib.socket()
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(0)
+        settings.providers["anthropic"].base_url = f"http://127.0.0.1:{listener.getsockname()[1]}"
+    else:
+        fake_model.enqueue(Reply(text="never", header_delay=30))
+
+    async def main() -> tuple[list[StreamEvent], float]:
+        cancel = Cancel()
+        asyncio.get_running_loop().call_later(0.3, cancel.stop)
+        t0 = time.perf_counter()
+        events = [e async for e in get_provider("anthropic", settings=settings).astream(ask(), cancel=cancel)]
+        return events, time.perf_counter() - t0
+
+    try:
+        events, took = asyncio.run(main())
+    finally:
+        if listener is not None:
+            listener.close()
+    assert took < BOUND
+    assert_cancelled(events, "")
 
 
 def test_stop_during_the_retry_backoff(fake_model: FakeModelServer, settings: Settings) -> None:

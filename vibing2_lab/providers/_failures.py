@@ -50,25 +50,41 @@ def error_body(body: bytes) -> tuple[str | None, str]:
     return None, str(err)
 
 
+# (error, retried?, message, hint kind) for each kind of network failure, whichever library saw it
+FAILURES: dict[str, tuple[type[ProviderError], bool, str, str]] = {
+    # An idle timeout is not retried: a stalled stream should end with a clear error now,
+    # not after max-retries more stalls. Connection failures are retried before the first token.
+    "idle": (StreamTimeoutError, False,
+             "{provider} sent nothing for {idle:g} s (idle timeout) after {tokens} tokens.", "timeout"),
+    "connect_timeout": (StreamTimeoutError, True,
+                        "Connecting to {provider} at {base_url} timed out after {connect:g} s.", "connect"),
+    "timeout": (StreamTimeoutError, True, "{provider} timed out: {detail}.", "timeout"),
+    "bad_url": (ConnectError, False, "The {provider} base URL {base_url!r} is not an http(s) URL.", "connect"),
+    "unreachable": (ConnectError, True, "Could not reach {provider} at {base_url}: {detail}.", "connect"),
+    "lost": (ConnectError, True,  # dropped, reset, truncated
+             "The connection to {provider} was lost after {tokens} tokens: {detail}.", "server"),
+}
+
+
 def network_table() -> list[tuple[type[BaseException], type[ProviderError], bool, str, str]]:
     """(exception, error, retried?, message, hint kind) - first match wins, so subclasses come first.
+    The libraries' exceptions are named only when the library is loaded (it raised them)."""
+    import sys
 
-    An idle timeout is not retried: a stalled stream should end with a clear error now,
-    not after max-retries more stalls. Connection failures are retried before the first token.
-    """
-    import httpx
+    kinds: list[tuple[type[BaseException], str]] = []
+    if "vibing2_lab.providers._aionet" in sys.modules:  # the async path (aiohttp) ran
+        import aiohttp
 
-    return [
-        (httpx.ReadTimeout, StreamTimeoutError, False,
-         "{provider} sent nothing for {idle:g} s (idle timeout) after {tokens} tokens.", "timeout"),
-        (httpx.ConnectTimeout, StreamTimeoutError, True,
-         "Connecting to {provider} at {base_url} timed out after {connect:g} s.", "connect"),
-        (httpx.TimeoutException, StreamTimeoutError, True, "{provider} timed out: {detail}.", "timeout"),
-        (httpx.UnsupportedProtocol, ConnectError, False,
-         "The {provider} base URL {base_url!r} is not an http(s) URL.", "connect"),
-        (httpx.ConnectError, ConnectError, True, "Could not reach {provider} at {base_url}: {detail}.", "connect"),
-        (httpx.TransportError, ConnectError, True,  # dropped, reset, truncated
-         "The connection to {provider} was lost after {tokens} tokens: {detail}.", "server"),
-        (OSError, ConnectError, True, "The connection to {provider} was lost after {tokens} tokens: {detail}.",
-         "server"),
-    ]
+        kinds += [(aiohttp.SocketTimeoutError, "idle"), (aiohttp.ConnectionTimeoutError, "connect_timeout"),
+                  (aiohttp.InvalidURL, "bad_url"), (aiohttp.ClientConnectorError, "unreachable"),
+                  (aiohttp.ClientError, "lost")]
+    if "httpx" in sys.modules:
+        import httpx
+
+        kinds += [(httpx.ReadTimeout, "idle"), (httpx.ConnectTimeout, "connect_timeout"),
+                  (httpx.TimeoutException, "timeout"), (httpx.UnsupportedProtocol, "bad_url"),
+                  (httpx.ConnectError, "unreachable"), (httpx.TransportError, "lost")]
+    if "asyncio" in sys.modules:  # on 3.10 asyncio's TimeoutError is not the builtin one
+        kinds.append((sys.modules["asyncio"].TimeoutError, "timeout"))
+    kinds += [(TimeoutError, "timeout"), (OSError, "lost")]
+    return [(exc, *FAILURES[kind]) for exc, kind in kinds]

@@ -1,4 +1,4 @@
-"""The HTTP side: shared httpx clients, and stopping a blocked read from any thread.
+"""The sync HTTP side (httpx), and stopping a blocked read from any thread (both sides).
 
 Stopping works by shutting the exchange's socket down: a read blocked in `recv()` (sync)
 or parked in the event loop (async) returns at once with end-of-stream, on every OS, and
@@ -6,22 +6,21 @@ no thread has to be interrupted. The socket is found through `SocketGuard`:
 
 - once the response headers are in, from `response.extensions["network_stream"]`;
 - before that (connecting, sending, waiting for the headers) through the network
-  backend (a thin wrapper around httpcore's for the sync client, _aio.py's asyncio-native
-  one for the async client): each stream reports itself to the guard that is current in
-  this context (a ContextVar set only around `client.send()`), so a pooled, reused
-  connection is found as well as a new one.
+  backend (a thin wrapper around httpcore's): each stream reports itself to the guard that
+  is current in this context (a ContextVar set only around `client.send()`), so a pooled,
+  reused connection is found as well as a new one.
+
+The async path (aiohttp, _aionet.py) attaches the guard to the connection's transport once the
+headers are in, and cancels the request's task before that.
 
 This module imports httpx and httpcore; import it only inside functions.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextvars
-import socket
 import ssl
 import threading
-import weakref
 from typing import Any
 
 import httpcore
@@ -30,7 +29,7 @@ import httpx
 from .. import __version__
 from ..config import Timeouts
 from ..keys import guard_logs
-from ._aio import AioBackend
+from ._guard import SocketGuard
 
 # httpx logs every request URL and httpcore (at DEBUG) every raw response header: an upstream
 # echoing the key into a header would put it in the server log without this.
@@ -38,51 +37,8 @@ guard_logs("httpx", "httpcore.connection", "httpcore.http11", "httpcore.http2", 
 
 CURRENT_GUARD: contextvars.ContextVar[SocketGuard | None] = contextvars.ContextVar(
     "vibing2_lab_socket_guard", default=None)
+__all__ = ["CURRENT_GUARD", "SocketGuard", "close_clients", "report_stream", "sync_client"]
 USER_AGENT = f"vibing2-lab/{__version__}"
-
-
-class SocketGuard:
-    """Shuts down the socket of one HTTP exchange when `stop()` is called, from any thread."""
-
-    __slots__ = ("_lock", "_stream", "_stopped")
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._stream: Any = None
-        self._stopped = False
-
-    def attach(self, stream: Any) -> None:
-        """Remember the exchange's network stream (shut it at once if already stopped)."""
-        if stream is None or stream is self._stream:
-            return
-        with self._lock:
-            self._stream = stream
-            stopped = self._stopped
-        if stopped:
-            _shutdown(stream)
-
-    def stop(self) -> None:
-        """End the exchange: its pending and future reads return end-of-stream."""
-        with self._lock:
-            self._stopped = True
-            stream = self._stream
-        if stream is not None:
-            _shutdown(stream)
-
-
-def _shutdown(stream: Any) -> None:
-    try:
-        sock = stream.get_extra_info("socket")
-        if sock is None:
-            return
-        if isinstance(sock, ssl.SSLSocket):
-            # The plain-socket shutdown: SSLSocket.shutdown() would also drop its SSL
-            # object under the feet of the thread that is reading.
-            socket.socket.shutdown(sock, socket.SHUT_RDWR)
-        else:
-            sock.shutdown(socket.SHUT_RDWR)
-    except (OSError, ValueError, AttributeError):
-        pass  # already closed: nothing left to stop
 
 
 def report_stream(stream: Any) -> None:
@@ -146,9 +102,6 @@ def _timeout(t: Timeouts) -> httpx.Timeout:
 
 _LOCK = threading.Lock()
 _SYNC: dict[tuple[float, float], httpx.Client] = {}
-_ASYNC: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[tuple[float, float], httpx.AsyncClient]] = (
-    weakref.WeakKeyDictionary())
-
 
 def sync_client(timeouts: Timeouts) -> httpx.Client:
     """The process's shared client for these timeouts (a connection pool reused across calls)."""
@@ -162,22 +115,8 @@ def sync_client(timeouts: Timeouts) -> httpx.Client:
         return client
 
 
-def async_client(timeouts: Timeouts) -> httpx.AsyncClient:
-    """The shared async client of the running event loop (a pool belongs to one loop)."""
-    loop = asyncio.get_running_loop()
-    key = (timeouts.connect, timeouts.idle)
-    with _LOCK:
-        clients = _ASYNC.setdefault(loop, {})
-        client = clients.get(key)
-        if client is None:
-            client = clients[key] = httpx.AsyncClient(
-                timeout=_timeout(timeouts), headers={"user-agent": USER_AGENT},
-                transport=_track(httpx.AsyncHTTPTransport(), AioBackend()))
-        return client
-
-
 def close_clients() -> None:
-    """Close the shared sync clients (async ones go with their loop)."""
+    """Close the shared sync clients (async sessions go with their loop, see _aionet.py)."""
     with _LOCK:
         clients = list(_SYNC.values())
         _SYNC.clear()

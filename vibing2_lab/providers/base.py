@@ -2,8 +2,8 @@
 
 A provider subclass says only how to address the API (URL, headers, body) and how to
 read its stream (a Wire, see _exchange.py). Retries, backoff, the rate limit, timeouts,
-cancellation and error mapping are shared; the sync and async paths below differ only
-in their I/O calls (httpx.Client vs httpx.AsyncClient).
+cancellation and error mapping are shared (Exchange); the sync path below does its I/O with
+httpx, the async one (the Jupyter server's) with aiohttp in _aionet.py.
 """
 
 from __future__ import annotations
@@ -104,15 +104,15 @@ class Provider:
             yield early
             return
         cancel = cancel or Cancel()
-        from ._net import async_client
+        from ._aionet import aattempt, session_for
 
-        client = async_client(self.settings.timeouts)
+        session = await session_for(self.settings.timeouts)
         limiter = rate_limiter(self.name, self.conf.rate_limit_rpm)
         while True:
             if await cancel.async_wait(limiter.reserve()):
                 yield call.cancelled()
                 return
-            async with aclosing(self._aattempt(client, call, cancel)) as events:
+            async with aclosing(aattempt(session, call, cancel)) as events:
                 async for event in events:
                     yield event
             if call.retry_delay is None:
@@ -203,50 +203,8 @@ class Provider:
             if response is not None:
                 response.close()
 
-    # -- async I/O: the same steps as `_attempt`, awaited --------------------------------
-    async def _aattempt(self, client: httpx.AsyncClient, call: Exchange, cancel: Cancel) -> AsyncIterator[StreamEvent]:
-        from ._net import CURRENT_GUARD, SocketGuard
 
-        call.begin()
-        guard = SocketGuard()
-        unhook = cancel.on_stop(guard.stop)
-        response = chunks = None
-        try:
-            try:
-                token = CURRENT_GUARD.set(guard)
-                try:
-                    response = await client.send(_build(client, call), stream=True)
-                finally:
-                    CURRENT_GUARD.reset(token)
-                guard.attach(response.extensions.get("network_stream"))
-                if response.status_code >= 300:
-                    final = call.http_error(response.status_code, response.headers, await response.aread())
-                else:
-                    call.on_headers(response.headers)
-                    feed, chunks = call.feed, response.aiter_bytes()
-                    async for chunk in chunks:
-                        for event in feed(chunk):
-                            yield event
-                        if call.finished or cancel.stopped:
-                            break
-                    if not cancel.stopped:
-                        for event in call.flush():
-                            yield event
-                    final = _ending(call, cancel)
-            except Exception as exc:
-                final = call.exception(exc, cancelled=cancel.stopped)
-            if final is not None:
-                call.final = final
-                yield final
-                if final.type == "complete":
-                    await _adrain(chunks)
-        finally:
-            unhook()
-            if response is not None:
-                await response.aclose()
-
-
-def _build(client: httpx.Client | httpx.AsyncClient, call: Exchange) -> httpx.Request:
+def _build(client: httpx.Client, call: Exchange) -> httpx.Request:
     return client.build_request("POST", call.endpoint.url, headers=call.headers, content=call.body)
 
 
@@ -259,16 +217,6 @@ def _drain(chunks: Iterator[bytes] | None) -> None:
     """Read the rest of a finished body so the connection can go back to the pool."""
     try:
         for _ in chunks or ():
-            pass
-    except Exception:
-        pass
-
-
-async def _adrain(chunks: AsyncIterator[bytes] | None) -> None:
-    if chunks is None:
-        return
-    try:
-        async for _ in chunks:
             pass
     except Exception:
         pass

@@ -65,6 +65,27 @@ class Vibing2Lab(ExtensionApp):
 
             os.environ[DATABASE_URL_ENV] = self.database_url
         self.completer = Completer()
+        self._warm_up()
+
+    def _warm_up(self) -> None:
+        """Import the streaming stack in a thread once the server runs, so that the first answer
+        does not wait ~0.2 s for aiohttp and the session modules (start-up does not either)."""
+        import asyncio
+        import importlib
+
+        def load() -> None:
+            for name in ("vibing2_lab.providers._aionet", "vibing2_lab.session", "vibing2_lab.providers.anthropic",
+                         "vibing2_lab.providers.openai_compat"):
+                try:
+                    importlib.import_module(name)
+                except Exception:  # a broken install shows itself on the first stream, with its error
+                    self.log.debug("vibing2-lab: warm-up import of %s failed", name, exc_info=True)
+
+        try:
+            loop = asyncio.get_event_loop()
+        except RuntimeError:
+            return
+        loop.call_later(0.5, lambda: loop.run_in_executor(None, load))
 
     def initialize_handlers(self) -> None:
         for pattern, handler in ROUTES:
@@ -78,6 +99,10 @@ class Vibing2Lab(ExtensionApp):
             done = await self.streams.wait_closed(SHUTDOWN_WAIT)
             self.log.info("vibing2-lab: stopped %d live stream(s)%s", stopped,
                           "" if done else f"; some did not end within {SHUTDOWN_WAIT:g} s")
+        import sys
+
+        if "vibing2_lab.providers._aionet" in sys.modules:  # the model connections this loop pooled
+            await sys.modules["vibing2_lab.providers._aionet"].close_sessions()
 
     def settings_for_request(self) -> Settings:
         """Settings from config.yaml and the environment, with this extension's traits on top."""

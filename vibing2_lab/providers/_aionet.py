@@ -1,0 +1,173 @@
+"""The async side of an exchange, on aiohttp: the Jupyter server relays every stream through here.
+
+Why not httpx here too: relaying 50 concurrent streams, httpx's async stack cost the server
+about 37 µs of CPU per token (h11 parses each chunk in Python, seven async-generator layers
+hand it up) and ~800 µs per request (httpcore's pool scans every connection for every
+request and every release: quadratic in the streams open). aiohttp parses HTTP in C and
+keeps its pool in a dict: ~24 µs per token and ~120 µs per request on the same machine
+(the floor, a bare asyncio protocol, is ~20 µs). The sync path (CLI, kernels) stays on httpx.
+
+Stopping: before the response headers, `Cancel.stop()` cancels the request's task; after
+them, the SocketGuard shuts the connection's socket, so the pending read ends at once.
+One ClientSession per event loop; it is closed with the loop (`asyncio.run` shuts async
+generators down, see `_lifetime`) or by `close_sessions()` (the server extension's stop).
+
+This module imports aiohttp; import it only inside functions.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+import threading
+import weakref
+from typing import TYPE_CHECKING, AsyncIterator
+
+import aiohttp
+
+from .. import __version__
+from ..keys import guard_logs
+from ._guard import SocketGuard
+
+if TYPE_CHECKING:
+    from ..config import Timeouts
+    from ..events import StreamEvent
+    from ._cancel import Cancel
+    from ._exchange import Exchange
+
+guard_logs("aiohttp", "aiohttp.client", "aiohttp.internal")
+USER_AGENT = f"vibing2-lab/{__version__}"
+
+_LOCK = threading.Lock()
+# loop -> {(connect, idle): (session, the async generator that closes it with the loop)}
+_SESSIONS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[tuple[float, float], tuple[
+    aiohttp.ClientSession, AsyncIterator[None]]]] = weakref.WeakKeyDictionary()
+_SSL: list[ssl.SSLContext] = []
+
+
+def _ssl_context() -> ssl.SSLContext:
+    """The trust the sync path has (httpx's: certifi, or SSL_CERT_FILE / SSL_CERT_DIR)."""
+    if not _SSL:
+        import httpx
+
+        _SSL.append(httpx.create_ssl_context(trust_env=True))
+    return _SSL[0]
+
+
+async def _lifetime(session: aiohttp.ClientSession) -> AsyncIterator[None]:
+    """Started once and kept: the loop's shutdown_asyncgens() (asyncio.run does it) closes it,
+    and the session with it."""
+    try:
+        yield
+    finally:
+        await session.close()
+
+
+async def session_for(timeouts: Timeouts) -> aiohttp.ClientSession:
+    """The running loop's shared session for these timeouts (one connection pool per loop)."""
+    loop = asyncio.get_running_loop()
+    key = (timeouts.connect, timeouts.idle)
+    with _LOCK:
+        for gone in [other for other in _SESSIONS if other.is_closed()]:  # closed with their loop
+            del _SESSIONS[gone]
+        found = _SESSIONS.setdefault(loop, {}).get(key)
+    if found is not None and not found[0].closed:
+        return found[0]
+    connector = aiohttp.TCPConnector(limit=0, ssl=_ssl_context(), ttl_dns_cache=60)
+    # sock_read is the idle timeout: it applies to every read, i.e. between bytes.
+    timeout = aiohttp.ClientTimeout(total=None, connect=timeouts.connect, sock_connect=timeouts.connect,
+                                    sock_read=timeouts.idle)
+    session = aiohttp.ClientSession(connector=connector, timeout=timeout, trust_env=True,
+                                    headers={"user-agent": USER_AGENT})
+    lifetime = _lifetime(session)
+    await lifetime.__anext__()
+    with _LOCK:
+        _SESSIONS[loop][key] = (session, lifetime)
+    return session
+
+
+async def close_sessions() -> None:
+    """Close the running loop's sessions (their pooled connections with them)."""
+    with _LOCK:
+        found = _SESSIONS.pop(asyncio.get_running_loop(), {})
+    for session, lifetime in found.values():
+        await session.close()
+        await lifetime.aclose()  # type: ignore[attr-defined]
+
+
+async def _send(session: aiohttp.ClientSession, call: Exchange, cancel: Cancel) -> aiohttp.ClientResponse | None:
+    """POST the call's body; None when `cancel` stopped it before the response headers came."""
+    loop = asyncio.get_running_loop()
+    task = asyncio.ensure_future(session.post(call.endpoint.url, data=call.body, headers=call.headers,
+                                              allow_redirects=False))
+    stopped = []
+
+    def stop() -> None:
+        stopped.append(True)
+        try:
+            loop.call_soon_threadsafe(task.cancel)
+        except RuntimeError:  # the loop is closed: nobody waits for this task any more
+            pass
+
+    unhook = cancel.on_stop(stop)
+    try:
+        return await task
+    except asyncio.CancelledError:
+        current = asyncio.current_task()
+        if stopped and task.cancelled() and not getattr(current, "cancelling", lambda: 0)():
+            return None  # our stop, not the caller's task being cancelled
+        raise
+    finally:
+        unhook()
+
+
+async def aattempt(session: aiohttp.ClientSession, call: Exchange, cancel: Cancel) -> AsyncIterator[StreamEvent]:
+    """One attempt of an exchange (the async twin of Provider._attempt): its events, the final
+    one included; a retry is left to the caller through `call.retry_delay`."""
+    from .base import _ending
+
+    call.begin()
+    guard = SocketGuard()
+    unhook = cancel.on_stop(guard.stop)
+    response = None
+    try:
+        try:
+            response = await _send(session, call, cancel)
+            if response is None:
+                final = call.cancelled()
+            else:
+                connection = response.connection
+                guard.attach(connection.transport if connection is not None else None)
+                if response.status >= 300:
+                    final = call.http_error(response.status, response.headers, await response.read())
+                else:
+                    call.on_headers(response.headers)
+                    feed = call.feed
+                    async for chunk in response.content.iter_any():
+                        for event in feed(chunk):
+                            yield event
+                        if call.finished or cancel.stopped:
+                            break
+                    if not cancel.stopped:
+                        for event in call.flush():
+                            yield event
+                    final = _ending(call, cancel)
+        except Exception as exc:  # network and wire failures become the final event
+            final = call.exception(exc, cancelled=cancel.stopped)
+        if final is not None:
+            call.final = final
+            yield final
+            if final.type == "complete" and response is not None:
+                await _drain(response)
+    finally:
+        unhook()
+        if response is not None:
+            response.release()  # back to the pool when read to the end, else closed
+
+
+async def _drain(response: aiohttp.ClientResponse) -> None:
+    """Read the rest of a finished body so the connection can go back to the pool."""
+    try:
+        await response.read()
+    except Exception:
+        pass
