@@ -159,13 +159,32 @@ def test_malformed_json_line(fake_model: FakeModelServer, settings: Settings, wi
     assert "{not json" in err.message and err.partial_text == "a"
 
 
-def test_unreachable_endpoint_is_retried_then_a_connect_error(settings: Settings) -> None:
+@pytest.mark.parametrize("mode", RUNNERS)
+def test_no_response_headers_within_the_idle_timeout(fake_model: FakeModelServer, settings: Settings,
+                                                     mode: str) -> None:
+    settings.timeouts.idle = 0.5
+    fake_model.enqueue(Reply(text="late", header_delay=30))
+    t0 = time.perf_counter()
+    err = final_error(RUNNERS[mode](settings, "anthropic", ask()))
+    assert err.kind == "timeout" and "sent nothing for 0.5 s (idle timeout) after 0 tokens" in err.message
+    assert 0.5 <= time.perf_counter() - t0 < 5
+
+
+@pytest.mark.parametrize("mode", RUNNERS)
+def test_malformed_base_url_scheme(settings: Settings, mode: str) -> None:
+    settings.providers["anthropic"].base_url = "ftp://127.0.0.1:1"
+    err = final_error(RUNNERS[mode](settings, "anthropic", ask()))
+    assert err.kind == "connect" and "is not an http(s) URL" in err.message
+
+
+@pytest.mark.parametrize("mode", RUNNERS)
+def test_unreachable_endpoint_is_retried_then_a_connect_error(settings: Settings, mode: str) -> None:
     with socket.socket() as s:  # a port nobody listens on
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     settings.providers["anthropic"].base_url = f"http://127.0.0.1:{port}"
     settings.retries.max = 1
-    err = final_error(run_sync(settings, "anthropic", ask()))
+    err = final_error(RUNNERS[mode](settings, "anthropic", ask()))
     assert err.kind == "connect" and f"127.0.0.1:{port}" in err.message and "(after 1 retry)" in err.message
 
 

@@ -21,7 +21,7 @@ import asyncio
 import ssl
 import threading
 import weakref
-from typing import TYPE_CHECKING, AsyncIterator
+from typing import TYPE_CHECKING, AsyncIterator, Callable
 
 import aiohttp
 
@@ -74,10 +74,11 @@ async def session_for(timeouts: Timeouts) -> aiohttp.ClientSession:
     if found is not None and not found[0].closed:
         return found[0]
     connector = aiohttp.TCPConnector(limit=0, ssl=_ssl_context(), ttl_dns_cache=60)
-    # sock_read is the idle timeout: it applies to every read, i.e. between bytes.
-    timeout = aiohttp.ClientTimeout(total=None, connect=timeouts.connect, sock_connect=timeouts.connect,
-                                    sock_read=timeouts.idle)
-    session = aiohttp.ClientSession(connector=connector, timeout=timeout, trust_env=True,
+    # The idle timeout (between bytes) is aattempt's _Idle, not aiohttp's sock_read.
+    timeout = aiohttp.ClientTimeout(total=None, connect=timeouts.connect, sock_connect=timeouts.connect)
+    # trust_env=False: aiohttp would read ~/.netrc in a thread for every request (httpx does not read
+    # it either); the proxy variables are read per request by _proxy_for.
+    session = aiohttp.ClientSession(connector=connector, timeout=timeout, trust_env=False,
                                     headers={"user-agent": USER_AGENT})
     lifetime = _lifetime(session)
     await lifetime.__anext__()
@@ -95,30 +96,80 @@ async def close_sessions() -> None:
         await lifetime.aclose()  # type: ignore[attr-defined]
 
 
-async def _send(session: aiohttp.ClientSession, call: Exchange, cancel: Cancel) -> aiohttp.ClientResponse | None:
+def _proxy_for(url: str) -> str | None:
+    """The proxy the environment names for `url` (HTTPS_PROXY / HTTP_PROXY / ALL_PROXY, NO_PROXY),
+    as the sync path's httpx reads them."""
+    import urllib.request
+    from urllib.parse import urlsplit
+
+    proxies = urllib.request.getproxies_environment()
+    if not proxies:
+        return None
+    parts = urlsplit(url)
+    proxy = proxies.get(parts.scheme) or proxies.get("all")
+    if not proxy or urllib.request.proxy_bypass_environment(parts.hostname or "", proxies):
+        return None
+    return proxy
+
+
+class _Idle:
+    """The idle timeout (`idle` s without a byte), on one timer re-armed only when it fires early:
+    aiohttp's own (sock_read) re-arms a timer on every packet, which cost ~4 µs per relayed token."""
+
+    def __init__(self, idle: float, on_expire: Callable[[], None]) -> None:
+        self.loop = asyncio.get_running_loop()
+        self.idle, self.on_expire = idle, on_expire
+        self.last = self.loop.time()
+        self.expired = False
+        self._timer = self.loop.call_later(idle, self._check)
+
+    def touch(self) -> None:
+        self.last = self.loop.time()
+
+    def _check(self) -> None:
+        left = self.last + self.idle - self.loop.time()
+        if left > 0:
+            self._timer = self.loop.call_later(left, self._check)
+        else:
+            self.expired = True
+            self.on_expire()
+
+    def cancel(self) -> None:
+        self._timer.cancel()
+
+    def error(self, tokens: int) -> aiohttp.SocketTimeoutError:
+        return aiohttp.SocketTimeoutError(f"no data for {self.idle:g} s after {tokens} tokens")
+
+
+async def _send(session: aiohttp.ClientSession, call: Exchange, cancel: Cancel,
+                idle: _Idle) -> aiohttp.ClientResponse | None:
     """POST the call's body; None when `cancel` stopped it before the response headers came."""
     loop = asyncio.get_running_loop()
     task = asyncio.ensure_future(session.post(call.endpoint.url, data=call.body, headers=call.headers,
-                                              allow_redirects=False))
-    stopped = []
+                                              allow_redirects=False, proxy=_proxy_for(call.endpoint.url)))
+    ended: list[str] = []  # why we cancelled the request: "stop" or "idle"
 
-    def stop() -> None:
-        stopped.append(True)
+    def end(why: str) -> None:
+        ended.append(why)
         try:
             loop.call_soon_threadsafe(task.cancel)
         except RuntimeError:  # the loop is closed: nobody waits for this task any more
             pass
 
-    unhook = cancel.on_stop(stop)
+    unhook = cancel.on_stop(lambda: end("stop"))
+    on_expire, idle.on_expire = idle.on_expire, lambda: end("idle")
     try:
         return await task
     except asyncio.CancelledError:
         current = asyncio.current_task()
-        if stopped and task.cancelled() and not getattr(current, "cancelling", lambda: 0)():
-            return None  # our stop, not the caller's task being cancelled
+        if ended and task.cancelled() and not getattr(current, "cancelling", lambda: 0)():
+            if ended[0] == "idle":  # ours, not the caller's task being cancelled
+                raise idle.error(0) from None
+            return None
         raise
     finally:
         unhook()
+        idle.on_expire = on_expire
 
 
 async def aattempt(session: aiohttp.ClientSession, call: Exchange, cancel: Cancel) -> AsyncIterator[StreamEvent]:
@@ -129,38 +180,48 @@ async def aattempt(session: aiohttp.ClientSession, call: Exchange, cancel: Cance
     call.begin()
     guard = SocketGuard()
     unhook = cancel.on_stop(guard.stop)
+    idle = _Idle(call.endpoint.idle_timeout, guard.stop)  # after the headers: the read ends at once
     response = None
     try:
         try:
-            response = await _send(session, call, cancel)
+            response = await _send(session, call, cancel, idle)
             if response is None:
                 final = call.cancelled()
             else:
                 connection = response.connection
                 guard.attach(connection.transport if connection is not None else None)
                 if response.status >= 300:
-                    final = call.http_error(response.status, response.headers, await response.read())
+                    body = await response.read()
+                    if idle.expired:
+                        raise idle.error(0)
+                    final = call.http_error(response.status, response.headers, body)
                 else:
                     call.on_headers(response.headers)
-                    feed = call.feed
+                    feed, touch = call.feed, idle.touch
                     async for chunk in response.content.iter_any():
+                        touch()
                         for event in feed(chunk):
                             yield event
                         if call.finished or cancel.stopped:
                             break
+                    if idle.expired and not call.finished:
+                        raise idle.error(len(call.parts))
                     if not cancel.stopped:
                         for event in call.flush():
                             yield event
                     final = _ending(call, cancel)
         except Exception as exc:  # network and wire failures become the final event
+            if idle.expired and not cancel.stopped and not isinstance(exc, aiohttp.SocketTimeoutError):
+                exc = idle.error(len(call.parts))  # the shut socket's error is the timeout's
             final = call.exception(exc, cancelled=cancel.stopped)
         if final is not None:
             call.final = final
             yield final
             if final.type == "complete" and response is not None:
-                await _drain(response)
+                await _drain(response)  # still under the idle timeout: a stalled tail cannot hang it
     finally:
         unhook()
+        idle.cancel()
         if response is not None:
             response.release()  # back to the pool when read to the end, else closed
 

@@ -76,7 +76,8 @@ def network_table() -> list[tuple[type[BaseException], type[ProviderError], bool
         import aiohttp
 
         kinds += [(aiohttp.SocketTimeoutError, "idle"), (aiohttp.ConnectionTimeoutError, "connect_timeout"),
-                  (aiohttp.InvalidURL, "bad_url"), (aiohttp.ClientConnectorError, "unreachable"),
+                  (aiohttp.InvalidURL, "bad_url"), (aiohttp.NonHttpUrlClientError, "bad_url"),
+                  (aiohttp.ClientConnectorError, "unreachable"),
                   (aiohttp.ClientError, "lost")]
     if "httpx" in sys.modules:
         import httpx

@@ -19,6 +19,7 @@ This module imports httpx and httpcore; import it only inside functions.
 from __future__ import annotations
 
 import contextvars
+import os
 import ssl
 import threading
 from typing import Any
@@ -101,17 +102,29 @@ def _timeout(t: Timeouts) -> httpx.Timeout:
 
 
 _LOCK = threading.Lock()
-_SYNC: dict[tuple[float, float], httpx.Client] = {}
+_SYNC: dict[tuple[Any, ...], httpx.Client] = {}
+
+PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
+
+
+def proxy_environment() -> tuple[tuple[str, str], ...]:
+    """The environment variables that choose a proxy (part of a shared client's identity)."""
+    return tuple(sorted((k.lower(), v) for k, v in os.environ.items() if k.lower() in PROXY_VARIABLES))
+
 
 def sync_client(timeouts: Timeouts) -> httpx.Client:
-    """The process's shared client for these timeouts (a connection pool reused across calls)."""
-    key = (timeouts.connect, timeouts.idle)
+    """The process's shared client for these timeouts and proxy variables (a connection pool
+    reused across calls). httpx builds its transports, proxies from the environment included
+    (a transport passed in would turn those off); each gets the tracking network backend."""
+    key = (timeouts.connect, timeouts.idle, proxy_environment())
     with _LOCK:
         client = _SYNC.get(key)
         if client is None:
-            client = _SYNC[key] = httpx.Client(
-                timeout=_timeout(timeouts), headers={"user-agent": USER_AGENT},
-                transport=_track(httpx.HTTPTransport(), _Backend(httpcore.SyncBackend())))
+            client = _SYNC[key] = httpx.Client(timeout=_timeout(timeouts), headers={"user-agent": USER_AGENT})
+            backend = _Backend(httpcore.SyncBackend())
+            for transport in (client._transport, *client._mounts.values()):  # type: ignore[attr-defined]
+                if transport is not None:
+                    _track(transport, backend)
         return client
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 from contextlib import aclosing
+from json.encoder import encode_basestring
 from typing import TYPE_CHECKING, Any, AsyncIterator, Callable
 
 from tornado.iostream import StreamClosedError
@@ -24,17 +25,32 @@ if TYPE_CHECKING:
 SSE_TYPE = "text/event-stream; charset=utf-8"
 HIGH_WATER = 1 << 20  # bytes queued for a slow client before we stop reading upstream
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_ascii_dumps = json.JSONEncoder(separators=(",", ":")).encode
+_json_str = encode_basestring  # what the first encoder writes for a str
 
 
 def frame(event_type: str, data: dict[str, Any]) -> bytes:
     """`event: <type>\\ndata: <json>\\n\\n` (JSON escapes newlines, so one data line is enough)."""
-    return f"event: {event_type}\ndata: {_dumps(data)}\n\n".encode()
+    try:
+        return f"event: {event_type}\ndata: {_dumps(data)}\n\n".encode()
+    except UnicodeEncodeError:  # a lone surrogate (JSON from upstream may carry one): escaped, valid UTF-8
+        return f"event: {event_type}\ndata: {_ascii_dumps(data)}\n\n".encode()
 
 
 def event_frame(event: StreamEvent, stream_id: str) -> bytes:
     """The frame for one core event, its data carrying `stream_id`."""
-    if event.type == "token":  # the hot path: skip dataclasses.asdict's deep copy
-        data: dict[str, Any] = {"type": "token", "text": event.text, "agent": event.agent}  # type: ignore[union-attr]
+    if event.type == "token":
+        text, agent = event.text, event.agent  # type: ignore[union-attr]
+        if type(text) is str and (agent is None or type(agent) is str) and type(stream_id) is str:
+            # The hot path, the bytes frame() would make: the JSON encoder's own string escaping
+            # (its C function) around a fixed layout, with no dict and no encoder call.
+            try:
+                return (f'event: token\ndata: {{"type":"token","text":{_json_str(text)},"agent":'
+                        f'{"null" if agent is None else _json_str(agent)},"stream_id":{_json_str(stream_id)}}}\n\n'
+                        ).encode()
+            except UnicodeEncodeError:
+                pass
+        data: dict[str, Any] = {"type": "token", "text": text, "agent": agent}
     else:
         data = to_dict(event)
     data["stream_id"] = stream_id
@@ -60,6 +76,8 @@ class EventWriter:
         self.gone = False
         self.closed = False  # set once drained for the last time: no flush may follow finish()
         self.frames = 0
+        self._stream: Any = None  # the connection's IOStream, once the headers are out
+        self._chunked = False
         # Tornado leaves Nagle's algorithm on until a response finishes: a small frame written
         # while the previous one is unacknowledged waits for the client's delayed ACK (~40 ms).
         stream = getattr(getattr(handler.request, "connection", None), "stream", None)
@@ -87,25 +105,31 @@ class EventWriter:
             return
         data = self._parts[0] if len(self._parts) == 1 else b"".join(self._parts)
         self._parts.clear()
-        handler = self._handler
         try:
-            if handler._headers_written and not handler._transforms:  # type: ignore[attr-defined]
-                # What RequestHandler.flush() would do for a body chunk, minus its buffer and
-                # transform bookkeeping: this runs once per relayed token.
-                future = handler.request.connection.write(data)  # type: ignore[union-attr]
-            else:
-                handler.write(data)
-                future = handler.flush()
+            future = self._write(data)
         except StreamClosedError:
             self.mark_gone()
             return
         self._queued = 0
-        self._inflight = future  # type: ignore[assignment]
-        future.add_done_callback(self._flushed)
+        self._inflight = future  # awaited only for backpressure; a write that fails closes the
+        # stream, and tornado then calls on_connection_close (mark_gone)
 
-    def _flushed(self, future: asyncio.Future[None]) -> None:
-        if future.cancelled() or future.exception() is not None:  # reading it also marks it retrieved
-            self.mark_gone()
+    def _write(self, data: bytes) -> asyncio.Future[None]:
+        handler = self._handler
+        stream = self._stream
+        if stream is None:
+            connection = handler.request.connection
+            chunked = getattr(connection, "_chunking_output", None)
+            if (handler._headers_written and not handler._transforms  # type: ignore[attr-defined]
+                    and chunked is not None and getattr(connection, "stream", None) is not None):
+                self._stream, self._chunked = connection.stream, chunked  # type: ignore[union-attr]
+                stream = self._stream
+        if stream is not None:
+            # What RequestHandler.flush() and HTTP1Connection.write() do for a body chunk, minus
+            # three futures and their callbacks: this runs once per relayed token.
+            return stream.write(b"%x\r\n%b\r\n" % (len(data), data) if self._chunked else data)
+        handler.write(data)  # the headers (the first frame), or a transform in the way
+        return handler.flush()  # type: ignore[return-value]
 
     def mark_gone(self) -> None:
         """The client left: stop writing and tell the owner (once)."""
