@@ -249,8 +249,8 @@ def main() -> None:
     with FakeModelServer() as fake, tempfile.TemporaryDirectory() as tmp:
         fake.respond = reply_for(args)
         server = JupyterServer(fake, Path(tmp), args.streams)
-        # This process's own collector pauses (its fake server and clients) would delay tokens on
-        # both paths alike; the server under test freezes its start-up objects itself (freeze_gc).
+        # This process's own collector pauses (its fake server and clients: ~20 ms each full
+        # collection) would delay tokens on both paths alike; the server's own GC is left as it is.
         gc.collect()
         gc.freeze()
         try:

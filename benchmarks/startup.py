@@ -26,7 +26,7 @@ import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-MUST_NOT = ("anthropic", "openai", "duckdb", "tornado")
+MUST_NOT = ("anthropic", "openai", "duckdb", "tornado", "aiohttp")
 WATCH = (*MUST_NOT, "httpx", "yaml", "keyring", "sqlite3", "anywidget", "nbformat", "langchain", "pydantic")
 DEFAULT_PEER = Path("/tmp/v2-peer-venv/bin/python")
 

@@ -8,7 +8,7 @@ import sys
 
 import vibing2_lab
 
-HEAVY = ("httpx", "tornado", "duckdb", "anywidget", "nbformat", "anthropic", "openai", "mcp", "pydantic",
+HEAVY = ("httpx", "aiohttp", "tornado", "duckdb", "anywidget", "nbformat", "anthropic", "openai", "mcp", "pydantic",
          "jupyter_server", "yaml", "keyring", "sqlite3")
 
 

@@ -190,3 +190,35 @@ async def test_heartbeats_are_sse_comments(jp_serverapp: Any, fake_model: FakeMo
         response = await client.post(stream_url, headers=auth_headers, content=json.dumps({"prompt": "go"}))
     assert b": keep-alive\n\n" in response.content
     assert [e[0] for e in sse(response.content)] == ["start", "token", "token", "complete"]
+
+
+async def test_a_locked_store_does_not_stop_the_event_loop(api: Api, fake_model: FakeModelServer, stream_url: str,
+                                                           auth_headers: dict[str, str]) -> None:
+    """A kernel holding SQLite's write lock makes the stream's writes wait (up to the busy timeout):
+    they wait in a thread, the server keeps answering, and once the lock goes nothing is lost."""
+    import sqlite3
+
+    from vibing2_lab.paths import database_path
+
+    assert (await api("POST", "projects", {"name": "locked"})).status == 201
+    fake_model.enqueue(Reply(text="stored after all"))
+    holder = sqlite3.connect(database_path(), isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # what a kernel's long write transaction looks like to us
+    try:
+        async with live_stream(stream_url, auth_headers, {"prompt": "go", "project": "locked"}) as events:
+            await events.until(lambda seen: bool(seen))  # the start event: the prompt's write now waits
+            await asyncio.sleep(0.3)
+            t0 = time.monotonic()
+            health = await api("GET", "health")
+            waited = time.monotonic() - t0
+            assert health.status == 200
+            assert waited < 2.0, f"the loop was blocked {waited:.1f} s by a write waiting for the lock"
+            holder.execute("COMMIT")
+            await events.rest()
+    finally:
+        if holder.in_transaction:
+            holder.execute("ROLLBACK")
+        holder.close()
+    assert events.seen[-1][0] == "complete" and events.seen[-1][1]["text"] == "stored after all"
+    messages = Store.open().get_project("locked").messages
+    assert [(m.role, m.content) for m in messages] == [("user", "go"), ("assistant", "stored after all")]

@@ -5,7 +5,6 @@
     c.Vibing2Lab.allowed_models = ["anthropic:*", "openai:llama3.1"]
     c.Vibing2Lab.max_concurrent_streams = 32
     c.Vibing2Lab.consent_timeout = 300.0     # s a sidebar tool call waits for Allow / Deny
-    c.Vibing2Lab.freeze_gc = True            # gc.freeze() after start-up (shorter collector pauses)
 """
 
 from __future__ import annotations
@@ -14,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from jupyter_server.extension.application import ExtensionApp
 from jupyter_server.utils import url_path_join
-from traitlets import Bool, Float, Int, List, Unicode
+from traitlets import Float, Int, List, Unicode
 
 from .handlers import API_PREFIX, ROUTES
 from .streams import StreamRegistry
@@ -46,11 +45,6 @@ class Vibing2Lab(ExtensionApp):
                                  "no answer by then denies the call (the model is told).")
     heartbeat_interval = Float(15.0, min=0.01, config=True,
                                help="Seconds between SSE keep-alive comments (they also reveal clients that left).")
-
-    freeze_gc = Bool(True, config=True,
-                     help="After start-up, move the server's objects out of the cyclic garbage collector's reach "
-                          "(gc.freeze): full collections then walk only what came later, instead of stopping "
-                          "every stream for tens of ms. False leaves the collector as it is.")
 
     database_url = Unicode(None, allow_none=True, config=True,
                            help="postgresql://... : keep projects in PostgreSQL (sets VIBING2_LAB_DATABASE_URL for"
@@ -87,24 +81,11 @@ class Vibing2Lab(ExtensionApp):
                 except Exception:  # a broken install shows itself on the first stream, with its error
                     self.log.debug("vibing2-lab: warm-up import of %s failed", name, exc_info=True)
 
-        def freeze(_: object) -> None:
-            # Everything the server holds after start-up lives as long as it does: out of the cyclic
-            # collector's reach, a full collection walks only what streams made since. Measured
-            # relaying 50 streams, full collections stopped the loop for up to 100 ms before.
-            import gc
-
-            gc.collect()
-            gc.freeze()
-
         try:
             loop = asyncio.get_event_loop()
         except RuntimeError:
             return
-        warm = lambda: loop.run_in_executor(None, load)  # noqa: E731
-        if self.freeze_gc:
-            loop.call_later(0.5, lambda: warm().add_done_callback(freeze))
-        else:
-            loop.call_later(0.5, warm)
+        loop.call_later(0.5, lambda: loop.run_in_executor(None, load))
 
     def initialize_handlers(self) -> None:
         for pattern, handler in ROUTES:

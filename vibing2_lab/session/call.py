@@ -167,14 +167,18 @@ class Call:
                                   message_id=self.checkpoint_id).version
         self.stored = True
 
+    def checkpoint_due(self, every: float = CHECKPOINT_SECONDS) -> bool:
+        """Whether `checkpoint` would write now (cheap: asked at every token)."""
+        if self.stored or self.final is not None or self.checkpoint_at < 0:
+            return False
+        return self.checkpoint_id is None or time.monotonic() - self.checkpoint_at >= every
+
     def checkpoint(self, store: Store, project_id: int, *, every: float = CHECKPOINT_SECONDS) -> None:
         """Keep the text so far in the store: at the first token, then at most every `every` s.
         A SIGKILL then loses only the last second or so; `store()` finishes the same row."""
-        now = time.monotonic()
-        due = self.checkpoint_id is None or now - self.checkpoint_at >= every
-        if self.stored or self.final is not None or not due or self.checkpoint_at < 0:
+        if not self.checkpoint_due(every):
             return
-        self.checkpoint_at = now
+        self.checkpoint_at = time.monotonic()
         try:
             self.checkpoint_id = store.checkpoint_answer(project_id, "".join(self.parts), message_id=self.checkpoint_id,
                                                          agent=self.agent.name if self.agent else None)

@@ -189,7 +189,9 @@ class Session:
         run = fan_out if self.mode == "fanout" else chain
         try:
             for event in run(self._targets(), self.ask.prompt, make_request=self.make_request, cancel=cancel):
-                self._finish(event)
+                work = self._finish(event)
+                if work is not None:
+                    work()
                 yield self._untag(event)
         except BaseException:  # Ctrl+C / kernel interrupt, or the consumer left: keep the partial answers
             self._cancel_unfinished()
@@ -197,18 +199,26 @@ class Session:
 
     async def astream(self, *, cancel: Cancel | None = None) -> AsyncIterator[StreamEvent]:
         """`stream` for asyncio (the server extension)."""
+        import asyncio
         from contextlib import aclosing
 
         from ..agents.orchestrate import achain, afan_out
 
-        self._store_prompt()
+        # The store is written in a thread: a write waits for SQLite's lock (up to its busy timeout)
+        # while a kernel writes, and the server's event loop must not wait with it.
+        await asyncio.to_thread(self._store_prompt)
         run = afan_out if self.mode == "fanout" else achain
         try:
             async with aclosing(run(self._targets(), self.ask.prompt, make_request=self.make_request,
                                     cancel=cancel)) as events:
                 async for event in events:
-                    self._finish(event)
+                    work = self._finish(event)
+                    if work is not None and event.type in FINAL_TYPES:  # stored before the client hears it
+                        await asyncio.to_thread(work)
+                        work = None
                     yield self._untag(event)
+                    if work is not None:  # a checkpoint (about once a second): after the token left
+                        await asyncio.to_thread(work)
         except BaseException:  # task cancelled or the client left: keep the partial answers
             self._cancel_unfinished()
             raise
@@ -235,21 +245,23 @@ class Session:
                 return call
         return None
 
-    def _finish(self, event: StreamEvent) -> None:
-        """Hand the event to its call; store the call once it has ended."""
+    def _finish(self, event: StreamEvent) -> Callable[[], None] | None:
+        """Hand the event to its call; returns the store work that is due (the call ended, or its
+        text is due for a checkpoint), for the caller to run (in a thread when async), or None."""
         call = self._call_for(event)
         if call is None:
             if event.type not in FINAL_TYPES:
-                return
+                return None
             # Failed before a request was made (e.g. no key for the provider): record that too.
             agent = next((a for a in self.agents if a.name == event.agent), None)
             call = Call.failed(agent, self._ref_for(agent), self.ask.prompt, event, settings=self.settings)
             self._register(call)
         elif not call.on_event(event):
-            if event.type == "token" and self.project is not None and self.store is not None:
-                call.checkpoint(self.store, self.project.id)
-            return
-        self._store(call)
+            store, project = self.store, self.project
+            if event.type == "token" and project is not None and store is not None and call.checkpoint_due():
+                return lambda: call.checkpoint(store, project.id)
+            return None
+        return lambda: self._store(call)
 
     def _cancel_unfinished(self) -> None:
         for call in self.calls:
