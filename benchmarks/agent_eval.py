@@ -22,7 +22,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 DATA = Path(__file__).resolve().parent / "data" / "agent-eval"
-DEV = ("vijaythecoder", "dl-ezo")  # the only collections the ranking was tuned on; never reported as held out
+DEV = ("vijaythecoder", "dl-ezo", "nicholasspisak")  # the only collections the ranking was tuned on; never reported as held out
 
 
 def load(collection: str) -> tuple[object, list[dict[str, str]]]:

@@ -10,7 +10,7 @@ import pytest
 
 from vibing2_lab.agents import AgentRegistry
 from vibing2_lab.agents.registry import clear_cache
-from vibing2_lab.agents.search import SearchIndex
+from vibing2_lab.agents.search import PICK_WEIGHTS, SEARCH_WEIGHTS, SearchIndex
 
 PROMPTS = ["Write a SQL query with a window function", "My pandas merge duplicates rows, debug it",
            "Deploy this app with Docker on Kubernetes", "Plot a histogram with seaborn"]
@@ -22,8 +22,8 @@ def _cache(home: Path) -> Path:
 
 def _ranking(registry: AgentRegistry) -> list[list[tuple[str, float, tuple[tuple[str, tuple[str, ...]], ...]]]]:
     out = []
-    for prompt in PROMPTS:
-        hits = registry.index().score(registry.index().query_terms(prompt))
+    for prompt, weights in [(p, w) for p in PROMPTS for w in (SEARCH_WEIGHTS, PICK_WEIGHTS)]:
+        hits = registry.index().score(registry.index().query_terms(prompt), weights=weights)
         out.append([(h.agent.name, round(h.score, 9), tuple((w, m[1]) for w, m in sorted(h.matched.items())))
                     for h in hits])
     return out

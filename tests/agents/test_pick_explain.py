@@ -35,7 +35,9 @@ def test_a_user_agent_wins_a_tie_against_a_bundled_one(where: str, tmp_path: Pat
     pick = registry.pick(PROMPT)
     assert pick.agent.name == "zz-sql-copy" and pick.agent.source == where
     runner = pick.candidates[1]
-    assert runner.agent.name == "sql-expert" and runner.score == pytest.approx(pick.score)
+    # Only the name differs, and a name's length moves the query-likelihood prior a little: a tie
+    # within 1 % (the rule's margin is USER_MARGIN, 5 %).
+    assert runner.agent.name == "sql-expert" and runner.score == pytest.approx(pick.score, rel=0.01)
     assert any(r.startswith("tie with the bundled sql-expert") for r in pick.reasons), pick.reasons
     assert [a.name for a, _ in registry.search("window function", limit=2)] == ["zz-sql-copy", "sql-expert"]
 

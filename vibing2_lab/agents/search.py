@@ -16,6 +16,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
+from . import likelihood
 from .fields import agent_fields
 from .fuzzy import MAX_CORRECTIONS, Corrector, distance
 from .parse import Agent
@@ -41,11 +42,12 @@ FIELDS: dict[str, tuple[float, float]] = {
 # the dev collection only (benchmarks/agent_eval.py).
 TOPIC = tuple(f for f in FIELDS if f != "body")
 GROUPS: tuple[tuple[tuple[str, ...], float], ...] = ((TOPIC, 1.2), (("body",), 1.2))  # (fields, k1)
-# How much the system prompt counts against the topic fields. A search query is a few words,
-# most often (part of) a name: the topic fields decide. A prompt is a request in the user's
-# words, which the system prompt's long text matches far more often than a one-line description.
-SEARCH_WEIGHTS = (1.0, 1.0)
-PICK_WEIGHTS = (1.0, 1.5)
+# (topic, body, query likelihood). How much the system prompt counts against the topic fields: a
+# search query is a few words, most often (part of) a name, so the topic fields decide. A prompt
+# is a request in the user's words, which the system prompt's long text matches far more often
+# than a one-line description; and the request's words an agent lacks count too (likelihood.py).
+SEARCH_WEIGHTS = (1.0, 1.0, 0.0)
+PICK_WEIGHTS = (1.0, 1.5, 1.0)
 FUZZY_DISCOUNT = 0.7  # a corrected word counts a bit less than an exact one
 # Words nearly every request uses to ask for something ("build", "create", "help") say what the
 # user wants done, not which specialist should do it: in a query they count this much.
@@ -73,6 +75,13 @@ class Hit:
     score: float
     points: dict[str, float] = field(default_factory=dict)  # word as typed -> points
     where: Callable[[str], tuple[str, ...]] | None = field(default=None, repr=False)  # word -> fields
+    evidence: float | None = None  # the BM25F part of `score` (None: all of it), which pick's threshold reads
+
+    @property
+    def strength(self) -> float:
+        """How strongly the agent's fields matched: the score without the query-likelihood part,
+        which ranks the candidates but is no evidence on its own (it rewards short agents)."""
+        return self.score if self.evidence is None else self.evidence
 
     @property
     def matched(self) -> dict[str, tuple[float, tuple[str, ...]]]:
@@ -125,28 +134,30 @@ Query = dict[str, tuple[float, str]]  # term -> (query weight, the word as typed
 
 
 class SearchIndex:
-    """A BM25F index over a fixed list of agents: two groups of fields, each saturated on its own."""
+    """A BM25F index over a fixed list of agents (two groups of fields, each saturated on its own),
+    plus each agent's query-likelihood postings (likelihood.py)."""
 
     def __init__(self, agents: Iterable[Agent], *, cached: bool = False) -> None:
         """`cached`: reuse (and keep) the index on disk (index_cache.py) while no file changed."""
         self.agents = list(agents)
         self._names = {a.name.lower(): i for i, a in enumerate(self.agents)}
         # per group: term -> [(agent index, points)], points = idf * saturated field-weighted tf
-        self.groups: list[Postings] = []
+        self.groups: list[Postings] = []  # GROUPS, then the query-likelihood postings
+        self._prior: list[float] | None = None  # agent -> likelihood.PRIOR, unpacked on first use
         self._fields: dict[int, dict[str, Counter[str]]] = {}  # agent -> field -> term counts (for reasons)
         if cached:
             from . import index_cache
 
-            digest = index_cache.key(self.agents, (FIELDS, GROUPS))
+            digest = index_cache.key(self.agents, (FIELDS, GROUPS, likelihood.PARAMETERS))
             raw = index_cache.load(digest)
-            if raw is not None and len(raw) == len(GROUPS):
+            if raw is not None and len(raw) == len(GROUPS) + 1:
                 self.groups = [Postings(r, len(self.agents)) for r in raw]
             else:
                 self._build()
                 index_cache.save(digest, [g.raw for g in self.groups])
         else:
             self._build()
-        self.postings = set().union(*(g.terms() for g in self.groups))  # every known term
+        self.postings = set().union(*(g.terms() for g in self.groups[:len(GROUPS)]))  # every known term
         self._name_words = {w: stem(w) for a in self.agents for w in raw_words(a.name)}
         self._corrector = Corrector(self._name_words)
 
@@ -176,6 +187,8 @@ class SearchIndex:
                 for t, v in value.items():
                     postings[t].append((i, idf[t] * v * (k1 + 1) / (v + k1)))
             self.groups.append(Postings.pack(postings, n))
+        weights = {f: w for f, (w, _) in FIELDS.items()}
+        self.groups.append(Postings.pack(likelihood.postings(per_doc, weights), n))
 
     def _where(self, i: int, query: Query) -> Callable[[str], tuple[str, ...]]:
         terms_of = {word: t for t, (_, word) in query.items()}
@@ -208,19 +221,38 @@ class SearchIndex:
                 out[t] = (w, word)
         return out
 
-    def score(self, query: Query, *, weights: tuple[float, float] = SEARCH_WEIGHTS) -> list[Hit]:
-        """Every agent that matched at least one term, best first (`weights`: topic, body)."""
-        scores: dict[int, float] = defaultdict(float)
+    def score(self, query: Query, *, weights: tuple[float, float, float] = SEARCH_WEIGHTS) -> list[Hit]:
+        """Every agent that matched at least one term, best first (`weights`: topic, body, likelihood)."""
+        evidence: dict[int, float] = defaultdict(float)
+        model: dict[int, float] = defaultdict(float)  # the query-likelihood part
         points: dict[int, dict[str, float]] = defaultdict(dict)
         for t, (w, word) in query.items():
-            for group, gw in zip(self.groups, weights):
+            for g, (group, gw) in enumerate(zip(self.groups, weights)):
+                if not gw:
+                    continue
+                into = model if g == len(GROUPS) else evidence
                 for i, p in group.get(t):
                     p *= w * gw
-                    scores[i] += p
+                    into[i] += p
                     mine = points[i]
                     mine[word] = mine.get(word, 0.0) + p
-        hits = [Hit(self.agents[i], s, points[i], self._where(i, query)) for i, s in scores.items()]
+        if not model:
+            hits = [Hit(self.agents[i], s, points[i], self._where(i, query)) for i, s in evidence.items()]
+            return sorted(hits, key=rank_key)
+        # the likelihood's length prior counts every query word, matched or not
+        prior, words = self.prior(), sum(w for w, _ in query.values())
+        hits = [Hit(self.agents[i], max(0.0, s + model[i] + weights[2] * words * prior[i]), points[i],
+                    self._where(i, query), evidence=s) for i, s in evidence.items()]
         return sorted(hits, key=rank_key)
+
+    def prior(self) -> list[float]:
+        """Each agent's query-likelihood length prior (0 for the shortest agent, negative for longer)."""
+        if self._prior is None:
+            prior = [0.0] * len(self.agents)
+            for i, p in self.groups[len(GROUPS)].get(likelihood.PRIOR) if len(self.groups) > len(GROUPS) else ():
+                prior[i] = p
+            self._prior = prior
+        return self._prior
 
     def search(self, query: str, *, limit: int = 10) -> list[Hit]:
         """The `limit` best agents for a search query."""

@@ -2,8 +2,9 @@
 
 Nothing here knows any agent by name. The prompt (and, with less weight, context
 such as the notebook's recent cells) is scored against every installed agent with
-the same BM25F index as search; the best agent wins when its score clears a
-threshold, otherwise `settings.default_agent` is used and the reasons say so.
+the same BM25F index as search, plus a query-likelihood score (likelihood.py) that
+also counts the words an agent lacks; the best agent wins when its BM25F evidence
+clears a threshold, otherwise `settings.default_agent` is used and the reasons say so.
 The user's own agents (project, $VIBING2_LAB_AGENTS_PATH, <home>/agents) win ties
 against bundled ones: within USER_MARGIN of each other, the user's agent ranks first.
 """
@@ -69,7 +70,7 @@ def pick(registry: AgentRegistry, prompt: str, *, context: str = "", default: st
     threshold = THRESHOLD if threshold is None else threshold
     hits = rank(registry, prompt, context=context)
     best = hits[0] if hits else None
-    if best is not None and best.score >= threshold:
+    if best is not None and best.strength >= threshold:
         reasons = why(best)
         if len(hits) > 1:
             runner = hits[1]
@@ -89,7 +90,7 @@ def _fallback(registry: AgentRegistry, hits: list[Hit], default: str | None, thr
         from ..config import load_settings
 
         default, where = load_settings().default_agent, "settings.default_agent"
-    best = f"best: {hits[0].agent.name} at {hits[0].score:.2f}" if hits else "no word matched any agent"
+    best = f"best: {hits[0].agent.name} at {hits[0].strength:.2f}" if hits else "no word matched any agent"
     why = f"no agent scored {threshold:.1f} or more ({best})"
     if default in registry:
         agent = registry.get(default)
