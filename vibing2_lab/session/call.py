@@ -24,12 +24,15 @@ log = logging.getLogger(__name__)
 CHECKPOINT_SECONDS = 1.0  # how often a streaming answer's text is saved (what a crash can lose)
 
 
+PLAIN_NAME = "(no agent)"  # plain_agent()'s name, asked at every token
+
+
 @lru_cache(maxsize=1)
 def plain_agent() -> Agent:
     """Stands in for "no agent" so one orchestration path serves every ask."""
     from ..agents import Agent
 
-    return Agent(name="(no agent)", description="a plain model call", source="none")
+    return Agent(name=PLAIN_NAME, description="a plain model call", source="none")
 
 
 @dataclass
@@ -128,7 +131,7 @@ class Call:
 
     @property
     def agent_name(self) -> str:
-        return self.agent.name if self.agent is not None else plain_agent().name
+        return self.agent.name if self.agent is not None else PLAIN_NAME
 
     @property
     def text(self) -> str:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, AsyncIterator, Callable, Iterator, Sequence
 
 from .ask import Ask, check_prompt, check_system, plan_models, resolve_agents
-from .call import Call, plain_agent
+from .call import PLAIN_NAME, Call, plain_agent
 from .pick import auto_mode, pick_record, rerank_pick
 from ..events import FINAL_TYPES, StreamEvent
 
@@ -120,7 +120,7 @@ class Session:
     # -- streaming ------------------------------------------------------------
     def make_request(self, agent: Agent, prompt: str) -> tuple[Any, Any]:
         """The (provider, request) for one agent; registers its Call. Used by orchestration."""
-        real = None if agent.name == plain_agent().name and not self.agents else agent
+        real = None if agent.name == PLAIN_NAME and not self.agents else agent
         ref = self._ref_for(real)
         tools = self.tooling.tools_for(real)
         call = Call.open(real, ref, prompt, provider=self._provider(ref, real, tools), settings=self.settings,
@@ -239,7 +239,7 @@ class Session:
 
     def _call_for(self, event: StreamEvent) -> Call | None:
         """The newest call of the event's agent (events of a plain ask carry no agent)."""
-        name = event.agent or plain_agent().name
+        name = event.agent or PLAIN_NAME
         for call in reversed(self.calls):
             if call.agent_name == name:
                 return call
