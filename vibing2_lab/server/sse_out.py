@@ -1,9 +1,10 @@
-"""Server-sent events out: frames for the core's events, a writer that coalesces flushes, and
-SSEHandler, the base of every route that answers with a stream.
+"""Server-sent events out: frames for the core's events, a writer, and SSEHandler, the base
+of every route that answers with a stream.
 
-Every event stays its own SSE frame, in order; only the socket writes are batched. A
-provider often yields many tokens from one network read without giving the loop a turn,
-so flushing once per event-loop tick sends them in one write instead of one each.
+Every event stays its own SSE frame, in order. Once the headers are out on a plain socket,
+a frame is written at once (a model sends one event per packet: waiting for the end of the
+loop tick cost one more loop iteration per token); before that, or behind a TLS stream or
+a transform, frames are batched and flushed once per event-loop tick.
 """
 
 from __future__ import annotations
@@ -61,7 +62,7 @@ HEARTBEAT = b": keep-alive\n\n"  # an SSE comment: ignored by readers, reveals a
 
 
 class EventWriter:
-    """Writes frames to a tornado handler and flushes at most once per loop tick.
+    """Writes frames to a tornado handler: at once on a plain socket, else once per loop tick.
 
     `gone` turns true (and `on_gone` runs once) when a flush finds the client has left.
     """
@@ -86,13 +87,19 @@ class EventWriter:
             stream.set_nodelay(True)
 
     def send(self, data: bytes) -> None:
-        """Queue a frame; the flush happens when the current tick ends."""
+        """Write a frame now (plain socket), or queue it for the end of the current tick."""
         if self.gone or self.closed:
             return
         self._parts.append(data)
         self.frames += 1
         self._queued += len(data)
-        if not self._scheduled:
+        if self._plain and not self._scheduled:
+            # Headers out, a plain socket: write it now. A model sends one event per packet, and a
+            # flush scheduled for the end of the tick cost one more loop iteration per token; a
+            # burst of events from one read is written frame by frame (the IOStream queues
+            # whatever the socket does not take).
+            self._flush()
+        elif not self._scheduled:
             self._scheduled = True
             asyncio.get_running_loop().call_soon(self._flush_soon)
 
