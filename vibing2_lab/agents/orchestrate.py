@@ -188,10 +188,18 @@ def chain(agents: list[Agent], prompt: str, *, make_request: MakeRequest,
         previous = (agent.name, final.text)  # type: ignore[union-attr]
 
 
-async def achain(agents: list[Agent], prompt: str, *, make_request: MakeRequest,
-                 cancel: Cancel | None = None) -> AsyncIterator[StreamEvent]:
-    """`chain` for asyncio."""
+def achain(agents: list[Agent], prompt: str, *, make_request: MakeRequest,
+           cancel: Cancel | None = None) -> AsyncIterator[StreamEvent]:
+    """`chain` for asyncio. One agent (every plain ask) is its own stream, with no generator
+    around it re-yielding each event: the server relays them per token."""
     _check(agents)
+    if len(agents) == 1:
+        return _agent_astream(agents[0], prompt, make_request, cancel or Cancel())
+    return _achain(agents, prompt, make_request=make_request, cancel=cancel)
+
+
+async def _achain(agents: list[Agent], prompt: str, *, make_request: MakeRequest,
+                  cancel: Cancel | None = None) -> AsyncIterator[StreamEvent]:
     inner = cancel or Cancel()
     previous: tuple[str, str] | None = None
     for agent in agents:

@@ -31,6 +31,7 @@ from ._guard import SocketGuard
 
 if TYPE_CHECKING:
     from ..config import Timeouts
+    from .base import ModelRequest, Provider
     from ..events import StreamEvent
     from ._cancel import Cancel
     from ._exchange import Exchange
@@ -172,33 +173,34 @@ async def _send(session: aiohttp.ClientSession, call: Exchange, cancel: Cancel,
         idle.on_expire = on_expire
 
 
-async def aattempt(session: aiohttp.ClientSession, call: Exchange, cancel: Cancel) -> AsyncIterator[StreamEvent]:
-    """One attempt of an exchange (the async twin of Provider._attempt): its events, the final
-    one included; a retry is left to the caller through `call.retry_delay`."""
+async def astream(provider: Provider, request: ModelRequest, cancel: Cancel) -> AsyncIterator[StreamEvent]:
+    """Provider.astream: every attempt of one exchange, retries and their backoff included, in
+    one generator (the async twin of Provider._stream + _attempt; one layer, as this runs per
+    token). A retry is decided by the Exchange through `call.retry_delay`."""
+    from ._retry import rate_limiter
     from .base import _ending
 
-    call.begin()
-    guard = SocketGuard()
-    unhook = cancel.on_stop(guard.stop)
-    idle = _Idle(call.endpoint.idle_timeout, guard.stop)  # after the headers: the read ends at once
-    response = None
-    try:
+    call, early = provider._new_call(request)
+    if early is not None:
+        yield early
+        return
+    session = await session_for(provider.settings.timeouts)
+    limiter = rate_limiter(provider.name, provider.conf.rate_limit_rpm)
+    while True:
+        if await cancel.async_wait(limiter.reserve()):
+            yield call.cancelled()
+            return
+        call.begin()
+        guard = SocketGuard()
+        unhook = cancel.on_stop(guard.stop)
+        idle = _Idle(call.endpoint.idle_timeout, guard.stop)  # after the headers: the read ends at once
+        response = None
         try:
-            response = await _send(session, call, cancel, idle)
-            if response is None:
-                final = call.cancelled()
-            else:
-                connection = response.connection
-                guard.attach(connection.transport if connection is not None else None)
-                if response.status >= 300:
-                    body = await response.read()
-                    if idle.expired:
-                        raise idle.error(0)
-                    final = call.http_error(response.status, response.headers, body)
-                else:
-                    call.on_headers(response.headers)
+            try:
+                response, streaming, final = await _open(session, call, cancel, idle, guard)
+                if streaming:
                     feed, touch = call.feed, idle.touch
-                    async for chunk in response.content.iter_any():
+                    async for chunk in response.content.iter_any():  # type: ignore[union-attr]
                         touch()
                         for event in feed(chunk):
                             yield event
@@ -210,20 +212,44 @@ async def aattempt(session: aiohttp.ClientSession, call: Exchange, cancel: Cance
                         for event in call.flush():
                             yield event
                     final = _ending(call, cancel)
-        except Exception as exc:  # network and wire failures become the final event
-            if idle.expired and not cancel.stopped and not isinstance(exc, aiohttp.SocketTimeoutError):
-                exc = idle.error(len(call.parts))  # the shut socket's error is the timeout's
-            final = call.exception(exc, cancelled=cancel.stopped)
-        if final is not None:
-            call.final = final
-            yield final
-            if final.type == "complete" and response is not None:
-                await _drain(response)  # still under the idle timeout: a stalled tail cannot hang it
-    finally:
-        unhook()
-        idle.cancel()
-        if response is not None:
-            response.release()  # back to the pool when read to the end, else closed
+            except Exception as exc:  # network and wire failures become the final event
+                if idle.expired and not cancel.stopped and not isinstance(exc, aiohttp.SocketTimeoutError):
+                    exc = idle.error(len(call.parts))  # the shut socket's error is the timeout's
+                final = call.exception(exc, cancelled=cancel.stopped)
+            if final is not None:
+                call.final = final
+                yield final
+                if final.type == "complete" and response is not None:
+                    await _drain(response)  # still under the idle timeout: a stalled tail cannot hang it
+        finally:
+            unhook()
+            idle.cancel()
+            if response is not None:
+                response.release()  # back to the pool when read to the end, else closed
+        if call.retry_delay is None:
+            return
+        if await cancel.async_wait(call.retry_delay):
+            yield call.cancelled()
+            return
+
+
+async def _open(session: aiohttp.ClientSession, call: Exchange, cancel: Cancel, idle: _Idle,
+                guard: SocketGuard) -> tuple[aiohttp.ClientResponse | None, bool, StreamEvent | None]:
+    """Send the request and take the response headers: (response, True, None) when its body is
+    the stream; else (response or None, False, the final event: stopped, or the HTTP error, or
+    None when the Exchange will retry it)."""
+    response = await _send(session, call, cancel, idle)
+    if response is None:
+        return None, False, call.cancelled()
+    connection = response.connection
+    guard.attach(connection.transport if connection is not None else None)
+    if response.status >= 300:
+        body = await response.read()
+        if idle.expired:
+            raise idle.error(0)
+        return response, False, call.http_error(response.status, response.headers, body)
+    call.on_headers(response.headers)
+    return response, True, None
 
 
 async def _drain(response: aiohttp.ClientResponse) -> None:

@@ -9,7 +9,6 @@ httpx, the async one (the Jupyter server's) with aiohttp in _aionet.py.
 from __future__ import annotations
 
 import json
-from contextlib import aclosing
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, AsyncIterator, ClassVar, Iterator
 
@@ -96,30 +95,13 @@ class Provider:
                 raise
             raise StreamInterrupted(call.cancelled()) from exc
 
-    async def astream(self, request: ModelRequest, *, cancel: Cancel | None = None) -> AsyncIterator[StreamEvent]:
+    def astream(self, request: ModelRequest, *, cancel: Cancel | None = None) -> AsyncIterator[StreamEvent]:
         """`stream()` for asyncio (e.g. the Jupyter server's loop); `cancel.stop()` ends it
-        with a cancelled ErrorEvent, while cancelling the task raises CancelledError as usual."""
-        call, early = self._new_call(request)
-        if early is not None:
-            yield early
-            return
-        cancel = cancel or Cancel()
-        from ._aionet import aattempt, session_for
+        with a cancelled ErrorEvent, while cancelling the task raises CancelledError as usual.
+        (An async generator: _aionet.astream, returned as it is, with no layer around it.)"""
+        from ._aionet import astream
 
-        session = await session_for(self.settings.timeouts)
-        limiter = rate_limiter(self.name, self.conf.rate_limit_rpm)
-        while True:
-            if await cancel.async_wait(limiter.reserve()):
-                yield call.cancelled()
-                return
-            async with aclosing(aattempt(session, call, cancel)) as events:
-                async for event in events:
-                    yield event
-            if call.retry_delay is None:
-                return
-            if await cancel.async_wait(call.retry_delay):
-                yield call.cancelled()
-                return
+        return astream(self, request, cancel or Cancel())
 
     def _new_call(self, request: ModelRequest) -> tuple[Exchange, ErrorEvent | None]:
         from ..keys import find_key, public_url, require_key, url_secrets

@@ -120,16 +120,20 @@ class StreamHandler(SSEHandler):
             app.streams.close(live.id)
 
     async def _stream(self, session: Session, live: LiveStream, merged: Merged | None) -> None:
+        # After the client leaves, send_stream keeps reading: the cancelled final event still
+        # has to reach the session, which stores the partial answer.
+        first, gone = frame("start", start_data(live, session)), lambda: live.stop("client_gone")
+        if merged is None:  # the session's events, encoded by send_stream (no generator between)
+            await self.send_stream(first, session.astream(cancel=live.cancel), on_gone=gone,
+                                   encode=lambda event: event_frame(event, live.id))
+            return
+
         async def frames() -> AsyncIterator[bytes]:
             async with aclosing(session.astream(cancel=live.cancel)) as events:
-                # After the client leaves, keep reading: the cancelled final event still
-                # has to reach the session, which stores the partial answer.
                 async for event in events:
                     yield event_frame(event, live.id)
 
-        body = frames() if merged is None else merged.around(frames())
-        await self.send_stream(frame("start", start_data(live, session)), body,
-                               on_gone=lambda: live.stop("client_gone"))
+        await self.send_stream(first, merged.around(frames()), on_gone=gone)
 
 
 class Merged:

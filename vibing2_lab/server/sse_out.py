@@ -162,10 +162,21 @@ class EventWriter:
             self.gone = True
             self._on_gone()
 
-    async def backpressure(self) -> None:
-        """Wait for the previous flush when a slow client lets too much pile up."""
+    @property
+    def behind(self) -> bool:
+        """More than HIGH_WATER bytes wait for a slow client: the caller then awaits
+        `backpressure()` (and so stops reading upstream) instead of buffering without end."""
         inflight = self._inflight
-        if inflight is not None and not inflight.done() and self._queued > HIGH_WATER:
+        if inflight is None or inflight.done():
+            return False
+        stream = self._stream
+        buffered = len(stream._write_buffer) if stream is not None else self._queued  # type: ignore[attr-defined]
+        return buffered > HIGH_WATER
+
+    async def backpressure(self) -> None:
+        """Wait until the client has taken what was written so far (see `behind`)."""
+        inflight = self._inflight
+        if inflight is not None and not inflight.done():
             try:
                 await inflight
             except StreamClosedError:
@@ -201,7 +212,8 @@ class SSEHandler(VibeHandler):
 
     _writer: EventWriter | None = None
 
-    async def send_stream(self, first: bytes, frames: AsyncIterator[bytes], *, on_gone: Callable[[], None]) -> None:
+    async def send_stream(self, first: bytes, frames: AsyncIterator[Any], *, on_gone: Callable[[], None],
+                          encode: Callable[[Any], bytes] | None = None) -> None:
         self.set_header("Content-Type", SSE_TYPE)
         self.set_header("Cache-Control", "no-cache")
         self.set_header("X-Accel-Buffering", "no")  # a reverse proxy must not hold events back
@@ -211,8 +223,9 @@ class SSEHandler(VibeHandler):
             writer.send(first)
             async with aclosing(frames):  # type: ignore[type-var]
                 async for data in frames:
-                    writer.send(data)
-                    await writer.backpressure()
+                    writer.send(data if encode is None else encode(data))
+                    if writer.behind:  # checked first: a coroutine per token only to find no wait
+                        await writer.backpressure()
             await writer.drain()
         finally:
             beat.cancel()
