@@ -199,8 +199,8 @@ async def astream(provider: Provider, request: ModelRequest, cancel: Cancel) -> 
             try:
                 response, streaming, final = await _open(session, call, cancel, idle, guard)
                 if streaming:
-                    feed, touch = call.feed, idle.touch
-                    async for chunk in response.content.iter_any():  # type: ignore[union-attr]
+                    feed, touch, readany = call.feed, idle.touch, response.content.readany  # type: ignore[union-attr]
+                    while chunk := await readany():  # iter_any() minus its iterator object: b"" is the end
                         touch()
                         for event in feed(chunk):
                             yield event
