@@ -337,7 +337,10 @@ def _msg_id() -> str:
 def _sse(event: str | None, data: Any) -> bytes:
     payload = data if isinstance(data, str) else json.dumps(data, ensure_ascii=False)
     head = f"event: {event}\n" if event else ""
-    return f"{head}data: {payload}\n\n".encode()
+    try:
+        return f"{head}data: {payload}\n\n".encode()
+    except UnicodeEncodeError:  # a lone surrogate: only a JSON escape can carry it, as a real API would
+        return f"{head}data: {json.dumps(data)}\n\n".encode()
 
 
 def _fault_frames(reply: Reply, sent: int, error_frame: bytes) -> Iterator[tuple[float, bytes]]:

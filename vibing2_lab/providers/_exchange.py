@@ -17,6 +17,7 @@ the partial text, usage and timings. Each method is a step the loop calls:
 from __future__ import annotations
 
 import logging
+import re
 import time
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Protocol
@@ -63,6 +64,20 @@ def count(value: Any) -> int | None:
     if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < _MAX_COUNT:
         return value
     return None
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")  # in a str every surrogate is a lone one
+
+
+def answer_text(value: Any) -> str:
+    """Answer text from upstream JSON: a str ("" when absent). A lone surrogate (a JSON escape
+    can carry one, UTF-8 cannot) becomes U+FFFD, so the answer can still be stored and sent; a
+    value that is not text is a TypeError (an event of the wrong shape, see Exchange._dispatch)."""
+    if value is None:
+        return ""
+    if type(value) is not str:
+        raise TypeError(f"a text field holds {type(value).__name__}, not a string")
+    return value if value.isascii() else _LONE_SURROGATE.sub("\ufffd", value)
 
 
 def one_line(text: str, limit: int = 300) -> str:

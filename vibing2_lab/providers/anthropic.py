@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from ..events import StreamEvent, TokenEvent, ToolUseEvent, Usage
 from .sse import ServerSentEvent
-from ._exchange import count
+from ._exchange import answer_text, count
 from .base import ModelRequest, Provider
 
 _loads = json.JSONDecoder().decode  # json.loads minus its per-call argument handling
@@ -66,7 +66,7 @@ class AnthropicWire:
         delta = data.get("delta") or {}
         kind = delta.get("type")
         if kind == "text_delta":
-            text = delta.get("text")
+            text = answer_text(delta.get("text"))
             if text:
                 self.parts.append(text)
                 out.append(TokenEvent(text))
@@ -84,8 +84,9 @@ class AnthropicWire:
         if block.get("type") in ("tool_use", "server_tool_use"):
             self.tools[data.get("index")] = (str(block.get("id", "")), str(block.get("name", "")), [])
         elif block.get("type") == "text" and block.get("text"):
-            self.parts.append(block["text"])
-            out.append(TokenEvent(block["text"]))
+            text = answer_text(block["text"])
+            self.parts.append(text)
+            out.append(TokenEvent(text))
 
     def _block_stop(self, data: dict[str, Any], out: list[StreamEvent]) -> None:
         tool = self.tools.pop(data.get("index"), None)

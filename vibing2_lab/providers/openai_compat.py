@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..events import StreamEvent, TokenEvent, ToolUseEvent
 from .sse import ServerSentEvent
-from ._exchange import count
+from ._exchange import answer_text, count
 from .base import ModelRequest, Provider
 
 _loads = json.JSONDecoder().decode  # json.loads minus its per-call argument handling
@@ -67,12 +67,13 @@ class OpenAIWire:
 
     def _choice(self, choice: dict[str, Any], out: list[StreamEvent]) -> None:
         delta = choice.get("delta") or {}
-        text = delta.get("content")
+        text = answer_text(delta.get("content"))
         if text:
             self.parts.append(text)
             out.append(TokenEvent(text))
         refusal = delta.get("refusal")  # OpenAI streams a refusal in its own field
-        if refusal and isinstance(refusal, str):
+        refusal = answer_text(refusal) if isinstance(refusal, str) else None
+        if refusal:
             self.refused = True
             self.parts.append(refusal)
             out.append(TokenEvent(refusal))
