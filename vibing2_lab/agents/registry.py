@@ -14,6 +14,7 @@ wins and lists the others in `shadows`. Parsed files are cached per process by
 from __future__ import annotations
 
 import os
+import stat as stat_kind
 import threading
 from dataclasses import replace
 from pathlib import Path
@@ -61,10 +62,11 @@ def _is_agent_file(name: str) -> bool:
     return name.lower().endswith(".md") and name.split(".", 1)[0].lower() not in NOT_AGENTS
 
 
-def _walk(root: Path, seen_dirs: set[tuple[int, int]]) -> Iterator[tuple[Path, os.stat_result]]:
-    """Agent files under root, sorted, following folder symlinks once."""
+def _walk(root: str, seen_dirs: set[tuple[int, int]]) -> Iterator[tuple[str, os.stat_result]]:
+    """Agent files under root, sorted, following folder symlinks once (plain strings: this runs
+    for every stream the server opens, to see whether an agent file changed)."""
     try:
-        st = root.stat()
+        st = os.stat(root)
         entries = sorted(os.scandir(root), key=lambda e: e.name)
     except OSError:
         return
@@ -75,37 +77,55 @@ def _walk(root: Path, seen_dirs: set[tuple[int, int]]) -> Iterator[tuple[Path, o
         try:
             if entry.is_dir():
                 if not entry.name.startswith(".") and entry.name not in SKIP_DIRS:
-                    yield from _walk(Path(entry.path), seen_dirs)
+                    yield from _walk(entry.path, seen_dirs)
             elif _is_agent_file(entry.name) and entry.is_file():
-                yield Path(entry.path), entry.stat()
+                yield entry.path, entry.stat()
         except OSError:
             continue
 
 
-def discover(project_dir: Path | None = None) -> tuple[list[AgentFile], list[str]]:
-    """Every candidate file in priority order (a file reachable twice counted once), plus warnings."""
-    files: list[AgentFile] = []
+# (source, path, mtime_ns, size) of every candidate file, in priority order: what discover() finds
+RawFiles = list[tuple[str, str, int, int]]
+
+
+def _discover_raw(roots: list[tuple[str, Path]]) -> tuple[RawFiles, list[str]]:
+    files: RawFiles = []
     warnings: list[str] = []
     seen_files: set[tuple[int, int]] = set()
-    for source, root in sources(project_dir):
-        if root.is_file():
-            found: Iterator[tuple[Path, os.stat_result]] = iter([(root, root.stat())])
-        elif root.is_dir():
-            found = _walk(root, set())
-        else:
+    for source, root in roots:
+        where = str(root)
+        try:
+            st = os.stat(where)
+        except OSError:
             if source == "env":
                 warnings.append(f"$VIBING2_LAB_AGENTS_PATH entry {root} does not exist")
             continue
-        for path, st in found:
-            if (st.st_dev, st.st_ino) not in seen_files:
-                seen_files.add((st.st_dev, st.st_ino))
-                files.append(AgentFile(source, path, st.st_mtime_ns, st.st_size))
+        if stat_kind.S_ISREG(st.st_mode):
+            found: Iterator[tuple[str, os.stat_result]] = iter([(where, st)])
+        elif stat_kind.S_ISDIR(st.st_mode):
+            found = _walk(where, set())
+        else:
+            continue
+        for path, fst in found:
+            if (fst.st_dev, fst.st_ino) not in seen_files:
+                seen_files.add((fst.st_dev, fst.st_ino))
+                files.append((source, path, fst.st_mtime_ns, fst.st_size))
     return files, warnings
+
+
+def discover(project_dir: Path | None = None) -> tuple[list[AgentFile], list[str]]:
+    """Every candidate file in priority order (a file reachable twice counted once), plus warnings."""
+    raw, warnings = _discover_raw(sources(project_dir))
+    return _agent_files(raw), warnings
+
+
+def _agent_files(raw: RawFiles) -> list[AgentFile]:
+    return [AgentFile(source, Path(path), mtime, size) for source, path, mtime, size in raw]
 
 
 def discover_folder(root: Path, *, source: str = "env") -> list[AgentFile]:
     """The agent files under one folder, as if it were the only source."""
-    return [AgentFile(source, path, st.st_mtime_ns, st.st_size) for path, st in _walk(root, set())]
+    return [AgentFile(source, Path(path), st.st_mtime_ns, st.st_size) for path, st in _walk(str(root), set())]
 
 
 def _parse_cached(file: AgentFile) -> Agent | str:
@@ -259,18 +279,19 @@ class AgentRegistry:
 
 
 # (project_dir, agents path, home, bundled dir) -> (files seen, registry)
-_DEFAULT: dict[tuple[str, ...], tuple[list[AgentFile], AgentRegistry]] = {}
+_DEFAULT: dict[tuple[str, ...], tuple[RawFiles, AgentRegistry]] = {}
 _DEFAULT_LOCK = threading.Lock()
 
 
 def default_registry(*, project_dir: Path | None = None) -> AgentRegistry:
     """The process-wide registry; rescans the folders and reloads only when a file changed."""
-    files, warnings = discover(project_dir)
-    key = tuple(str(root) for _, root in sources(project_dir)) + (str(project_dir),)
+    roots = sources(project_dir)
+    raw, warnings = _discover_raw(roots)
+    key = tuple(str(root) for _, root in roots) + (str(project_dir),)
     with _DEFAULT_LOCK:
         cached = _DEFAULT.get(key)
-        if cached is not None and cached[0] == files:
+        if cached is not None and cached[0] == raw:
             return cached[1]
-        registry = build(files, warnings)
-        _DEFAULT[key] = (files, registry)
+        registry = build(_agent_files(raw), warnings)
+        _DEFAULT[key] = (raw, registry)
         return registry

@@ -255,12 +255,21 @@ _OPEN: dict[tuple[int, str], AnyDatabase] = {}
 _OPEN_LOCK = threading.Lock()
 
 
+_RESOLVED: dict[str, str] = {}  # a path as given -> its resolved form
+
+
 def open_database(target: Path | str) -> AnyDatabase:
     """The process's shared Database for a path or a postgresql:// URL (a forked child gets its own)."""
     if is_database_url(target):
         key = (os.getpid(), str(target))
     else:
-        key = (os.getpid(), str(Path(target).expanduser().resolve()))
+        raw = str(target)
+        resolved = _RESOLVED.get(raw)
+        if resolved is None:  # realpath walks every component: the server opens the store per request
+            resolved = str(Path(target).expanduser().resolve())
+            if os.path.isabs(raw):  # a relative path depends on the working directory
+                _RESOLVED[raw] = resolved
+        key = (os.getpid(), resolved)
     with _OPEN_LOCK:
         db = _OPEN.get(key)
         if db is None:
