@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ExportError, ProjectError
-from .record import METADATA_KEY, cell_record, import_record, load_notebook, records_in_notebook
+from .record import METADATA_KEY, cell_record, load_notebook, records_in_notebook
+from .record_store import import_record
 
 if TYPE_CHECKING:
     from ..store import Message, Store

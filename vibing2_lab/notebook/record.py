@@ -5,7 +5,7 @@
     validate(record, where=...)                  the schema (record.schema.json): ExportError naming
                                                  the cell and the field; replay and import both check
     load_notebook(path) / records_in_notebook()  read; calls_in_notebook() for replay
-    store_call(store, project_id, call, ...)     turn one call's record into a stored answer
+    store_call / import_record (record_store.py) turn a call's record into a stored answer
 
 A record (schema 1) lives in the output metadata key `vibing2_lab`:
 
@@ -75,7 +75,7 @@ from ..errors import ExportError
 if TYPE_CHECKING:
     from ..events import CompleteEvent, ErrorEvent
     from ..session import Call, Session
-    from ..store import Message, Store
+    from ..store import Message
 
 SCHEMA = 1
 METADATA_KEY = "vibing2_lab"
@@ -275,43 +275,3 @@ def final_event(call: dict[str, Any], *, agent: str | None = None) -> CompleteEv
     error = response.get("error") or {}
     return ErrorEvent(kind=error.get("kind", "error"), message=error.get("message", ""), partial_text=text,
                       status=response["status"], **common)
-
-
-# -- store ----------------------------------------------------------------------
-def store_call(store: Store, project_id: int, call: dict[str, Any], *, ask_meta: dict[str, Any],
-               written: dict[str, str] | None = None, message_id: int | None = None) -> Message:
-    """Store one call's record as an answer (partial or complete), its run with its tool calls, and
-    its files: those a complete answer gives or edits (edits.py) over the current ones, plus those
-    `written` by its Write/Edit tools (on disk whatever the answer's end); a change of the files
-    makes a version. The message keeps the record, so the project exports back to the same notebook.
-    With `message_id` (the answer's checkpoint row, see Call.checkpoint) that row becomes the answer."""
-    from ..edits import apply_answer
-    from ..store import Run
-
-    request, response = call["request"], call["response"]
-    usage, timings = response.get("usage") or {}, response.get("timings") or {}
-    status, text, steps = response["status"], response["text"], response.get("steps") or []
-    agent = (request.get("agent") or {}).get("name")
-    run = Run(agent=agent, provider=request.get("provider"), model=request.get("model"), status=status,
-              input_tokens=usage.get("input_tokens", 0), output_tokens=usage.get("output_tokens", 0),
-              cost_usd=response.get("cost_usd"), ttft_s=timings.get("ttft"), duration_s=timings.get("duration"),
-              request_id=response.get("request_id"), error_kind=(response.get("error") or {}).get("kind"),
-              steps=[result for step in steps for result in step.get("results", [])], requests=max(len(steps), 1))
-    change = apply_answer(text, store.version_files(project_id)) if status == "complete" else None
-    meta = {**ask_meta, "record": call}
-    if change is not None and change.problems:
-        meta["edit_problems"] = change.problems
-    files = {**(change.files if change else {}), **(written or {})}
-    return store.record_answer(project_id, text, agent=agent, status=status, run=run, files=files, meta=meta,
-                               prompt=request.get("prompt"), message_id=message_id)
-
-
-def import_record(store: Store, project_id: int, cell_id: str | None, record: dict[str, Any]) -> None:
-    """Store a validated cell record as the prompt and its answers (project import)."""
-    calls = record["calls"]
-    ask_meta = {"cell_id": record.get("cell_id") or cell_id, "mode": record.get("mode", "single"),
-                "agents": [c["request"]["agent"]["name"] for c in calls if c["request"].get("agent")],
-                "auto": False, "model": None, "format": record.get("format", "markdown")}
-    store.add_message(project_id, "user", record.get("prompt", ""), meta=ask_meta)
-    for call in calls:
-        store_call(store, project_id, call, ask_meta=ask_meta)

@@ -40,8 +40,8 @@ guard_logs("aiohttp", "aiohttp.client", "aiohttp.internal")
 USER_AGENT = f"vibing2-lab/{__version__}"
 
 _LOCK = threading.Lock()
-# loop -> {(connect, idle): (session, the async generator that closes it with the loop)}
-_SESSIONS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[tuple[float, float], tuple[
+# loop -> {connect timeout: (session, the async generator that closes it with the loop)}
+_SESSIONS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[float, tuple[
     aiohttp.ClientSession, AsyncIterator[None]]]] = weakref.WeakKeyDictionary()
 _SSL: list[ssl.SSLContext] = []
 
@@ -67,7 +67,7 @@ async def _lifetime(session: aiohttp.ClientSession) -> AsyncIterator[None]:
 async def session_for(timeouts: Timeouts) -> aiohttp.ClientSession:
     """The running loop's shared session for these timeouts (one connection pool per loop)."""
     loop = asyncio.get_running_loop()
-    key = (timeouts.connect, timeouts.idle)
+    key = timeouts.connect  # the idle timeout is each exchange's own (_Idle), not the session's
     with _LOCK:
         for gone in [other for other in _SESSIONS if other.is_closed()]:  # closed with their loop
             del _SESSIONS[gone]
@@ -92,9 +92,8 @@ async def close_sessions() -> None:
     """Close the running loop's sessions (their pooled connections with them)."""
     with _LOCK:
         found = _SESSIONS.pop(asyncio.get_running_loop(), {})
-    for session, lifetime in found.values():
-        await session.close()
-        await lifetime.aclose()  # type: ignore[attr-defined]
+    for _, lifetime in found.values():
+        await lifetime.aclose()  # type: ignore[attr-defined]  (its finally closes the session)
 
 
 def _proxy_for(url: str) -> str | None:

@@ -145,9 +145,7 @@ class EventWriter:
                 # now goes to the IOStream, in order.
                 try:
                     sent = stream.socket.send(payload)
-                except BlockingIOError:
-                    sent = 0
-                except OSError:  # reset, broken pipe: the IOStream's write meets it and closes
+                except OSError:  # would block; or reset, broken pipe: the IOStream's write meets it and closes
                     sent = 0
                 if sent == len(payload):
                     return None

@@ -161,10 +161,11 @@ class Call:
                                agent=self.agent.name if self.agent else None))
 
     def store(self, store: Store, project_id: int, *, ask_meta: dict[str, Any]) -> None:
-        """Store the answer (partial or complete) with its run and files, once (see record.store_call)."""
+        """Store the answer (partial or complete) with its run and files, once (see record_store.store_call)."""
         if self.stored or self.final is None:
             return
-        from ..notebook.record import call_record, store_call
+        from ..notebook.record import call_record
+        from ..notebook.record_store import store_call
 
         self.version = store_call(store, project_id, call_record(self), ask_meta=ask_meta, written=self.written,
                                   message_id=self.checkpoint_id).version
