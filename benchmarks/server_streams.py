@@ -141,10 +141,10 @@ class JupyterServer:
         children = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children").read_text().split()
         return int(children[0]) if children else self.proc.pid
 
-    def cpu_seconds(self) -> float:
-        """User + system CPU time the server process has used so far (Linux /proc)."""
+    def cpu_seconds(self) -> tuple[float, float]:
+        """(user, system) CPU time the server process has used so far (Linux /proc)."""
         fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return int(fields[11]) / os.sysconf("SC_CLK_TCK"), int(fields[12]) / os.sysconf("SC_CLK_TCK")
 
     def stop(self) -> None:
         if self.pid != self.proc.pid:  # a wrapper (a profiler) writes its output once the server ends
@@ -215,10 +215,11 @@ async def run_round(kind: str, args: argparse.Namespace, fake: FakeModelServer, 
             return read_stream(client, "POST", f"{server.url}/vibing2-lab/api/stream", body,
                                {"Authorization": f"token {server.token}"}, server_texts)
 
-        cpu_now = server.cpu_seconds if kind == "proxied" else (lambda: 0.0)
-        t0, cpu0 = time.perf_counter(), cpu_now()
+        cpu_now = server.cpu_seconds if kind == "proxied" else (lambda: (0.0, 0.0))
+        t0, (user0, sys0) = time.perf_counter(), cpu_now()
         results = await asyncio.gather(*(one(n) for n in range(args.streams)))
-        wall, cpu = time.perf_counter() - t0, cpu_now() - cpu0
+        (user1, sys1), wall = cpu_now(), time.perf_counter() - t0
+        cpu, sys_cpu = user1 - user0 + sys1 - sys0, sys1 - sys0
     latencies, lost, bad_final = [], 0, 0
     for n, (tokens, arrivals, final) in enumerate(results):
         expected = tokens_for(n, args.tokens)
@@ -231,7 +232,7 @@ async def run_round(kind: str, args: argparse.Namespace, fake: FakeModelServer, 
         for i, arrived in enumerate(arrivals[:kept]):
             latencies.append(arrived - SENT[(round_no, n, i)])
     return {"kind": kind, "wall": wall, "latencies": latencies, "lost": lost, "bad_final": bad_final,
-            "server_cpu": cpu if kind == "proxied" else 0.0}
+            "server_cpu": cpu, "server_sys": sys_cpu}
 
 
 def pct(values: list[float], q: float) -> float:
@@ -283,7 +284,11 @@ def main() -> None:
     print(f"added by the server:        p50 {(pct(p, 50) - pct(d, 50)) * 1e3:.2f} ms  "
           f"p99 {(pct(p, 99) - pct(d, 99)) * 1e3:.2f} ms")
     proxied = [r for r in rounds if r["kind"] == "proxied"]
-    cpu = sum(r["server_cpu"] for r in proxied) / max(1, sum(len(r["latencies"]) for r in proxied)) * 1e6
+    relayed = max(1, sum(len(r["latencies"]) for r in proxied))
+    cpu = sum(r["server_cpu"] for r in proxied) / relayed * 1e6
+    sys_cpu = sum(r["server_sys"] for r in proxied) / relayed * 1e6
+    print(f"server CPU per token: {cpu:.0f} µs, of which {sys_cpu:.0f} µs in the kernel (the sockets: "
+          f"a loopback send also runs the receiver's side of TCP) and {cpu - sys_cpu:.0f} µs in user space")
     report_targets(added_p99_ms=(pct(p, 99) - pct(d, 99)) * 1e3, cpu_us=cpu, lost=lost, streams=args.streams)
 
 
