@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 
@@ -192,3 +193,42 @@ def test_model_precedence_and_the_request_a_call_opens(fake_model: FakeModelServ
     assert (call.provider.name, call.request.model, call.request.system) == ("openai", "gpt-4o-mini", "S\n\nextra")
     assert call.request.metadata["agent"] == "own" and call.request.metadata["hash"] == call.hash
     assert call.request.messages == [*history, {"role": "user", "content": "now"}]
+
+
+def test_a_streaming_answer_is_checkpointed_after_a_second_not_at_its_first_token(
+        fake_model: FakeModelServer) -> None:
+    """The `streaming` row appears one CHECKPOINT_SECONDS after the first token and then keeps
+    up; an answer shorter than that is written once, when it ends (one write, not two)."""
+    from vibing2_lab.session.call import CHECKPOINT_SECONDS
+
+    words = [f" w{i}" for i in range(40)]
+    fake_model.enqueue(Reply(tokens=words, delay=0.05))  # ~2 s of streaming
+    session = Session(Ask("count", project="slow"))
+    seen: list[tuple[float, int, list[tuple[str, str]]]] = []
+    first = None
+    for event in session.stream():
+        if isinstance(event, TokenEvent):
+            first = first or time.monotonic()
+            rows = [(m.status, m.content) for m in Store.open().get_project("slow").messages if m.role == "assistant"]
+            seen.append((time.monotonic() - first, len("".join(session.calls[0].parts).split()), rows))
+    early = [rows for t, _, rows in seen if t < CHECKPOINT_SECONDS * 0.9]
+    assert early and all(rows == [] for rows in early)  # nothing written at the first token
+    late = [(n, rows) for t, n, rows in seen if t > CHECKPOINT_SECONDS * 1.5]
+    assert late and late[-1][1] and late[-1][1][0][0] == "streaming"
+    assert late[-1][1][0][1] == "".join(words[: len(late[-1][1][0][1].split())])  # a clean prefix
+    [answer] = [m for m in Store.open().get_project("slow").messages if m.role == "assistant"]
+    assert (answer.status, answer.content) == ("complete", "".join(words))
+
+    fake_model.enqueue(Reply(tokens=words[:5], delay=0.01))  # well under a second
+    statements: list[str] = []
+    store = Store.open()
+    store._db.set_trace_callback(statements.append)
+    try:
+        list(Session(Ask("again", project="slow"), store=store).stream())
+    finally:
+        store._db.set_trace_callback(None)
+    assert not any("status = 'streaming'" in s or "'streaming'" in s for s in statements)  # no checkpoint row
+    assert sum(s.startswith("INSERT INTO messages") for s in statements) == 2  # the prompt, the answer
+    # a project with a name is not asked for it again in a write transaction (only untitled ones are named)
+    assert not any(s.startswith("SELECT name FROM projects WHERE id") for s in statements)
+    assert sum(s == "BEGIN IMMEDIATE" for s in statements) == 2  # the prompt, the answer

@@ -173,13 +173,15 @@ class Call:
 
     def checkpoint_due(self, every: float = CHECKPOINT_SECONDS) -> bool:
         """Whether `checkpoint` would write now (cheap: asked at every token)."""
-        if self.stored or self.final is not None or self.checkpoint_at < 0:
+        if self.stored or self.final is not None or self.checkpoint_at < 0 or self.first_token is None:
             return False
-        return self.checkpoint_id is None or time.monotonic() - self.checkpoint_at >= every
+        return time.monotonic() - max(self.checkpoint_at, self.first_token) >= every
 
     def checkpoint(self, store: Store, project_id: int, *, every: float = CHECKPOINT_SECONDS) -> None:
-        """Keep the text so far in the store: at the first token, then at most every `every` s.
-        A SIGKILL then loses only the last second or so; `store()` finishes the same row."""
+        """Keep the text so far in the store: `every` s after the first token, then every `every` s.
+        A SIGKILL then loses only the last second or so; `store()` finishes the same row. Not at
+        the first token itself: that write kept one token more and cost every answer a write
+        (an answer shorter than `every` now writes once, when it ends)."""
         if not self.checkpoint_due(every):
             return
         self.checkpoint_at = time.monotonic()

@@ -230,12 +230,16 @@ class Session:
 
     # -- store and record -------------------------------------------------------
     def _store_prompt(self) -> None:
+        from ..store.naming import is_untitled
+
         if self.project is not None and self.store is not None:
             self.store.add_message(self.project.id, "user", self.ask.prompt, meta=self.ask_meta())
             # An untitled project is named by its first prompt (store/naming.py); renaming stays possible.
-            renamed = self.store.name_from_prompt(self.project.id, self.ask.prompt)
-            if renamed is not None:
-                self.project.name = renamed
+            # A project opened with a name keeps it: no write transaction just to read that name again.
+            if is_untitled(self.project.name):
+                renamed = self.store.name_from_prompt(self.project.id, self.ask.prompt)
+                if renamed is not None:
+                    self.project.name = renamed
 
     def _call_for(self, event: StreamEvent) -> Call | None:
         """The newest call of the event's agent (events of a plain ask carry no agent)."""
