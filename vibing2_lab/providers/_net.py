@@ -105,11 +105,14 @@ _LOCK = threading.Lock()
 _SYNC: dict[tuple[Any, ...], httpx.Client] = {}
 
 PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
+_PROXY_NAMES = tuple(name for lower in PROXY_VARIABLES for name in (lower, lower.upper()))
 
 
 def proxy_environment() -> tuple[tuple[str, str], ...]:
-    """The environment variables that choose a proxy (part of a shared client's identity)."""
-    return tuple(sorted((k.lower(), v) for k, v in os.environ.items() if k.lower() in PROXY_VARIABLES))
+    """The environment variables that choose a proxy (part of a shared client's identity), read
+    by name: walking the whole environment decoded every variable, per request."""
+    environ = os.environ
+    return tuple((name, environ[name]) for name in _PROXY_NAMES if name in environ)
 
 
 def sync_client(timeouts: Timeouts) -> httpx.Client:
