@@ -1,0 +1,88 @@
+"""A client that stops reading (a slow link, a paused tab, a hostile reader) costs the server a
+bounded buffer, not the whole answer: the relay stops reading upstream once HIGH_WATER bytes
+wait for the client, the event loop keeps serving other routes meanwhile, and when the client
+reads again every token arrives, in order, and the stored answer is whole."""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import json
+import socket
+import time
+from typing import Any
+
+import httpx
+
+from tests.fakes.model_server import FakeModelServer, Reply
+from tests.server.conftest import Api
+from vibing2_lab.providers.sse import SSEDecoder
+from vibing2_lab.server.sse_out import HIGH_WATER
+from vibing2_lab.store import Store
+
+TOKENS = [f" {i:05d}" + "x" * 8186 for i in range(4000)]  # 8 KiB each, 32 MiB in all: more than
+# every socket buffer between the fake model and the client holds (Linux autotunes them to a few MiB)
+
+
+async def _plateau(fake: FakeModelServer, *, still: float = 0.5, timeout: float = 30.0) -> int:
+    """Bytes the fake model had written once that stopped growing for `still` s."""
+    deadline, last, since = time.monotonic() + timeout, -1, time.monotonic()
+    while time.monotonic() < deadline:
+        with fake._lock:
+            now = len(fake.written)
+        if now != last:
+            last, since = now, time.monotonic()
+        elif time.monotonic() - since >= still:
+            return now
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"the upstream never stopped: {last} bytes written")
+
+
+def _server_buffers(port: int) -> list[int]:
+    """Bytes waiting in the write buffer of each server-side connection on `port` (the Jupyter
+    server runs in this process)."""
+    from tornado.iostream import IOStream
+
+    return [len(s._write_buffer) for s in gc.get_objects()
+            if isinstance(s, IOStream) and s.socket is not None and not s.closed()
+            and s.socket.getsockname()[1] == port]
+
+
+async def test_a_client_that_stops_reading_holds_a_bounded_buffer_and_still_gets_everything(
+        api: Api, fake_model: FakeModelServer, stream_url: str, auth_headers: dict[str, str],
+        jp_http_port: int) -> None:
+    fake_model.enqueue(Reply(tokens=TOKENS))
+    total = len("".join(TOKENS).encode())
+    # A small receive window (SO_RCVBUF turns Linux's autotuning off): the client's kernel takes
+    # ~64 KiB, so what the server must not buffer is visible.
+    transport = httpx.AsyncHTTPTransport(socket_options=[(socket.SOL_SOCKET, socket.SO_RCVBUF, 32768)])
+    async with httpx.AsyncClient(transport=transport, timeout=60) as client:
+        body = json.dumps({"prompt": "a long one", "project": "slow-reader"})
+        async with client.stream("POST", stream_url, headers=auth_headers, content=body) as response:
+            assert response.status_code == 200
+            chunks = response.aiter_raw()
+            first = await chunks.__anext__()  # the start frame; then the client stops reading
+            held = await _plateau(fake_model)
+            assert held < total / 2, f"the relay read {held} of {total} bytes for a client that reads nothing"
+            buffered = _server_buffers(jp_http_port)
+            assert buffered and max(buffered) <= HIGH_WATER + 64 * 1024, buffered  # a frame or so over the mark
+            health = await asyncio.wait_for(api("GET", "health"), timeout=5)  # the loop still serves
+            assert health.status == 200
+            decoder, got, final = SSEDecoder(), [], None
+
+            def take(chunk: bytes) -> None:
+                nonlocal final
+                for event in decoder.feed(chunk):
+                    data: dict[str, Any] = json.loads(event.data)
+                    if event.event == "token":
+                        got.append(data["text"])
+                    elif event.event in ("complete", "error"):
+                        final = (event.event, data)
+
+            take(first)
+            async for chunk in chunks:  # reading again: the rest flows
+                take(chunk)
+    assert got == TOKENS  # every token, in order, none twice
+    assert final is not None and final[0] == "complete" and final[1]["text"] == "".join(TOKENS)
+    (answer,) = [m for m in Store.open().get_project("slow-reader").messages if m.role == "assistant"]
+    assert (answer.status, len(answer.content)) == ("complete", len("".join(TOKENS)))
