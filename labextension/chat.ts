@@ -1,6 +1,7 @@
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 
 import { ICodeActions, MarkdownView } from './markdown';
+import { ToolStepView } from './steps';
 import { AnswerStatus, FinalEvent, IMessage, IRun } from './types';
 
 /** Tokens, cost and time of one answer, as the footer shows them. */
@@ -118,6 +119,9 @@ export class Answer {
 
   /** A stored answer, as the conversation is restored. */
   async restore(message: IMessage): Promise<void> {
+    for (const step of message.steps ?? []) {
+      this.addStep(ToolStepView.restored(step).node);
+    }
     this._text = message.content;
     await this._body.flush(message.content);
     this._footer.textContent = message.run ? formatMetrics(metricsOfRun(message.run)) : '';

@@ -4,7 +4,7 @@
  * that waits for the user (what it will do, Allow once / Allow for this chat / Deny).
  * Everything from the model or a tool is shown as text (textContent), never as HTML.
  */
-import { IConsentEvent, IToolResultEvent, IToolUseEvent } from './types';
+import { IConsentEvent, IStoredStep, IToolResultEvent, IToolUseEvent } from './types';
 
 export type Verdict = 'once' | 'chat' | 'deny';
 
@@ -109,6 +109,16 @@ export class ToolStepView {
     this._body.appendChild(block('Result', event.content, 'jp-VibeStep-result'));
     this._set(event.status);
     this.node.open = false;
+  }
+
+  /** A step of a stored answer, drawn ended (the conversation was reopened). */
+  static restored(step: IStoredStep): ToolStepView {
+    const use = { id: step.id, name: step.name, input: step.input, agent: null, stream_id: '' };
+    const view = new ToolStepView({ type: 'tool_use', ...use });
+    view._duration = step.duration;
+    view._body.appendChild(block('Result', step.content, 'jp-VibeStep-result'));
+    view._set(step.status);
+    return view;
   }
 
   /** The stream ended with this step unfinished (Stop, the client's side went away). */

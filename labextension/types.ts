@@ -142,6 +142,16 @@ export interface IRun {
   duration_s: number | null;
 }
 
+/** A tool call of a stored answer, as the server restores it (what its live events said). */
+export interface IStoredStep {
+  id: string;
+  name: string;
+  input: Record<string, unknown>;
+  status: 'ok' | 'error' | 'denied';
+  content: string;
+  duration: number | null;
+}
+
 export interface IMessage {
   id: number;
   role: 'user' | 'assistant' | 'system' | 'tool';
@@ -150,6 +160,7 @@ export interface IMessage {
   status: AnswerStatus;
   created: string;
   run: IRun | null;
+  steps?: IStoredStep[];
 }
 
 export interface IProjectFile {

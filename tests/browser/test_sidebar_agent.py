@@ -11,7 +11,7 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import open_sidebar
+from tests.browser.conftest import open_lab, open_sidebar
 from tests.browser.test_agent_tools import open_notebook
 from tests.browser.test_sidebar import create_project, send
 from tests.browser.test_vibe_cell import run_cell, write_notebook
@@ -118,3 +118,18 @@ def test_sidebar_agent_uses_the_open_notebook_kernel_and_asks_before_editing(
     assert cells(page) == after_allow
     denied = tool_results(fake.requests[-1])[-1]
     assert denied["is_error"] and "keep my data cell" in denied["content"]
+
+    # 4. reopened (a reload): every answer shows its tool steps again, ended, as they ended
+    open_lab(page, lab)
+    panel = open_sidebar(page)
+    panel.locator('.jp-VibeAnswer[data-vibe-status="complete"]').last.wait_for()
+    restored = panel.locator("details.jp-VibeStep")
+    expect(restored).to_have_count(4)
+    assert [(s.get_attribute("data-vibe-tool"), s.get_attribute("data-vibe-step")) for s in restored.all()] == [
+        ("Variables", "ok"), ("Python", "ok"), ("NotebookEdit", "ok"), ("NotebookEdit", "denied")]
+    python = panel.locator('details.jp-VibeStep[data-vibe-tool="Python"]')
+    assert python.get_attribute("open") is None and " s" in python.locator(".jp-VibeStep-facts").inner_text()
+    python.locator("summary").click()
+    expect(python.locator(".jp-VibeStep-input")).to_contain_text("int(df['x'].sum()) * 10")
+    expect(python.locator(".jp-VibeStep-result")).to_contain_text("100")
+    expect(panel.locator(".jp-VibeConsent")).to_have_count(0)  # nothing asks again

@@ -285,3 +285,43 @@ async def test_consent_route_needs_xsrf_with_cookie_auth(
         assert (await client.post(url, content=data)).status_code == 403
         assert (await client.post(url, content=data, headers={"X-XSRFToken": xsrf})).status_code == 404
         assert (await client.get(f"{base}vibing2-lab/api/stream")).status_code == 200  # the cookie is a login
+
+
+async def test_a_reopened_conversation_has_its_tool_steps(api: Any, fake_model: FakeModelServer, stream_url: str,
+                                                          auth_headers: dict[str, str], jp_root_dir: Path) -> None:
+    """GET projects/ID gives each answer the steps its live events showed (the sidebar redraws
+    them when a conversation is reopened): name, input, status, the same cut result, a duration."""
+    (jp_root_dir / "data.csv").write_text("a,b\n1,2\n" + "9,9\n" * 500)
+    fake_model.enqueue(Reply(tool_uses=[{"name": "Read", "input": {"file_path": "data.csv"}},
+                                        {"name": "Read", "input": {"file_path": "/etc/passwd"}}]),
+                       Reply(text="done"))
+    async with live_stream(stream_url, auth_headers, body()) as events:
+        await run_to_end(events, stream_url, auth_headers)
+    live = results(events)
+    project = (await api("GET", f"projects/{Store.open().get_project('nbproj').id}")).json
+    [answer] = [m for m in project["messages"] if m["role"] == "assistant"]
+    steps = answer["steps"]
+    assert [(s["name"], s["input"], s["status"]) for s in steps] == [
+        ("Read", {"file_path": "data.csv"}, "ok"), ("Read", {"file_path": "/etc/passwd"}, "error")]
+    assert [s["content"] for s in steps] == [r["content"] for r in live]  # what the live events showed
+    assert "more characters not shown" in steps[0]["content"]  # cut as the live preview is
+    assert all(isinstance(s["duration"], float) and s["duration"] >= 0 for s in steps)
+    [prompt] = [m for m in project["messages"] if m["role"] == "user"]
+    assert prompt["steps"] == []
+
+
+def test_restored_steps_read_a_record_of_the_wrong_shape_without_failing() -> None:
+    from vibing2_lab.server.serialize import restored_steps
+
+    good = {"id": "t1", "name": "Bash", "input": {"command": "x" * 5000}, "status": "ok", "content": "fine",
+            "duration": 0.5}
+    meta = {"record": {"response": {"steps": [
+        {"results": [good, "junk", {"name": 3, "content": "x"}, {"name": "Read", "content": None},
+                     {**good, "status": "exploded", "duration": True, "input": ["not", "a", "dict"]}]},
+        "junk", {"results": {"not": "a list"}}]}}}
+    first, second = restored_steps(meta)
+    assert first["name"] == "Bash" and first["content"] == "fine" and first["duration"] == 0.5
+    assert len(first["input"]["command"]) < 2100 and "input cut" in first["input"]["command"]
+    assert (second["status"], second["duration"], second["input"]) == ("error", None, {})
+    for junk in (None, {}, {"record": "x"}, {"record": {"response": []}}, {"record": {"response": {"steps": 7}}}):
+        assert restored_steps(junk) == []

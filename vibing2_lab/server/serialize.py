@@ -23,13 +23,47 @@ def file_json(file: ProjectFile, *, content: bool = True) -> dict[str, Any]:
     return data
 
 
+STEP_INPUT_CHARS = 2000  # of each input value of a restored tool step (a Write's file is in the project)
+
+
 def message_json(message: Message, runs: dict[int, Run]) -> dict[str, Any]:
     run = runs.get(message.run_id) if message.run_id is not None else None
     return {
         "id": message.id, "role": message.role, "content": message.content, "agent": message.agent,
         "status": message.status, "created": message.created, "version": message.version,
         "run": {name: getattr(run, name) for name in _RUN_FIELDS} if run is not None else None,
+        "steps": restored_steps(message.meta),
     }
+
+
+def restored_steps(meta: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """An answer's tool calls as the sidebar draws them when a conversation is reopened: what the
+    live tool_use and tool_result events said (the result cut as they cut it), from the record the
+    answer keeps. A record imported from a notebook was validated on the way in; this reads it
+    defensively all the same (a step of the wrong shape is left out, not an error)."""
+    from ..tools.base import cut
+    from ..tools.runner import PREVIEW_CHARS
+
+    record = (meta or {}).get("record")
+    response = record.get("response") if isinstance(record, dict) else None
+    steps = response.get("steps") if isinstance(response, dict) else None
+    out = []
+    for step in steps if isinstance(steps, list) else []:
+        for result in step.get("results") or [] if isinstance(step, dict) else []:
+            if not (isinstance(result, dict) and isinstance(result.get("name"), str)
+                    and isinstance(result.get("content"), str)):
+                continue
+            given = result.get("input") if isinstance(result.get("input"), dict) else {}
+            duration = result.get("duration")
+            out.append({
+                "id": str(result.get("id", "")), "name": result["name"],
+                "input": {k: cut(v, STEP_INPUT_CHARS, what="input") if isinstance(v, str) else v
+                          for k, v in given.items()},
+                "status": result.get("status") if result.get("status") in ("ok", "error", "denied") else "error",
+                "content": cut(result["content"], PREVIEW_CHARS, what="result"),
+                "duration": duration if isinstance(duration, (int, float)) and not isinstance(duration, bool) else None,
+            })
+    return out
 
 
 def project_json(project: Project, runs: Iterable[Run] = ()) -> dict[str, Any]:
