@@ -18,9 +18,12 @@ client timestamps each token as it arrives (same process, same clock), so
                         including each stream's fixed cost (session, store writes)
 
 On a small machine the benchmark process (fake server + clients) and the Jupyter server
-compete for the same cores: at high aggregate rates the added latency is mostly queueing.
+compete for the same cores: at high aggregate rates the added latency is mostly queueing, and
+the server's CPU per token includes what sharing costs it (caches, migrations). `--pin` puts
+the server on CPU 0 and the load generator on CPU 1, to see the server's own cost; the issue's
+targets are for the shared layout, the default.
 
-    .venv/bin/python benchmarks/server_streams.py [--streams 50] [--tokens 100] [--delay 0.02] [--rounds 2]
+    .venv/bin/python benchmarks/server_streams.py [--streams 50] [--tokens 100] [--delay 0.02] [--rounds 2] [--pin]
 
 To profile the server, wrap its command (VIBE_BENCH_SERVER_WRAP) or add interpreter options
 (VIBE_BENCH_SERVER_PREFIX), e.g.
@@ -98,7 +101,7 @@ def free_port() -> int:
 class JupyterServer:
     """`jupyter server` with the extension, its own data dir and token; stopped by its PID."""
 
-    def __init__(self, fake: FakeModelServer, base: Path, streams: int) -> None:
+    def __init__(self, fake: FakeModelServer, base: Path, streams: int, pin: bool = False) -> None:
         self.port, self.token = free_port(), secrets.token_hex(16)
         home = base / "vibe-home"
         home.mkdir()
@@ -109,7 +112,8 @@ class JupyterServer:
                    JUPYTER_PLATFORM_DIRS="1", JUPYTER_RUNTIME_DIR=str(base / "runtime"))
         self.log = (base / "server.log").open("wb")
         self.proc = subprocess.Popen(
-            [*os.environ.get("VIBE_BENCH_SERVER_WRAP", "").split(), sys.executable,
+            [*(["taskset", "-c", "0"] if pin else []), *os.environ.get("VIBE_BENCH_SERVER_WRAP", "").split(),
+             sys.executable,
              *os.environ.get("VIBE_BENCH_SERVER_PREFIX", "").split(), "-m", "jupyter_server", "--no-browser",
              f"--port={self.port}",
              "--allow-root", "--ServerApp.ip=127.0.0.1", "--ServerApp.port_retries=0",
@@ -245,11 +249,16 @@ def main() -> None:
     parser.add_argument("--tokens", type=int, default=100)
     parser.add_argument("--delay", type=float, default=0.02)
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--pin", action="store_true",
+                        help="the server on CPU 0, this process (fake model + clients) on CPU 1: the server's "
+                             "own cost without the load generator's interference (the issue's figure is unpinned)")
     args = parser.parse_args()
+    if args.pin:
+        os.sched_setaffinity(0, {1})
 
     with FakeModelServer() as fake, tempfile.TemporaryDirectory() as tmp:
         fake.respond = reply_for(args)
-        server = JupyterServer(fake, Path(tmp), args.streams)
+        server = JupyterServer(fake, Path(tmp), args.streams, pin=args.pin)
         # This process's own collector pauses (its fake server and clients: ~20 ms each full
         # collection) would delay tokens on both paths alike; the server's own GC is left as it is.
         gc.collect()
@@ -264,7 +273,8 @@ def main() -> None:
             server.stop()
 
     print(f"{args.streams} concurrent streams x {args.tokens} tokens, {args.delay * 1000:g} ms apart, "
-          f"{args.rounds} interleaved rounds; {os.cpu_count()} CPUs")
+          f"{args.rounds} interleaved rounds; {os.cpu_count()} CPUs"
+          + ("; the server pinned to CPU 0, the load generator to CPU 1" if args.pin else ", shared"))
     print(f"{'path':<9} {'round':>5} {'wall s':>7} {'tokens':>7} {'lost':>5} {'p50 ms':>8} {'p99 ms':>8}"
           f" {'server CPU µs/token':>20}")
     pooled: dict[str, list[float]] = {"direct": [], "proxied": []}
@@ -290,6 +300,8 @@ def main() -> None:
     print(f"server CPU per token: {cpu:.0f} µs, of which {sys_cpu:.0f} µs in the kernel (the sockets: "
           f"a loopback send also runs the receiver's side of TCP) and {cpu - sys_cpu:.0f} µs in user space")
     report_targets(added_p99_ms=(pct(p, 99) - pct(d, 99)) * 1e3, cpu_us=cpu, lost=lost, streams=args.streams)
+    if args.pin:
+        print("  (pinned: a diagnostic; the issue's figures are for the shared layout, without --pin)")
 
 
 TARGETS = {"added_p99_ms": 5.0, "cpu_us": 100.0, "lost": 0}  # issue "Performance pass", at 50 streams
