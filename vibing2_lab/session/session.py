@@ -234,8 +234,8 @@ class Session:
 
         if self.project is not None and self.store is not None:
             self.store.add_message(self.project.id, "user", self.ask.prompt, meta=self.ask_meta())
-            # An untitled project is named by its first prompt (store/naming.py); renaming stays possible.
-            # A project opened with a name keeps it: no write transaction just to read that name again.
+            # An untitled project is named by its first prompt (store/naming.py; renaming stays possible);
+            # one opened with a name is not read again in a write transaction.
             if is_untitled(self.project.name):
                 renamed = self.store.name_from_prompt(self.project.id, self.ask.prompt)
                 if renamed is not None:
