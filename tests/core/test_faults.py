@@ -209,3 +209,18 @@ def test_error_from_event_keeps_partial_text() -> None:
     exc = error_from_event(ev)
     assert isinstance(exc, errors.StreamTimeoutError)
     assert (exc.message, exc.hint, exc.partial_text, exc.request_id) == ("m", "h", "so far", "r1")
+
+
+@pytest.mark.parametrize("mode", RUNNERS)
+@pytest.mark.parametrize("wire", WIRES)
+def test_a_body_that_never_ends_after_the_answer_does_not_hang_the_call(
+        fake_model: FakeModelServer, settings: Settings, wire: str, mode: str) -> None:
+    """The answer's end event came, then the body never ends (no last chunk): the answer is
+    complete, and reading the rest of the body (to pool the connection) stops at the idle timeout."""
+    settings.timeouts.idle = 0.5
+    fake_model.enqueue(Reply(text="a b c", fault="stall_tail"))
+    t0 = time.perf_counter()
+    events = RUNNERS[mode](settings, wire, ask())
+    elapsed = time.perf_counter() - t0
+    assert events[-1].type == "complete" and events[-1].text == "a b c"
+    assert elapsed < 5

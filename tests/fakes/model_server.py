@@ -33,6 +33,7 @@ FAULTS = (
     "drop",  # after `after` tokens, close the connection without finishing the stream
     "stall",  # after `after` tokens, send nothing more until the server stops
     "malformed",  # after `after` tokens, send a data line that is not JSON
+    "stall_tail",  # send the whole answer, its end event included, then never end the body
 )
 
 
@@ -398,6 +399,8 @@ def _anthropic_frames(reply: Reply, model: str) -> Iterator[tuple[float, bytes]]
     yield 0.0, _sse("message_delta", {"type": "message_delta", "delta": {"stop_reason": stop, "stop_sequence": None},
                                       "usage": reply.usage or {"output_tokens": out}})
     yield 0.0, _sse("message_stop", {"type": "message_stop"})
+    if reply.fault == "stall_tail":
+        yield float("inf"), b""
 
 
 def _openai_frames(reply: Reply, model: str, include_usage: bool, *,
@@ -440,6 +443,8 @@ def _openai_frames(reply: Reply, model: str, include_usage: bool, *,
                 "choices": [], "usage": usage}
         yield 0.0, _sse(None, data)
     yield 0.0, b"data: [DONE]\n\n"
+    if reply.fault == "stall_tail":
+        yield float("inf"), b""
 
 
 def main() -> None:

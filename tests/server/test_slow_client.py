@@ -68,21 +68,47 @@ async def test_a_client_that_stops_reading_holds_a_bounded_buffer_and_still_gets
             assert buffered and max(buffered) <= HIGH_WATER + 64 * 1024, buffered  # a frame or so over the mark
             health = await asyncio.wait_for(api("GET", "health"), timeout=5)  # the loop still serves
             assert health.status == 200
-            decoder, got, final = SSEDecoder(), [], None
-
-            def take(chunk: bytes) -> None:
-                nonlocal final
-                for event in decoder.feed(chunk):
-                    data: dict[str, Any] = json.loads(event.data)
-                    if event.event == "token":
-                        got.append(data["text"])
-                    elif event.event in ("complete", "error"):
-                        final = (event.event, data)
-
-            take(first)
-            async for chunk in chunks:  # reading again: the rest flows
-                take(chunk)
+            got, final = await _read_all(chunks, first)  # reading again: the rest flows
     assert got == TOKENS  # every token, in order, none twice
     assert final is not None and final[0] == "complete" and final[1]["text"] == "".join(TOKENS)
     (answer,) = [m for m in Store.open().get_project("slow-reader").messages if m.role == "assistant"]
     assert (answer.status, len(answer.content)) == ("complete", len("".join(TOKENS)))
+
+
+async def _read_all(chunks: Any, first: bytes) -> tuple[list[str], tuple[str, dict[str, Any]] | None]:
+    """(token texts, (final event name, data)) of the rest of a stream, `first` chunk included."""
+    decoder, got, final = SSEDecoder(), [], None
+    pending = [first]
+    while True:
+        for chunk in pending:
+            for event in decoder.feed(chunk):
+                data = json.loads(event.data)
+                if event.event == "token":
+                    got.append(data["text"])
+                elif event.event in ("complete", "error"):
+                    final = (event.event, data)
+        try:
+            pending = [await chunks.__anext__()]
+        except StopAsyncIteration:
+            return got, final
+
+
+async def test_a_pause_longer_than_the_idle_timeout_is_not_blamed_on_the_model(
+        fake_model: FakeModelServer, stream_url: str, auth_headers: dict[str, str],
+        monkeypatch: Any) -> None:
+    """The idle timeout measures the model's silence, not ours: while the relay holds back because
+    the client is behind, bytes the model already sent wait in our socket, and a client that
+    pauses for longer than `timeouts.idle` still gets the whole answer when it reads again."""
+    monkeypatch.setenv("VIBING2_LAB_IDLE_TIMEOUT", "1")
+    fake_model.enqueue(Reply(tokens=TOKENS))
+    transport = httpx.AsyncHTTPTransport(socket_options=[(socket.SOL_SOCKET, socket.SO_RCVBUF, 32768)])
+    async with httpx.AsyncClient(transport=transport, timeout=60) as client:
+        body = json.dumps({"prompt": "a long one", "project": "pausing-reader"})
+        async with client.stream("POST", stream_url, headers=auth_headers, content=body) as response:
+            chunks = response.aiter_raw()
+            first = await chunks.__anext__()
+            await _plateau(fake_model)  # the relay is held back now
+            await asyncio.sleep(2.5)  # well past the 1 s idle timeout
+            got, final = await _read_all(chunks, first)
+    assert final is not None and final[0] == "complete", final
+    assert got == TOKENS

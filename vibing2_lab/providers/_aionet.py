@@ -129,20 +129,29 @@ def _env(scheme: str) -> str | None:
 
 class _Idle:
     """The idle timeout (`idle` s without a byte), on one timer re-armed only when it fires early:
-    aiohttp's own (sock_read) re-arms a timer on every packet, which cost ~4 µs per relayed token."""
+    aiohttp's own (sock_read) re-arms a timer on every packet, which cost ~4 µs per relayed token.
+
+    It counts the model's silence only: the time spent waiting for a read (`reading()`), not the
+    time the consumer holds the stream between reads (`held()`), e.g. the server waiting for a slow
+    client; what the model sent meanwhile waits in the socket. The server bounds a stalled client
+    itself (Vibing2Lab.client_stall_timeout)."""
 
     def __init__(self, idle: float, on_expire: Callable[[], None]) -> None:
         self.loop = asyncio.get_running_loop()
         self.idle, self.on_expire = idle, on_expire
         self.last = self.loop.time()
+        self.waiting = True  # for the response headers, then for each read
         self.expired = False
         self._timer = self.loop.call_later(idle, self._check)
 
-    def touch(self) -> None:
-        self.last = self.loop.time()
+    def reading(self) -> None:
+        self.last, self.waiting = self.loop.time(), True
+
+    def held(self) -> None:
+        self.waiting = False
 
     def _check(self) -> None:
-        left = self.last + self.idle - self.loop.time()
+        left = self.last + self.idle - self.loop.time() if self.waiting else self.idle
         if left > 0:
             self._timer = self.loop.call_later(left, self._check)
         else:
@@ -213,9 +222,14 @@ async def astream(provider: Provider, request: ModelRequest, cancel: Cancel) -> 
             try:
                 response, streaming, final = await _open(session, call, cancel, idle, guard)
                 if streaming:
-                    feed, touch, readany = call.feed, idle.touch, response.content.readany  # type: ignore[union-attr]
-                    while chunk := await readany():  # iter_any() minus its iterator object: b"" is the end
-                        touch()
+                    feed, reading, held = call.feed, idle.reading, idle.held
+                    readany = response.content.readany  # type: ignore[union-attr]
+                    while True:
+                        reading()
+                        chunk = await readany()  # iter_any() minus its iterator object: b"" is the end
+                        if not chunk:
+                            break
+                        held()  # from here to the next read, the consumer's time (a slow client's)
                         for event in feed(chunk):
                             yield event
                         if call.finished or cancel.stopped:
@@ -234,7 +248,8 @@ async def astream(provider: Provider, request: ModelRequest, cancel: Cancel) -> 
                 call.final = final
                 yield final
                 if final.type == "complete" and response is not None:
-                    await _drain(response)  # still under the idle timeout: a stalled tail cannot hang it
+                    idle.reading()  # under the idle timeout again: a stalled tail cannot hang the drain
+                    await _drain(response)
         finally:
             unhook()
             idle.cancel()
