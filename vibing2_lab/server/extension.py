@@ -5,6 +5,7 @@
     c.Vibing2Lab.allowed_models = ["anthropic:*", "openai:llama3.1"]
     c.Vibing2Lab.max_concurrent_streams = 32
     c.Vibing2Lab.consent_timeout = 300.0     # s a sidebar tool call waits for Allow / Deny
+    c.Vibing2Lab.client_stall_timeout = 60.0 # s a stream waits for a client that stopped reading
 """
 
 from __future__ import annotations
@@ -45,6 +46,10 @@ class Vibing2Lab(ExtensionApp):
                                  "no answer by then denies the call (the model is told).")
     heartbeat_interval = Float(15.0, min=0.01, config=True,
                                help="Seconds between SSE keep-alive comments (they also reveal clients that left).")
+    client_stall_timeout = Float(60.0, min=0.01, config=True,
+                                 help="Seconds a stream waits for a client that reads nothing of what is queued "
+                                      "for it (over 1 MiB); then it is treated as gone: the answer stops and its "
+                                      "partial text is stored as cancelled.")
 
     database_url = Unicode(None, allow_none=True, config=True,
                            help="postgresql://... : keep projects in PostgreSQL (sets VIBING2_LAB_DATABASE_URL for"

@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
+import struct
+import sys
 from contextlib import aclosing
 from json.encoder import encode_basestring
 from typing import TYPE_CHECKING, Any, AsyncIterator, Callable
@@ -167,38 +170,76 @@ class EventWriter:
         inflight = self._inflight
         if inflight is None or inflight.done():
             return False
-        stream = self._stream
-        buffered = len(stream._write_buffer) if stream is not None else self._queued  # type: ignore[attr-defined]
-        return buffered > HIGH_WATER
+        return self._unsent() > HIGH_WATER
 
-    async def backpressure(self) -> None:
+    async def backpressure(self, stall_timeout: float | None = None) -> None:
         """Wait until the client has taken what was written so far (see `behind`)."""
-        inflight = self._inflight
-        if inflight is not None and not inflight.done():
-            try:
-                await inflight
-            except StreamClosedError:
-                self.mark_gone()
+        await self._taken(stall_timeout)
 
-    async def drain(self) -> None:
+    async def drain(self, stall_timeout: float | None = None) -> None:
         """Flush what is queued, wait until it is written, and accept no more flushes."""
         if self.gone:
             return
         self._scheduled = False
         self._flush()
         self.closed = True
+        await self._taken(stall_timeout)
+
+    async def _taken(self, stall_timeout: float | None) -> None:
+        """Wait for the in-flight write. A client that takes nothing of it for `stall_timeout` s
+        (a slow one that takes some is waited for) is treated as gone and its connection closed:
+        the relay stopped reading upstream for it, and nothing else would ever end that wait."""
         inflight = self._inflight
-        if inflight is not None and not self.gone:
+        if inflight is None or inflight.done() or self.gone:
+            return
+        left = self._undelivered()
+        while True:
             try:
-                await inflight
+                await asyncio.wait_for(asyncio.shield(inflight), stall_timeout)
+                return
             except StreamClosedError:
                 self.mark_gone()
+                return
+            except asyncio.TimeoutError:
+                now = self._undelivered()
+                if now < left:  # slow, not stalled
+                    left = now
+                    continue
+                inflight.add_done_callback(lambda f: f.cancelled() or f.exception())  # closing fails it
+                self.mark_gone()
+                self._handler.request.connection.close()  # type: ignore[union-attr]
+                return
+
+    def _unsent(self) -> int:
+        stream = self._stream
+        return len(stream._write_buffer) if stream is not None else self._queued  # type: ignore[attr-defined]
+
+    def _undelivered(self) -> int:
+        """What the client has not taken yet: our buffer and what the kernel still holds for it
+        (a client reading a few MiB the kernel buffered makes no room in ours for a while)."""
+        stream = self._stream
+        sock = getattr(stream, "socket", None)
+        return self._unsent() + (_kernel_queue(sock) if sock is not None else 0)
 
     async def heartbeat(self, interval: float) -> None:
         """Send an SSE comment every `interval` s, so a client that left is noticed during a stall."""
         while not (self.gone or self.closed):
             await asyncio.sleep(interval)
             self.send(HEARTBEAT)
+
+
+def _kernel_queue(sock: socket.socket) -> int:
+    """Bytes the kernel still holds for the peer (not yet sent, or not acknowledged): Linux's
+    TIOCOUTQ, macOS's SO_NWRITE; 0 where neither answers (then only our buffer is watched)."""
+    try:
+        if sys.platform == "darwin":
+            return sock.getsockopt(socket.SOL_SOCKET, 0x1024)  # SO_NWRITE
+        import fcntl
+        import termios
+
+        return struct.unpack("i", fcntl.ioctl(sock.fileno(), termios.TIOCOUTQ, b"\0\0\0\0"))[0]
+    except (OSError, ImportError, AttributeError, ValueError):
+        return 0
 
 
 class SSEHandler(VibeHandler):
@@ -223,8 +264,8 @@ class SSEHandler(VibeHandler):
                 async for data in frames:
                     writer.send(data if encode is None else encode(data))
                     if writer.behind:  # checked first: a coroutine per token only to find no wait
-                        await writer.backpressure()
-            await writer.drain()
+                        await writer.backpressure(self.app.client_stall_timeout)
+            await writer.drain(self.app.client_stall_timeout)
         finally:
             beat.cancel()
         try:  # tornado skips the socket writes itself when the client has left
