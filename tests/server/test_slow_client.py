@@ -10,7 +10,8 @@ import gc
 import json
 import socket
 import time
-from typing import Any
+from contextlib import asynccontextmanager
+from typing import Any, AsyncIterator
 
 import httpx
 
@@ -38,6 +39,18 @@ async def _plateau(fake: FakeModelServer, *, still: float = 0.5, timeout: float 
     raise AssertionError(f"the upstream never stopped: {last} bytes written")
 
 
+@asynccontextmanager
+async def small_window_stream(stream_url: str, headers: dict[str, str], project: str) -> AsyncIterator[httpx.Response]:
+    """POST a stream from a client with a small receive window (SO_RCVBUF turns Linux's autotuning
+    off: its kernel takes ~64 KiB), so that what the server must not buffer is visible."""
+    transport = httpx.AsyncHTTPTransport(socket_options=[(socket.SOL_SOCKET, socket.SO_RCVBUF, 32768)])
+    async with httpx.AsyncClient(transport=transport, timeout=60) as client:
+        body = json.dumps({"prompt": "a long one", "project": project})
+        async with client.stream("POST", stream_url, headers=headers, content=body) as response:
+            assert response.status_code == 200
+            yield response
+
+
 def _server_buffers(port: int) -> list[int]:
     """Bytes waiting in the write buffer of each server-side connection on `port` (the Jupyter
     server runs in this process)."""
@@ -53,22 +66,16 @@ async def test_a_client_that_stops_reading_holds_a_bounded_buffer_and_still_gets
         jp_http_port: int) -> None:
     fake_model.enqueue(Reply(tokens=TOKENS))
     total = len("".join(TOKENS).encode())
-    # A small receive window (SO_RCVBUF turns Linux's autotuning off): the client's kernel takes
-    # ~64 KiB, so what the server must not buffer is visible.
-    transport = httpx.AsyncHTTPTransport(socket_options=[(socket.SOL_SOCKET, socket.SO_RCVBUF, 32768)])
-    async with httpx.AsyncClient(transport=transport, timeout=60) as client:
-        body = json.dumps({"prompt": "a long one", "project": "slow-reader"})
-        async with client.stream("POST", stream_url, headers=auth_headers, content=body) as response:
-            assert response.status_code == 200
-            chunks = response.aiter_raw()
-            first = await chunks.__anext__()  # the start frame; then the client stops reading
-            held = await _plateau(fake_model)
-            assert held < total / 2, f"the relay read {held} of {total} bytes for a client that reads nothing"
-            buffered = _server_buffers(jp_http_port)
-            assert buffered and max(buffered) <= HIGH_WATER + 64 * 1024, buffered  # a frame or so over the mark
-            health = await asyncio.wait_for(api("GET", "health"), timeout=5)  # the loop still serves
-            assert health.status == 200
-            got, final = await _read_all(chunks, first)  # reading again: the rest flows
+    async with small_window_stream(stream_url, auth_headers, "slow-reader") as response:
+        chunks = response.aiter_raw()
+        first = await chunks.__anext__()  # the start frame; then the client stops reading
+        held = await _plateau(fake_model)
+        assert held < total / 2, f"the relay read {held} of {total} bytes for a client that reads nothing"
+        buffered = _server_buffers(jp_http_port)
+        assert buffered and max(buffered) <= HIGH_WATER + 64 * 1024, buffered  # a frame or so over the mark
+        health = await asyncio.wait_for(api("GET", "health"), timeout=5)  # the loop still serves
+        assert health.status == 200
+        got, final = await _read_all(chunks, first)  # reading again: the rest flows
     assert got == TOKENS  # every token, in order, none twice
     assert final is not None and final[0] == "complete" and final[1]["text"] == "".join(TOKENS)
     (answer,) = [m for m in Store.open().get_project("slow-reader").messages if m.role == "assistant"]
@@ -101,14 +108,11 @@ async def test_a_pause_longer_than_the_idle_timeout_is_not_blamed_on_the_model(
     pauses for longer than `timeouts.idle` still gets the whole answer when it reads again."""
     monkeypatch.setenv("VIBING2_LAB_IDLE_TIMEOUT", "1")
     fake_model.enqueue(Reply(tokens=TOKENS))
-    transport = httpx.AsyncHTTPTransport(socket_options=[(socket.SOL_SOCKET, socket.SO_RCVBUF, 32768)])
-    async with httpx.AsyncClient(transport=transport, timeout=60) as client:
-        body = json.dumps({"prompt": "a long one", "project": "pausing-reader"})
-        async with client.stream("POST", stream_url, headers=auth_headers, content=body) as response:
-            chunks = response.aiter_raw()
-            first = await chunks.__anext__()
-            await _plateau(fake_model)  # the relay is held back now
-            await asyncio.sleep(2.5)  # well past the 1 s idle timeout
-            got, final = await _read_all(chunks, first)
+    async with small_window_stream(stream_url, auth_headers, "pausing-reader") as response:
+        chunks = response.aiter_raw()
+        first = await chunks.__anext__()
+        await _plateau(fake_model)  # the relay is held back now
+        await asyncio.sleep(2.5)  # well past the 1 s idle timeout
+        got, final = await _read_all(chunks, first)
     assert final is not None and final[0] == "complete", final
     assert got == TOKENS

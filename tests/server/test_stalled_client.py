@@ -7,7 +7,6 @@ A client that is slow but takes something is waited for (tests/server/test_slow_
 from __future__ import annotations
 
 import asyncio
-import json
 import socket
 import time
 
@@ -16,7 +15,7 @@ import pytest
 
 from tests.fakes.model_server import FakeModelServer, Reply
 from tests.server.conftest import Api
-from tests.server.test_slow_client import TOKENS, _plateau
+from tests.server.test_slow_client import TOKENS, _plateau, small_window_stream
 from tests.server.test_stream_cancel import eventually
 from vibing2_lab.store import Store
 
@@ -40,25 +39,22 @@ def _answers(project: str) -> list[tuple[str, int]]:
 async def test_a_client_that_takes_nothing_is_let_go_and_the_partial_answer_kept(
         api: Api, fake_model: FakeModelServer, stream_url: str, auth_headers: dict[str, str]) -> None:
     fake_model.enqueue(Reply(tokens=TOKENS))
-    transport = httpx.AsyncHTTPTransport(socket_options=[(socket.SOL_SOCKET, socket.SO_RCVBUF, 32768)])
-    async with httpx.AsyncClient(transport=transport, timeout=60) as client:
-        body = json.dumps({"prompt": "a long one", "project": "stalled-reader"})
-        async with client.stream("POST", stream_url, headers=auth_headers, content=body) as response:
-            chunks = response.aiter_raw()
-            await chunks.__anext__()  # the start frame; then nothing more is read
-            await _plateau(fake_model, still=0.3)
-            started = time.monotonic()
-            stored = await eventually(lambda: [a for a in _answers("stalled-reader") if a[0] != "streaming"],
-                                      timeout=30)
-            waited = time.monotonic() - started
-            assert stored and stored[0][0] == "cancelled" and 0 < stored[0][1] < len("".join(TOKENS)), stored
-            assert waited < 30
-            live = (await api("GET", "stream")).json["streams"]
-            assert live == []  # the slot is free
-            # the connection was closed: reading on ends (what was in the socket, then the end)
-            with pytest.raises((httpx.RemoteProtocolError, httpx.ReadError)):
-                async for _ in chunks:
-                    pass
+    async with small_window_stream(stream_url, auth_headers, "stalled-reader") as response:
+        chunks = response.aiter_raw()
+        await chunks.__anext__()  # the start frame; then nothing more is read
+        await _plateau(fake_model, still=0.3)
+        started = time.monotonic()
+        stored = await eventually(lambda: [a for a in _answers("stalled-reader") if a[0] != "streaming"],
+                                  timeout=30)
+        waited = time.monotonic() - started
+        assert stored and stored[0][0] == "cancelled" and 0 < stored[0][1] < len("".join(TOKENS)), stored
+        assert waited < 30
+        live = (await api("GET", "stream")).json["streams"]
+        assert live == []  # the slot is free
+        # the connection was closed: reading on ends (what was in the socket, then the end)
+        with pytest.raises((httpx.RemoteProtocolError, httpx.ReadError)):
+            async for _ in chunks:
+                pass
     assert len(fake_model.requests) == 1
 
 
@@ -69,16 +65,13 @@ async def test_a_slow_client_that_takes_something_is_waited_for(
     stalled client; it gets the whole answer."""
     tokens = TOKENS[:300]  # ~2.5 MiB of token frames, then the final frame with the whole text
     fake_model.enqueue(Reply(tokens=tokens))
-    transport = httpx.AsyncHTTPTransport(socket_options=[(socket.SOL_SOCKET, socket.SO_RCVBUF, 32768)])
     got, mark, started = bytearray(), 0, time.monotonic()
-    async with httpx.AsyncClient(transport=transport, timeout=60) as client:
-        body = json.dumps({"prompt": "a long one", "project": "slow-but-reading"})
-        async with client.stream("POST", stream_url, headers=auth_headers, content=body) as response:
-            async for chunk in response.aiter_raw():
-                got += chunk
-                if len(got) - mark >= 64 * 1024:  # ~1 MiB/s
-                    mark = len(got)
-                    await asyncio.sleep(0.05)
+    async with small_window_stream(stream_url, auth_headers, "slow-but-reading") as response:
+        async for chunk in response.aiter_raw():
+            got += chunk
+            if len(got) - mark >= 64 * 1024:  # ~1 MiB/s
+                mark = len(got)
+                await asyncio.sleep(0.05)
     assert time.monotonic() - started > STALL  # it was slower than the stall timeout
     assert got.count(b"event: token\n") == len(tokens) and b"event: complete\n" in got
     assert _answers("slow-but-reading") == [("complete", len("".join(tokens)))]
