@@ -190,7 +190,11 @@ class EventWriter:
         (a slow one that takes some is waited for) is treated as gone and its connection closed:
         the relay stopped reading upstream for it, and nothing else would ever end that wait."""
         inflight = self._inflight
-        if inflight is None or inflight.done() or self.gone:
+        if inflight is None or self.gone:
+            return
+        if inflight.done():  # written, or failed (the client left): read its outcome
+            if not inflight.cancelled() and inflight.exception() is not None:
+                self.mark_gone()
             return
         left = self._undelivered()
         while True:
