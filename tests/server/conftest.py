@@ -85,3 +85,14 @@ def stream_url(jp_base_url: str, jp_http_port: int, http_server_client: Any) -> 
 @pytest.fixture
 def auth_headers(jp_auth_header: dict[str, str]) -> dict[str, str]:
     return dict(jp_auth_header)
+
+
+def server_side_streams(port: int) -> list[Any]:
+    """The open server-side connections (tornado IOStreams) on `port`: the Jupyter server of
+    these tests runs in this process, so a test can look at the sockets it writes to."""
+    import gc
+
+    from tornado.iostream import IOStream
+
+    return [s for s in gc.get_objects() if isinstance(s, IOStream) and s.socket is not None
+            and not s.closed() and s.socket.getsockname()[1] == port]

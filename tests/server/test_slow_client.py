@@ -6,7 +6,6 @@ reads again every token arrives, in order, and the stored answer is whole."""
 from __future__ import annotations
 
 import asyncio
-import gc
 import json
 import socket
 import time
@@ -16,7 +15,7 @@ from typing import Any, AsyncIterator
 import httpx
 
 from tests.fakes.model_server import FakeModelServer, Reply
-from tests.server.conftest import Api
+from tests.server.conftest import Api, server_side_streams
 from vibing2_lab.providers.sse import SSEDecoder
 from vibing2_lab.server.sse_out import HIGH_WATER
 from vibing2_lab.store import Store
@@ -51,16 +50,6 @@ async def small_window_stream(stream_url: str, headers: dict[str, str], project:
             yield response
 
 
-def _server_buffers(port: int) -> list[int]:
-    """Bytes waiting in the write buffer of each server-side connection on `port` (the Jupyter
-    server runs in this process)."""
-    from tornado.iostream import IOStream
-
-    return [len(s._write_buffer) for s in gc.get_objects()
-            if isinstance(s, IOStream) and s.socket is not None and not s.closed()
-            and s.socket.getsockname()[1] == port]
-
-
 async def test_a_client_that_stops_reading_holds_a_bounded_buffer_and_still_gets_everything(
         api: Api, fake_model: FakeModelServer, stream_url: str, auth_headers: dict[str, str],
         jp_http_port: int) -> None:
@@ -71,7 +60,7 @@ async def test_a_client_that_stops_reading_holds_a_bounded_buffer_and_still_gets
         first = await chunks.__anext__()  # the start frame; then the client stops reading
         held = await _plateau(fake_model)
         assert held < total / 2, f"the relay read {held} of {total} bytes for a client that reads nothing"
-        buffered = _server_buffers(jp_http_port)
+        buffered = [len(s._write_buffer) for s in server_side_streams(jp_http_port)]
         assert buffered and max(buffered) <= HIGH_WATER + 64 * 1024, buffered  # a frame or so over the mark
         health = await asyncio.wait_for(api("GET", "health"), timeout=5)  # the loop still serves
         assert health.status == 200

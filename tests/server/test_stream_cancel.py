@@ -13,7 +13,7 @@ from typing import Any, AsyncIterator, Callable
 import httpx
 
 from tests.fakes.model_server import FakeModelServer, RecordedRequest, Reply, split_tokens
-from tests.server.conftest import Api, sse, tokens_of
+from tests.server.conftest import Api, server_side_streams, sse, tokens_of
 from vibing2_lab.providers.sse import SSEDecoder
 from vibing2_lab.store import Store
 
@@ -225,20 +225,15 @@ async def test_a_locked_store_does_not_stop_the_event_loop(api: Api, fake_model:
 
 
 async def test_a_streaming_response_is_sent_without_nagle_delays(
-        fake_model: FakeModelServer, stream_url: str, auth_headers: dict[str, str]) -> None:
+        fake_model: FakeModelServer, stream_url: str, auth_headers: dict[str, str], jp_http_port: int) -> None:
     """While an answer streams, the server's socket to the client has TCP_NODELAY: a token is
     sent when it is written, not held until the client ACKs the previous one."""
-    import gc
     import socket
-
-    from tornado.iostream import IOStream
 
     fake_model.enqueue(SLOW)
     async with live_stream(stream_url, auth_headers, {"prompt": "go", "project": "nagle"}) as events:
         await events.until(n_tokens(2))
-        # The jupyter server runs in this process: find the server side of the streaming connection.
-        streaming = [s for s in gc.get_objects() if isinstance(s, IOStream) and s.socket is not None
-                     and not s.closed() and s.socket.getsockname()[1] == int(stream_url.split(":")[2].split("/")[0])]
+        streaming = server_side_streams(jp_http_port)
         assert streaming, "no server-side connection found"
         assert any(s.socket.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) for s in streaming)
         await events.rest()

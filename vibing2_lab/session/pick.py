@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .call import Call
+from .providing import provider_for
 
 if TYPE_CHECKING:
     from ..agents import Agent, Pick
@@ -46,7 +47,7 @@ def _ask(session: Session, agent: Agent, text: str) -> tuple[str | None, str, Ca
 
     try:
         ref = resolve_model(None, settings=session.settings, tier="fast")
-        provider = session._provider(ref, agent, [])  # no tools: the router only answers
+        provider = provider_for(session, ref, agent, [])  # no tools: the router only answers
         call = Call.open(agent, ref, text, provider=provider, settings=session.settings, max_tokens=MAX_TOKENS,
                          temperature=0.0, cell_id=session.ask.cell_id)
         for event in provider.stream(call.request):

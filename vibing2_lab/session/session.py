@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, AsyncIterator, Callable, Iterator, Sequen
 from .ask import Ask, check_prompt, check_system, plan_models, resolve_agents
 from .call import PLAIN_NAME, Call, plain_agent
 from .pick import auto_mode, pick_record, rerank_pick
+from .providing import provider_for
 from ..events import FINAL_TYPES, StreamEvent
 
 if TYPE_CHECKING:
@@ -28,10 +29,10 @@ if TYPE_CHECKING:
     from ..agents import Agent, AgentRegistry, Pick
     from ..config import Settings
     from ..models import ModelRef
-    from ..providers import Cancel, Provider
+    from ..providers import Cancel
     from ..notebook.replay import ReplayIndex
     from ..store import Project, Store
-    from ..tools import Consent, Tool, ToolContext, Toolbox
+    from ..tools import Consent, ToolContext, Toolbox
 
 MODES = ("single", "fanout", "chain")
 
@@ -123,7 +124,7 @@ class Session:
         real = None if agent.name == PLAIN_NAME and not self.agents else agent
         ref = self._ref_for(real)
         tools = self.tooling.tools_for(real)
-        call = Call.open(real, ref, prompt, provider=self._provider(ref, real, tools), settings=self.settings,
+        call = Call.open(real, ref, prompt, provider=provider_for(self, ref, real, tools), settings=self.settings,
                          history=self.history, system=self._system(), max_tokens=self.ask.max_tokens,
                          temperature=self.ask.temperature, cell_id=self.ask.cell_id, tools=tools)
         self._register(call)
@@ -135,41 +136,6 @@ class Session:
 
     def _ref_for(self, agent: Agent | None) -> ModelRef:
         return self.models[self.agents.index(agent)] if agent in self.agents else self.models[0]
-
-    def _provider(self, ref: ModelRef, agent: Agent | None, tools: list[Tool]) -> Provider:
-        """The live provider (in a tool loop when the agent has tools), or in replay mode the replay
-        provider (with the live one as fallback), which replays recorded tool steps without running any."""
-        from ..providers import get_provider
-
-        live = None if self.replay_mode == "strict" else get_provider(ref.provider, settings=self.settings)
-        if live is not None:
-            live = self._budgeted(live)
-        if live is not None and tools:
-            live = self.tooling.loop(live, tools)
-        if self.replay_mode == "off":
-            return live
-        from ..notebook.replay import ReplayIndex, ReplayProvider
-
-        self.replay_index = self.replay_index or ReplayIndex.discover()
-        return ReplayProvider(self.replay_index, settings=self.settings, fallback=live, cell_id=self.ask.cell_id,
-                              agent=agent)
-
-    def _budgeted(self, provider: Provider) -> Provider:
-        """Every request through `provider` checked against the budgets first (one ledger per ask)."""
-        from ..budget import Ledger, guard, has_limits
-
-        if not has_limits(self.settings, self.ask.max_cost):
-            return provider
-        with self._lock:
-            if self.ledger is None:
-                store = self.store
-                if store is None:  # a one-off ask still answers to the daily and monthly limits
-                    from ..store import Store
-
-                    store = Store.open()
-                self.ledger = Ledger(self.settings, store, self.project.id if self.project else None,
-                                     max_cost=self.ask.max_cost)
-        return guard(provider, self.ledger)
 
     def _register(self, call: Call) -> None:
         """Keep `calls` in the order the agents were given: fan-out threads start in any order."""
