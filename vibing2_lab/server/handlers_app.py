@@ -85,7 +85,7 @@ class ProjectAppHandler(VibeHandler):
     async def prepare(self) -> None:  # type: ignore[override]
         match = _TICKET.match(self.path_kwargs.get("path") or "")
         ref = self.path_kwargs.get("ref", "")
-        if match is None or not ref.isdigit() or not hmac.compare_digest(match.group(1), ticket(int(ref))):
+        if match is None or not (ref.isascii() and ref.isdigit()) or not hmac.compare_digest(match.group(1), ticket(int(ref))):
             await super().prepare()  # Jupyter's own authentication (403 without it)
             return
         if not self.check_host():

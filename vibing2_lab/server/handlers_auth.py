@@ -62,7 +62,7 @@ class AuthKeyHandler(VibeHandler):
         """Store `{"provider", "key"}` in the OS keychain; 400 with the reason if there is none."""
         from ..keys import store_key
 
-        body = fields(self.json_body(), {"provider": (str, "anthropic"), "key": (str, REQUIRED)})
+        body = fields(await self.json_body(), {"provider": (str, "anthropic"), "key": (str, REQUIRED)})
         provider = _check_provider(self.vibe_settings(), body["provider"])
         backend = await self.blocking(store_key, provider, body["key"])
         self.write_json({"provider": provider, "stored": True, "backend": backend}, status=201)
@@ -73,7 +73,7 @@ class AuthKeyHandler(VibeHandler):
         """Forget a provider's keychain entry (`?provider=` or `{"provider"}`)."""
         from ..keys import delete_key
 
-        body = fields(self.json_body(), {"provider": (str, None)})
+        body = fields(await self.json_body(), {"provider": (str, None)})
         provider = self.get_query_argument("provider", None) or body["provider"] or "anthropic"
         provider = _check_provider(self.vibe_settings(), provider)
         deleted = await self.blocking(delete_key, provider)

@@ -25,7 +25,7 @@ class ProjectsHandler(VibeHandler):
     @web.authenticated
     @authorized
     async def post(self) -> None:
-        body = fields(self.json_body(), {"name": ((str, type(None)), REQUIRED), "type": (str, "notebook"),
+        body = fields(await self.json_body(), {"name": ((str, type(None)), REQUIRED), "type": (str, "notebook"),
                                          "agents": (list, [])})
         store = self.store()
         kw = {"type": body["type"], "agents": text_list("agents", body["agents"])}
@@ -43,7 +43,7 @@ class ProjectHandler(VibeHandler):
     @web.authenticated
     @authorized
     async def patch(self, ref: str) -> None:
-        body = fields(self.json_body(), {"name": (str, REQUIRED)})
+        body = fields(await self.json_body(), {"name": (str, REQUIRED)})
         store = self.store()
         project = store.rename_project(ref, body["name"])
         self.write_json(_project_with_runs(store, project.id))
@@ -62,7 +62,7 @@ class ProjectVisibilityHandler(VibeHandler):
     @web.authenticated
     @authorized
     async def put(self, ref: str) -> None:
-        body = fields(self.json_body(), {"visibility": (str, REQUIRED)})
+        body = fields(await self.json_body(), {"visibility": (str, REQUIRED)})
         store = self.store()
         project = await self.blocking(store.set_visibility, ref, body["visibility"])
         self.write_json(_project_with_runs(store, project.id))
@@ -72,7 +72,7 @@ class ProjectForkHandler(VibeHandler):
     @web.authenticated
     @authorized
     async def post(self, ref: str) -> None:
-        body = fields(self.json_body(), {"name": (str, REQUIRED), "at_version": ((int, type(None)), None)})
+        body = fields(await self.json_body(), {"name": (str, REQUIRED), "at_version": ((int, type(None)), None)})
         store = self.store()
         project = store.fork_project(ref, body["name"], at_version=body["at_version"])
         self.write_json(_project_with_runs(store, project.id), status=201)
@@ -84,7 +84,7 @@ class ConversationHandler(VibeHandler):
     @web.authenticated
     @authorized
     async def post(self, ref: str) -> None:
-        fields(self.json_body(), {})
+        fields(await self.json_body(), {})
         store = self.store()
         project = store.get_project(ref)
         number = store.new_conversation(project.id)
@@ -104,7 +104,7 @@ class ProjectFilesHandler(VibeHandler):
         """Upsert files by path (`{"files": {"index.html": "..."}}`); other files are kept."""
         from ..errors import InputError
 
-        body = fields(self.json_body(), {"files": (dict, REQUIRED)})
+        body = fields(await self.json_body(), {"files": (dict, REQUIRED)})
         files: dict[str, Any] = body["files"]
         bad = [path for path, content in files.items() if not isinstance(content, str)]
         if bad:

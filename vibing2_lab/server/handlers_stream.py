@@ -104,7 +104,7 @@ class StreamHandler(SSEHandler):
         app = self.app
         app.streams.check_room()  # before the session may create a project
         settings = self.vibe_settings()
-        data = self.json_body()
+        data = await self.json_body()
         from .tool_context import NotebookRef, stream_tools
 
         merged = Merged()
