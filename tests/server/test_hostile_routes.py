@@ -136,6 +136,21 @@ async def test_an_absurdly_long_agent_name_is_a_short_404(api: Api, fake_model: 
     assert fake_model.requests == [] and Store.open().list_projects() == []
 
 
+@pytest.mark.parametrize("params, body", [({"provider": ""}, None), ({"provider": "\x00"}, None),
+                                          (None, {"provider": ""})])
+async def test_forgetting_an_empty_provider_keeps_the_default_key(api: Api, params: dict | None,
+                                                                 body: dict | None) -> None:
+    """Was: 200 {"provider": "anthropic", "deleted": true}: an empty name fell back to the default."""
+    import keyring
+
+    from vibing2_lab.keys import SERVICE
+
+    assert (await api("POST", "auth/key", {"provider": "anthropic", "key": "k-keep-me-0123456789"})).status == 201
+    answer = await api("DELETE", "auth/key", body, params=params)
+    assert answer.status == 400 and "Unknown provider ''" in answer.error["message"] and answer.error["hint"]
+    assert keyring.get_password(SERVICE, "anthropic") == "k-keep-me-0123456789"
+
+
 BODY_ROUTES = [("POST", "projects"), ("PATCH", "projects/{pid}"), ("POST", "projects/{pid}/fork"),
                ("PUT", "projects/{pid}/visibility"), ("POST", "projects/{pid}/conversations"),
                ("PUT", "projects/{pid}/files"), ("POST", "projects/{pid}/revert"), ("POST", "stream"),

@@ -74,8 +74,11 @@ class AuthKeyHandler(VibeHandler):
         from ..keys import delete_key
 
         body = fields(await self.json_body(), {"provider": (str, None)})
-        provider = self.get_query_argument("provider", None) or body["provider"] or "anthropic"
-        provider = _check_provider(self.vibe_settings(), provider)
+        # Only an absent provider means the default: `?provider=` (or tornado's stripping of a
+        # control character to "") is a wrong name, never a licence to forget the anthropic key.
+        provider = self.get_query_argument("provider", None)
+        provider = _check_provider(self.vibe_settings(), provider if provider is not None
+                                   else body["provider"] if body["provider"] is not None else "anthropic")
         deleted = await self.blocking(delete_key, provider)
         self.write_json({"provider": provider, "deleted": deleted})
 
