@@ -151,6 +151,32 @@ async def test_forgetting_an_empty_provider_keeps_the_default_key(api: Api, para
     assert keyring.get_password(SERVICE, "anthropic") == "k-keep-me-0123456789"
 
 
+@pytest.mark.parametrize("bad", ["abc\r\nX-Injected: 1", "sk-a\x00b", "sk-ant-é-0123456789", "k" * 5000])
+async def test_a_key_no_header_can_carry_is_refused_and_the_stored_one_kept(api: Api, bad: str) -> None:
+    """Was: 201 stored, replacing the working key; then every answer failed with "Unexpected
+    ValueError ... header injection attack" and the hint "This is a bug in vibing2-lab"."""
+    import keyring
+
+    from vibing2_lab.keys import SERVICE
+
+    assert (await api("POST", "auth/key", {"provider": "anthropic", "key": "k-good-0123456789"})).status == 201
+    answer = await api("POST", "auth/key", {"provider": "anthropic", "key": bad})
+    assert answer.status == 400 and answer.error["kind"] == "config", answer.body
+    assert "nothing was stored" in answer.error["message"] and "one line" in answer.error["hint"]
+    assert bad.encode() not in answer.body
+    assert keyring.get_password(SERVICE, "anthropic") == "k-good-0123456789"
+
+
+async def test_an_environment_key_no_header_can_carry_is_a_clear_error_event(
+        api: Api, fake_model: FakeModelServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-pasted\nwith-a-line-break")
+    events = sse((await api("POST", "stream", {"prompt": "hi", "project": "k"})).body)
+    kind, error = events[-1]
+    assert kind == "error" and error["kind"] == "config", error
+    assert "environment variable ANTHROPIC_API_KEY" in error["message"] and "bug" not in error["hint"]
+    assert "pasted" not in json.dumps(events) and fake_model.requests == []
+
+
 BODY_ROUTES = [("POST", "projects"), ("PATCH", "projects/{pid}"), ("POST", "projects/{pid}/fork"),
                ("PUT", "projects/{pid}/visibility"), ("POST", "projects/{pid}/conversations"),
                ("PUT", "projects/{pid}/files"), ("POST", "projects/{pid}/revert"), ("POST", "stream"),
