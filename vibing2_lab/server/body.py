@@ -14,6 +14,7 @@ An unknown field, a missing one or a wrong type is an InputError naming the fiel
 
 from __future__ import annotations
 
+import gc
 import json
 import math
 import re
@@ -52,6 +53,11 @@ def _no_constant(name: str) -> float:
 
 def read_json(raw: bytes | None) -> dict[str, Any]:
     """The request body as a JSON object (empty body: {}), or InputError saying why not."""
+    # Without the cyclic GC: while the parser (which holds the GIL) builds a million empty lists,
+    # the collector ran over the whole heap again and again: a 4 MiB body held every thread,
+    # the event loop too, 0.5-1.1 s; 0.06 s without. A parsed body holds no cycles to collect.
+    collecting = gc.isenabled()
+    gc.disable()
     try:
         data = json.loads(raw or b"{}", parse_constant=_no_constant, parse_float=_finite,
                           parse_int=_whole)
@@ -60,6 +66,9 @@ def read_json(raw: bytes | None) -> dict[str, Any]:
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         reason = "it is nested too deeply" if isinstance(exc, RecursionError) else str(exc)
         raise InputError(f"The request body is not valid JSON: {reason}.", hint=_JSON_HINT) from None
+    finally:
+        if collecting:
+            gc.enable()
     if not isinstance(data, dict):
         raise InputError(f"The request body must be a JSON object, not {type(data).__name__}.", hint=_JSON_HINT)
     _check_strings(data, "the request body", 0)
