@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from tornado.httpclient import AsyncHTTPClient
 
-from tests.fakes.model_server import FakeModelServer
+from tests.fakes.model_server import FakeModelServer, Reply
 from tests.server.conftest import PREFIX, Api, sse
 from vibing2_lab.store import Store
 
@@ -175,6 +175,23 @@ async def test_an_environment_key_no_header_can_carry_is_a_clear_error_event(
     assert kind == "error" and error["kind"] == "config", error
     assert "environment variable ANTHROPIC_API_KEY" in error["message"] and "bug" not in error["hint"]
     assert "pasted" not in json.dumps(events) and fake_model.requests == []
+
+
+async def test_a_project_deleted_while_it_streams_ends_the_stream_with_an_error_event(
+        api: Api, fake_model: FakeModelServer, stream_url: str, auth_headers: dict[str, str]) -> None:
+    """Was: the tokens, then nothing (the answer could not be stored, and the 200 was long sent):
+    no `complete` and no `error`, against the route's promise that failures arrive as events."""
+    from tests.server.test_stream_cancel import live_stream
+
+    fake_model.enqueue(Reply(tokens=[f" t{i}" for i in range(20)], delay=0.02))
+    pid = Store.open().create_project("doomed").id
+    async with live_stream(stream_url, auth_headers, {"prompt": "hi", "project": "doomed"}) as events:
+        await events.until(lambda seen: any(kind == "token" for kind, _ in seen))
+        assert (await api("DELETE", f"projects/{pid}")).status == 204
+        await events.rest()
+    kind, last = events.seen[-1]
+    assert kind == "error" and last["kind"] == "unknown_project" and last["hint"], events.seen[-1]
+    assert last["stream_id"] == events.seen[0][1]["stream_id"]
 
 
 BODY_ROUTES = [("POST", "projects"), ("PATCH", "projects/{pid}"), ("POST", "projects/{pid}/fork"),

@@ -66,7 +66,8 @@ class CompleteHandler(SSEHandler):
                         yield frame("token", {"text": piece.text})
 
         start = frame("start", {"model": str(plan.model), "fill": plan.fill, "max_lines": plan.max_lines})
-        await self.send_stream(start, frames(), on_gone=cancel.stop)
+        await self.send_stream(start, frames(), on_gone=cancel.stop, failed=lambda error: frame(
+            "done", {"text": "", "model": str(plan.model), "status": "error", "cached": False, **error}))
 
 
 ROUTES: list[tuple[str, type[VibeHandler]]] = [("complete", CompleteHandler)]
