@@ -38,7 +38,7 @@ class VersionsHandler(VibeHandler):
         project = await self.blocking(store.get_project, ref)
         versions = await self.blocking(store.versions, project.id)
         self.write_json({"project": project.id, "versions": [version_json(v) for v in versions],
-                         "app_url": app_url(self.base_url, project.id)})
+                         "app_url": app_url(self.base_url, project.id, self.vibe_user())})
 
 
 class DiffHandler(VibeHandler):
