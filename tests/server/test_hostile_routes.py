@@ -212,3 +212,14 @@ async def test_every_body_route_refuses_what_is_no_json_object(api: Api, fake_mo
             assert answer.status == 400, (method, path, raw, answer.body)
             assert answer.error["kind"] == "input" and answer.error["hint"], (method, path, raw)
     assert _stored(project) == before and fake_model.requests == []
+
+
+async def test_a_project_type_with_a_terminal_escape_is_a_400(api: Api, project: int) -> None:
+    before = _stored(project)
+    answer = await api("POST", "projects", {"name": "shown", "type": "\x1b]0;owned\x07notebook"})
+    assert answer.status == 400
+    assert "control characters" in answer.error["message"] and answer.error["hint"]
+    answer = await api("POST", "projects", {"name": "shown", "agents": ["sql-expert", "x\x1b[2J"]})
+    assert answer.status == 400 and "agent name" in answer.error["message"]
+    assert _stored(project) == before
+    assert (await api("POST", "projects", {"name": "shown", "type": "web app"})).status == 201
