@@ -12,19 +12,17 @@ reads well anywhere and replays offline. export → import → export gives the 
 from __future__ import annotations
 
 import math
-import re
 import shlex
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ExportError, ProjectError
-from .record import METADATA_KEY, cell_record, load_notebook, records_in_notebook
+from .record import CELL_ID, METADATA_KEY, cell_record, load_notebook, records_in_notebook
 from .record_store import import_record
 
 if TYPE_CHECKING:
     from ..store import Message, Store
 
-_CELL_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
 INTRO = ("# {name}\n\nA vibing2-lab session exported from project **{name}**. The answers below are "
          "recorded; run the notebook with `VIBING2_LAB_MODE=replay` to replay them offline, or "
@@ -62,7 +60,7 @@ def cell_source(project: str, record: dict[str, Any], meta: dict[str, Any]) -> s
 
 
 def _unique_id(wanted: str | None, n: int, seen: set[str]) -> str:
-    cell_id = wanted if wanted and _CELL_ID.match(wanted) and wanted not in seen else f"vibe-{n}"
+    cell_id = wanted if wanted and CELL_ID.match(wanted) and wanted not in seen else f"vibe-{n}"
     seen.add(cell_id)
     return cell_id
 

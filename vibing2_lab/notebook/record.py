@@ -65,12 +65,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 from ..errors import ExportError
+from ..keys import redact
 
 if TYPE_CHECKING:
     from ..events import CompleteEvent, ErrorEvent
@@ -79,6 +82,7 @@ if TYPE_CHECKING:
 
 SCHEMA = 1
 METADATA_KEY = "vibing2_lab"
+CELL_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")  # nbformat 4.5's cell id; another one is not named in messages
 _FIX = "The record was changed outside vibing2-lab: restore the saved notebook, or run the cell live again."
 
 
@@ -176,16 +180,78 @@ def _validator() -> Any:
 
 
 def validate(record: Any, *, where: str) -> dict[str, Any]:
-    """`record` if it fits the schema, else ExportError naming `where` (the cell) and the field."""
+    """`record` if it fits the schema, else ExportError naming `where` (the cell) and the field.
+    The message never quotes the record's values (they can be huge, or a key someone pasted)."""
     import jsonschema
 
     error = jsonschema.exceptions.best_match(_validator().iter_errors(record))
-    if error is None:
-        return record
-    field = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path).lstrip(".")
-    reason = error.message if len(error.message) <= 160 else error.message[:157] + "..."  # values can be huge
-    raise ExportError(f"{where}: invalid vibing2_lab record: {field or 'the record'}: {reason}.",
-                      hint=_FIX)
+    if error is not None:
+        field = _field(error.absolute_path)
+        raise ExportError(redact(f"{where}: invalid vibing2_lab record: {field or 'the record'}: {_reason(error)}."),
+                          hint=_FIX)
+    path = _unencodable(record)
+    if path is not None:  # a JSON "\ud800" escape: a lone surrogate, which no UTF-8 file or database can hold
+        raise ExportError(redact(f"{where}: invalid vibing2_lab record: {_field(path) or 'the record'}: "
+                                 "holds a lone surrogate (an invalid \\uD800-\\uDFFF escape), not text."), hint=_FIX)
+    return record
+
+
+def _field(path: Any) -> str:
+    return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path).lstrip(".")
+
+
+_JSON_TYPES = {dict: "object", list: "array", str: "string", bool: "boolean", int: "integer", float: "number",
+               type(None): "null"}
+
+
+def _reason(error: Any) -> str:
+    """What the schema wants, said from the schema alone: jsonschema's own message quotes the value."""
+    rule, wanted, value = error.validator, error.validator_value, error.instance
+    if rule == "type":
+        wanted = wanted if isinstance(wanted, list) else [wanted]
+        return f"must be of type {' or '.join(wanted)}, not {_JSON_TYPES.get(type(value), 'something else')}"
+    if rule == "enum":
+        return f"must be one of {', '.join(json.dumps(w) for w in wanted)}"
+    if rule == "const":
+        return f"must be {json.dumps(wanted)}"
+    if rule == "required":
+        missing = [name for name in wanted if isinstance(value, dict) and name not in value]
+        return f"lacks the required field {missing[0] if missing else wanted[0]!r}"
+    if rule == "additionalProperties":
+        known = sorted(error.schema.get("properties") or {})
+        return f"has a field the schema does not allow (allowed: {', '.join(known)})"
+    bounds = {"minimum": "at least {}", "maximum": "at most {}", "minLength": "at least {} characters long",
+              "maxLength": "at most {} characters long", "minItems": "at least {} items long",
+              "maxItems": "at most {} items long"}
+    if rule in bounds:
+        return "must be " + bounds[rule].format(wanted)
+    return f"fails the schema rule {rule!r}"
+
+
+def _unencodable(value: Any) -> list[str | int] | None:
+    """The path of the first text (a value or a key) UTF-8 cannot encode, or None. Iterative: a
+    record may be nested as deep as the JSON decoder allows, deeper than this stack has room for."""
+    todo: list[tuple[Any, list[str | int]]] = [(value, [])]
+    while todo:
+        item, path = todo.pop()
+        if isinstance(item, str):
+            if not item.isascii() and not _encodes(item):
+                return path
+        elif isinstance(item, dict):
+            if not all(map(_encodes, map(str, item))):
+                return path
+            todo.extend(reversed([(child, [*path, key]) for key, child in item.items()]))  # in reading order
+        elif isinstance(item, list):
+            todo.extend(reversed([(child, [*path, n]) for n, child in enumerate(item)]))
+    return None
+
+
+def _encodes(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 # -- read -----------------------------------------------------------------------
@@ -193,12 +259,25 @@ def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON number")
 
 
+def _finite(literal: str) -> float:
+    """A JSON number as a float; one too large for a float (1e309) is refused rather than read as
+    infinity, which the store would keep and an export would turn into null."""
+    value = float(literal)
+    if math.isinf(value):
+        raise ValueError(f"the number {literal[:40]} is too large")
+    return value
+
+
 def load_notebook(path: Path) -> dict[str, Any]:
     """A notebook file as a dict; ExportError if it is missing or not a notebook."""
     try:
-        nb = json.loads(path.read_text(encoding="utf-8"), parse_constant=_no_constant)  # no NaN/Infinity
+        nb = json.loads(path.read_text(encoding="utf-8"), parse_constant=_no_constant,  # no NaN/Infinity
+                        parse_float=_finite)
     except FileNotFoundError:
         raise ExportError(f"{path} does not exist.", hint="Check the path to the notebook.") from None
+    except RecursionError:  # the decoder gives up past ~1,000 levels of [ or {
+        raise ExportError(f"{path} is not a notebook (its JSON is nested too deeply to read).",
+                          hint="Give a .ipynb file saved by Jupyter.") from None
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         raise ExportError(f"{path} is not a notebook (invalid JSON: {exc}).",
                           hint="Give a .ipynb file saved by Jupyter.") from None
@@ -215,7 +294,7 @@ def records_in_notebook(nb: dict[str, Any], *, source: str = "",
     for n, cell in enumerate(nb.get("cells") or []):
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":
             continue
-        cell_id = cell.get("id") if isinstance(cell.get("id"), str) else None
+        cell_id = cell.get("id") if isinstance(cell.get("id"), str) and CELL_ID.match(cell["id"]) else None
         outputs = cell.get("outputs")
         for output in outputs if isinstance(outputs, list) else []:
             metadata = output.get("metadata") if isinstance(output, dict) else None
