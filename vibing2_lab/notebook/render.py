@@ -43,7 +43,7 @@ if TYPE_CHECKING:
 STATIC_MIMETYPES = ("text/plain", "text/markdown", "text/html")
 CODE_LANGUAGES = ("", "python", "py", "python3", "ipython", "ipython3")  # preferred by --format code
 
-_CODE_SPAN = re.compile(r"(`+)(.+?)(?<!`)\1(?!`)")
+_BACKTICK_RUN = re.compile(r"`+")
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|$])")
 
 
@@ -109,13 +109,49 @@ def escape_markdown_html(text: str) -> str:
             out.append(line)
             continue
         pieces, last = [], 0
-        for m in _CODE_SPAN.finditer(line):
-            pieces.append(line[last:m.start()].replace("<", "&lt;"))
-            pieces.append(m.group(0))
-            last = m.end()
+        for start, end in code_spans(line):
+            pieces += [line[last:start].replace("<", "&lt;"), line[start:end]]
+            last = end
         pieces.append(line[last:].replace("<", "&lt;"))
         out.append("".join(pieces))
     return "\n".join(out)
+
+
+def code_spans(line: str) -> list[tuple[int, int]]:
+    """(start, end) of each code span of a line, as CommonMark (marked, JupyterLab) finds them: a run
+    of n backticks opens one that only a run of exactly n closes, and an escaped backtick opens
+    none. One pass over the runs: a regex with a backreference took minutes on 20 KB of backtick
+    runs of growing length, and one that let ``x` or \\`x` be a span left the HTML in them raw
+    (an escaped opener is taken as no span here even where CommonMark opens one with the rest of
+    the run: that only shows a `&lt;` in code, never leaves a tag raw)."""
+    # (start, end, length, opens) of each run; after an odd number of backslashes a run opens no
+    # span (its first backtick is literal) but still closes one (in code a backslash is just text).
+    runs = [(m.start(), m.end(), m.end() - m.start(), _backslashes_before(line, m.start()) % 2 == 0)
+            for m in _BACKTICK_RUN.finditer(line)]
+    following: dict[int, list[int]] = {}  # run length -> indexes of the runs of that length, in order
+    for i, (_, _, length, _) in enumerate(runs):
+        following.setdefault(length, []).append(i)
+    spans, i, used = [], 0, {length: 0 for length in following}
+    while i < len(runs):
+        start, _, length, opens = runs[i]
+        same = following[length]
+        while used[length] < len(same) and same[used[length]] <= i:
+            used[length] += 1
+        if not opens or used[length] == len(same):
+            i += 1  # escaped, or no later run of this length closes it: its backticks are literal
+            continue
+        close = same[used[length]]
+        spans.append((start, runs[close][1]))
+        i = close + 1
+    return spans
+
+
+def _backslashes_before(line: str, at: int) -> int:
+    """How many backslashes end `line[:at]` (each is counted by the one run it precedes)."""
+    n = at
+    while n > 0 and line[n - 1] == "\\":
+        n -= 1
+    return at - n
 
 
 def escape_markdown_inline(text: str) -> str:
