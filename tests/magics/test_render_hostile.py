@@ -67,3 +67,22 @@ def test_an_answer_of_backtick_runs_of_growing_length_renders() -> None:
     text = "".join("`" * n + "<a>" for n in range(1, 400))  # 80 KB, no two runs of one length: no span
     markdown = render_bundle(record(text))["text/markdown"]
     assert markdown.count("&lt;a>") == 399 and "<a>" not in markdown
+
+
+def test_the_widget_renders_backtick_runs_at_once_and_like_the_saved_output(tmp_path: Path) -> None:
+    """The widget's own renderer (widget/static/markdown.js, in Node): its code-span regex took
+    seconds per re-render of 20 KB of backtick runs, and it re-renders as the answer streams."""
+    from tests.magics.test_markdown_renderers import HERE, html_tree, normal
+    from vibing2_lab.notebook.render import close_fences, markdown_to_html
+    from vibing2_lab.widget.panel import panel_module
+
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed")
+    texts = ["".join("`" * n + "a" for n in range(1, 400)), "``a` `b`` `c` ``d", f"``{EVIL}`"]
+    module = tmp_path / "panel.mjs"
+    module.write_text(panel_module() + "\nexport { renderMarkdown };\n", encoding="utf-8")
+    out = subprocess.run([node, str(HERE / "markdown_dom.mjs"), str(module)], input=json.dumps(texts),
+                         capture_output=True, text=True, timeout=60, check=True)  # minutes before the fix
+    for text, tree in zip(texts, json.loads(out.stdout)):
+        assert normal(tree) == normal(html_tree(markdown_to_html(close_fences(text)))), text[:40]

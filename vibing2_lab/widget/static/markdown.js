@@ -6,7 +6,7 @@
 const SAFE_URL = /^(https?:|mailto:|#)/i;
 
 const INLINE = new RegExp([
-  /(`+)([\s\S]*?[^`])\1(?!`)/.source,                               // 1,2 code span
+  /(`+)()/.source,                                                    // 1 code span opener (2: none)
   /(!?)\[([^\]\n]*)\]\(\s*<?([^)\s>]*)>?(?:\s+"([^"]*)")?\s*\)/.source, // 3,4,5,6 link / image
   /\*\*(?=\S)([\s\S]*?\S)\*\*/.source,                               // 7 strong
   /__(?=\S)([\s\S]*?\S)__(?!\w)/.source,                             // 8 strong
@@ -23,6 +23,16 @@ function link(text, url, title) {
   return h("a", { href: url.trim(), title: title || null, target: "_blank", rel: "noopener noreferrer nofollow" });
 }
 
+// Where the run of exactly n backticks that closes a code span starts, or -1 (CommonMark: only
+// such a run closes it). Found by scanning runs, not by one regex with a backreference: that took
+// seconds per re-render on 20 KB of backtick runs of growing length (the tab froze as it streamed).
+function closingRun(text, from, n) {
+  const runs = /`+/g;
+  runs.lastIndex = from;
+  for (let r = runs.exec(text); r !== null; r = runs.exec(text)) if (r[0].length === n) return r.index;
+  return -1;
+}
+
 function inline(text, parent) {
   const re = new RegExp(INLINE.source, "g");
   let last = 0;
@@ -30,8 +40,12 @@ function inline(text, parent) {
   while ((m = re.exec(text)) !== null) {
     if (m.index > last) parent.appendChild(document.createTextNode(text.slice(last, m.index)));
     last = m.index + m[0].length;
-    if (m[1] !== undefined) parent.appendChild(h("code", {}, m[2].replace(/^ (.*) $/s, "$1")));
-    else if (m[3] !== undefined) {
+    if (m[1] !== undefined) {
+      const close = closingRun(text, last, m[1].length);
+      if (close < 0) { parent.appendChild(document.createTextNode(m[1])); continue; }  // literal backticks
+      parent.appendChild(h("code", {}, text.slice(last, close).replace(/^ (.*) $/s, "$1")));
+      last = re.lastIndex = close + m[1].length;
+    } else if (m[3] !== undefined) {
       const label = m[3] === "!" ? `[image: ${m[4] || "untitled"}]` : m[4];
       const a = link(label, m[5], m[6]);
       if (a) { inline(label, a); parent.appendChild(a); } else inline(label, parent);
