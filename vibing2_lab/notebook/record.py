@@ -186,17 +186,17 @@ def validate(record: Any, *, where: str) -> dict[str, Any]:
 
     error = jsonschema.exceptions.best_match(_validator().iter_errors(record))
     if error is not None:
-        field = _field(error.absolute_path)
-        raise ExportError(redact(f"{where}: invalid vibing2_lab record: {field or 'the record'}: {_reason(error)}."),
+        field = schema_field(error.absolute_path)
+        raise ExportError(redact(f"{where}: invalid vibing2_lab record: {field or 'the record'}: {schema_reason(error)}."),
                           hint=_FIX)
     path = _unencodable(record)
     if path is not None:  # a JSON "\ud800" escape: a lone surrogate, which no UTF-8 file or database can hold
-        raise ExportError(redact(f"{where}: invalid vibing2_lab record: {_field(path) or 'the record'}: "
+        raise ExportError(redact(f"{where}: invalid vibing2_lab record: {schema_field(path) or 'the record'}: "
                                  "holds a lone surrogate (an invalid \\uD800-\\uDFFF escape), not text."), hint=_FIX)
     return record
 
 
-def _field(path: Any) -> str:
+def schema_field(path: Any) -> str:
     return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path).lstrip(".")
 
 
@@ -204,8 +204,8 @@ _JSON_TYPES = {dict: "object", list: "array", str: "string", bool: "boolean", in
                type(None): "null"}
 
 
-def _reason(error: Any) -> str:
-    """What the schema wants, said from the schema alone: jsonschema's own message quotes the value."""
+def schema_reason(error: Any) -> str:
+    """What the schema wants (of a jsonschema error, a record's or nbformat's), said from the schema alone: jsonschema's own message quotes the value."""
     rule, wanted, value = error.validator, error.validator_value, error.instance
     if rule == "type":
         wanted = wanted if isinstance(wanted, list) else [wanted]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+import warnings
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -129,6 +130,31 @@ def _execute(kc: Any, cell_id: str | None, code: str, *, store_history: bool = T
     return msg["header"]["msg_id"]
 
 
+def check_nbformat(nb: dict[str, Any], path: Path) -> None:
+    """ExportError unless nbformat reads `nb` as a valid version 4 notebook (a v3 one is converted):
+    nbclient would stop on a cell that is not a dict or a source that is a number with a traceback.
+    The error names the field, never its value (record.schema_reason)."""
+    import jsonschema
+    import nbformat
+
+    from ..errors import ExportError
+    from ..keys import redact
+    from .record import schema_field, schema_reason
+
+    hint = "Open and save it with JupyterLab (or `jupyter nbconvert --to notebook`) so it is valid nbformat 4."
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # a missing cell id is fixed by nbformat, not our concern
+            nbformat.validate(nbformat.reads(json.dumps(nb), as_version=4))
+    except jsonschema.ValidationError as exc:
+        field = schema_field(exc.absolute_path) or "the notebook"
+        reason = schema_reason(exc) if exc.absolute_path else "is not a version 4 notebook nbformat can read"
+        raise ExportError(redact(f"{path} is not a valid notebook: {field}: {reason}."), hint=hint) from None
+    except (TypeError, AttributeError, KeyError, ValueError) as exc:  # nbformat's converters assume the shape
+        raise ExportError(f"{path} is not a valid notebook: nbformat cannot read it ({type(exc).__name__}).",
+                          hint=hint) from None
+
+
 def replay_notebook(path: Path, *, timeout: int = 120, keep_store: bool = False,
                     vibe_only: bool = False) -> list[CellDiff]:
     """Replay `path` offline (strict) and return the cells whose outputs differ.
@@ -139,6 +165,7 @@ def replay_notebook(path: Path, *, timeout: int = 120, keep_store: bool = False,
     from .record import load_notebook
 
     nb = load_notebook(path)
+    check_nbformat(nb, path)
     saved = dict(os.environ)
     home = None if keep_store else tempfile.TemporaryDirectory(prefix="vibe-replay-")
     os.environ.update({"VIBING2_LAB_MODE": "replay", "VIBING2_LAB_REPLAY_NOTEBOOK": str(path.resolve()),
