@@ -13,7 +13,7 @@ import pytest
 
 from tests.conftest import PLANTED_KEY, run_cli
 from tests.session.test_tampered_records import _record, exported  # noqa: F401 (a fixture)
-from vibing2_lab.errors import ExportError, ReplayError
+from vibing2_lab.errors import ExportError, ProjectError, ReplayError
 from vibing2_lab.notebook.export import import_notebook
 from vibing2_lab.session import Ask, Session
 from vibing2_lab.store import Store
@@ -112,3 +112,14 @@ def test_a_cell_id_that_is_not_one_is_not_quoted(exported: dict[str, Any], tmp_p
     message = _refused(path)
     assert f"cell #{exported['cells'].index(cell)}: invalid vibing2_lab record: mode: " in message, message
     assert PLANTED_KEY[:12] not in message and len(message) < 400
+
+
+def test_a_project_name_in_the_notebook_metadata_with_a_lone_surrogate_is_refused(
+        exported: dict[str, Any], tmp_path: Path) -> None:  # noqa: F811
+    exported["metadata"]["vibing2_lab"]["project"] = "LONE"
+    path = tmp_path / "named.ipynb"
+    path.write_text(json.dumps(exported).replace('"LONE"', '"a\\udfffb"'), encoding="utf-8")
+    with pytest.raises(ProjectError, match="control characters"):  # was a UnicodeEncodeError from SQLite
+        import_notebook(Store.open(), path)
+    assert Store.open().list_projects() == []
+    assert import_notebook(Store.open(), path, name="renamed").name == "renamed"  # --name still imports it

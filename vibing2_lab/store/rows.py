@@ -170,8 +170,9 @@ def validate_project_name(name: object) -> str:
 
 
 def _control_characters(text: str) -> str:
-    """The control and format characters in `text` (what a terminal would act on), or ''."""
-    return ", ".join(sorted({repr(c) for c in text if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp")}))
+    """The control and format characters in `text` (what a terminal would act on), and lone
+    surrogates (a JSON "\\udfff" from a notebook: not text, SQLite cannot store them), or ''."""
+    return ", ".join(sorted({repr(c) for c in text if unicodedata.category(c) in ("Cc", "Cf", "Cs", "Zl", "Zp")}))
 
 
 MAX_LABEL_LENGTH = 100
