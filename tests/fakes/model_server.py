@@ -67,6 +67,8 @@ class Reply:
     usage: dict[str, Any] | None = None  # sent instead of the computed usage object (any values)
     raw: bytes | None = None  # a recorded SSE body, sent verbatim (in chunks of `raw_chunk` bytes)
     raw_chunk: int = 64
+    raw_delay: float = 0.0  # seconds between raw chunks: each goes out in its own write (really split)
+    raw_forever: bytes | None = None  # after `raw`, sent again and again until the client leaves
 
     def __post_init__(self) -> None:
         if self.fault not in FAULTS:
@@ -220,8 +222,7 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send_whole(reply, wire, model)
         include_usage = bool(isinstance(body, dict) and (body.get("stream_options") or {}).get("include_usage"))
         if reply.raw is not None:
-            frames: Iterator[tuple[float, bytes]] = iter(
-                [(0.0, reply.raw[i:i + reply.raw_chunk]) for i in range(0, len(reply.raw), reply.raw_chunk)])
+            frames: Iterator[tuple[float, bytes]] = _raw_frames(reply)
         elif wire == "anthropic":
             frames = _anthropic_frames(reply, model)
         else:
@@ -356,6 +357,14 @@ def _fault_frames(reply: Reply, sent: int, error_frame: bytes) -> Iterator[tuple
         yield (float("inf"), b"")
     elif reply.fault == "malformed":
         yield (0.0, b"data: {not json\n\n")
+
+
+def _raw_frames(reply: Reply) -> Iterator[tuple[float, bytes]]:
+    raw = reply.raw or b""
+    for i in range(0, len(raw), reply.raw_chunk):
+        yield (reply.raw_delay if i else 0.0), raw[i:i + reply.raw_chunk]
+    while reply.raw_forever:  # an endless body: a write per piece, so the client sees it flow
+        yield 1e-4, reply.raw_forever
 
 
 def _token_delays(reply: Reply, index: int) -> float:
