@@ -25,7 +25,7 @@ from typing import Any, Callable, Mapping, Protocol
 from ..errors import AuthError, CancelledError, ProtocolError, ProviderError, ServerError, VibeError
 from ..events import CompleteEvent, ErrorEvent, StreamEvent, Timings, ToolUseEvent, Usage, tool_use
 from ..keys import ApiKey, Redactor, env_var, remember_secrets, sources
-from .sse import ServerSentEvent, SSEDecoder
+from .sse import EventTooLarge, ServerSentEvent, SSEDecoder
 from . import _retry
 from ._failures import BY_ERROR_TYPE, BY_STATUS, HINTS, error_body, network_table
 
@@ -152,12 +152,23 @@ class Exchange:
         out: list[StreamEvent] = []
         handle = self.wire.handle
         try:
-            for sse in decode(chunk):
+            try:
+                events, too_large = decode(chunk), None
+            except EventTooLarge as exc:  # the events before it are still the answer's
+                events, too_large = exc.events, exc
+            for sse in events:
                 handle(sse, out)
+                if self.finished:  # the answer ended: whatever the same read holds after it is not part of it
+                    return out
+            if too_large is not None:
+                raise ProtocolError(
+                    f"{self.endpoint.provider} sent a stream event of more than {too_large.limit / 2 ** 20:g} MiB "
+                    f"(no end of its line or event) after {len(self.parts)} tokens.", hint=self._hint("protocol"))
         except ProviderError as exc:  # a wire-level failure (error event, bad JSON): the end
             self.failure, self.finished = exc, True
-        except (AttributeError, TypeError, ValueError, KeyError, IndexError) as exc:
-            # An event of the wrong shape (a list where an object belongs, ...): upstream's fault.
+        except (AttributeError, TypeError, ValueError, KeyError, IndexError, RecursionError) as exc:
+            # An event of the wrong shape (a list where an object belongs, JSON nested past
+            # the parser's depth, ...): upstream's fault.
             self.failure, self.finished = ProtocolError(
                 f"{self.endpoint.provider} sent a stream event of an unexpected shape after {len(self.parts)} "
                 f"tokens ({type(exc).__name__}: {one_line(self.clean(str(exc)), 120)}).",

@@ -1,0 +1,153 @@
+"""Raw upstream bodies that no real API sends, on both wires and both paths (sync httpx, async
+aiohttp), served verbatim by the fake model server over real HTTP: each answer still ends with
+one clear final event, keeps its partial text, and the two paths agree."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from typing import Any
+
+import pytest
+
+from tests.core.conftest import ask
+from tests.core.test_stream import RUNNERS, WIRES, check_contract
+from tests.fakes.model_server import FakeModelServer, Reply
+from vibing2_lab.config import Settings
+from vibing2_lab.events import CompleteEvent, ErrorEvent, StreamEvent, TokenEvent, ToolUseEvent
+from vibing2_lab.providers import Cancel, get_provider
+MAX_EVENT_BYTES = 8 * 1024 * 1024  # vibing2_lab.providers.sse.MAX_EVENT_BYTES
+
+DEEP = "[" * 100_000 + "]" * 100_000  # valid JSON, nested far past the json module's recursion limit
+
+
+def sse(event: str | None, data: Any) -> bytes:
+    payload = data if isinstance(data, str) else json.dumps(data)
+    return (f"event: {event}\n" if event else "").encode() + f"data: {payload}\n\n".encode()
+
+
+def anthropic_delta(text: str) -> bytes:
+    return sse("content_block_delta", {"type": "content_block_delta", "index": 0,
+                                       "delta": {"type": "text_delta", "text": text}})
+
+
+ANTHROPIC_HEAD = (sse("message_start", {"type": "message_start", "message": {"usage": {"input_tokens": 5}}})
+                  + sse("content_block_start", {"type": "content_block_start", "index": 0,
+                                                "content_block": {"type": "text", "text": ""}}))
+ANTHROPIC_END = (sse("content_block_stop", {"type": "content_block_stop", "index": 0})
+                 + sse("message_delta", {"type": "message_delta", "delta": {"stop_reason": "end_turn"},
+                                         "usage": {"output_tokens": 1}})
+                 + sse("message_stop", {"type": "message_stop"}))
+
+
+def openai_delta(text: str) -> bytes:
+    return sse(None, {"choices": [{"index": 0, "delta": {"content": text}, "finish_reason": None}]})
+
+
+OPENAI_END = sse(None, {"choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}) + b"data: [DONE]\n\n"
+HEAD = {"anthropic": ANTHROPIC_HEAD, "openai": b""}
+DELTA = {"anthropic": anthropic_delta, "openai": openai_delta}
+END = {"anthropic": ANTHROPIC_END, "openai": OPENAI_END}
+
+
+def run(settings: Settings, wire: str, mode: str, reply: Reply, fake: FakeModelServer) -> list[StreamEvent]:
+    fake.enqueue(reply)
+    return RUNNERS[mode](settings, wire, ask())
+
+
+def tokens(events: list[StreamEvent]) -> str:
+    return "".join(e.text for e in events if isinstance(e, TokenEvent))
+
+
+# -- JSON nested past the parser's depth -------------------------------------------------
+@pytest.mark.parametrize("mode", RUNNERS)
+@pytest.mark.parametrize("wire", WIRES)
+def test_json_nested_past_the_parsers_depth_is_a_protocol_error(
+        fake_model: FakeModelServer, settings: Settings, wire: str, mode: str,
+        caplog: pytest.LogCaptureFixture) -> None:
+    """Before: RecursionError escaped the event dispatch, so the answer ended as 'Unexpected
+    RecursionError ... This is a bug in vibing2-lab' with a logged traceback, and (when the
+    whole body came in one read) the tokens of that read never streamed."""
+    caplog.set_level(logging.ERROR, logger="vibing2_lab")
+    body = HEAD[wire] + DELTA[wire]("a") + f"data: {DEEP}\n\n".encode() + END[wire]
+    events = run(settings, wire, mode, Reply(raw=body, raw_chunk=len(body)), fake_model)
+    final = check_contract(events)
+    assert isinstance(final, ErrorEvent) and final.kind == "protocol", final
+    assert "unexpected shape after 1 tokens (RecursionError" in final.message
+    assert "bug in vibing2-lab" not in final.hint and "points at an API" in final.hint
+    assert final.partial_text == "a" == tokens(events)
+    assert [r.getMessage() for r in caplog.records] == []
+
+
+@pytest.mark.parametrize("wire", WIRES)
+def test_tool_input_nested_past_the_parsers_depth_is_kept_raw(fake_model: FakeModelServer, settings: Settings,
+                                                              wire: str) -> None:
+    events = run(settings, wire, "sync", Reply(text="Let me see.", tool_uses=[{"name": "f", "raw": DEEP}]),
+                 fake_model)
+    final = check_contract(events)
+    assert isinstance(final, CompleteEvent), final
+    (use,) = [e for e in events if isinstance(e, ToolUseEvent)]
+    assert use.name == "f" and use.input == {} and use.raw_input == DEEP  # the tool loop reports it
+
+
+# -- what comes after the end of the answer ---------------------------------------------------
+@pytest.mark.parametrize("split", [False, True], ids=["one-read", "split"])
+@pytest.mark.parametrize("mode", RUNNERS)
+@pytest.mark.parametrize("wire", WIRES)
+def test_events_after_the_end_of_the_answer_are_not_part_of_it(
+        fake_model: FakeModelServer, settings: Settings, wire: str, mode: str, split: bool) -> None:
+    """A `[DONE]` / `message_stop` followed by more tokens: the answer is what came before the
+    end, however the bytes were split. Before, the tokens after the end were added to the answer
+    when they arrived in the same read as the end, and dropped when they came in a later one."""
+    body = HEAD[wire] + DELTA[wire]("before") + END[wire] + DELTA[wire](" AFTER") + END[wire]
+    reply = (Reply(raw=body, raw_chunk=32, raw_delay=0.002) if split else Reply(raw=body, raw_chunk=len(body)))
+    events = run(settings, wire, mode, reply, fake_model)
+    final = check_contract(events)
+    assert isinstance(final, CompleteEvent), final
+    assert final.text == "before" == tokens(events)
+
+
+def test_a_message_stop_before_any_message_start_ends_the_answer_there(fake_model: FakeModelServer,
+                                                                       settings: Settings) -> None:
+    body = sse("message_stop", {"type": "message_stop"}) + ANTHROPIC_HEAD + anthropic_delta("late") + ANTHROPIC_END
+    results = {mode: run(settings, "anthropic", mode, Reply(raw=body, raw_chunk=len(body)), fake_model)
+               for mode in RUNNERS}
+    assert [(e.type, getattr(e, "text", None)) for e in results["sync"]] == [("complete", "")]
+    assert [(e.type, getattr(e, "text", None)) for e in results["async"]] == [("complete", "")]
+
+
+# -- a line or an event that never ends ----------------------------------------------------------
+ENDLESS = {"line": b"x" * 65536, "data lines": b"data: x\n" * 8192}
+
+
+@pytest.mark.parametrize("endless", ENDLESS)
+@pytest.mark.parametrize("mode", RUNNERS)
+@pytest.mark.parametrize("wire", WIRES)
+def test_an_event_that_never_ends_is_a_protocol_error_not_a_growing_buffer(
+        fake_model: FakeModelServer, settings: Settings, wire: str, mode: str, endless: str) -> None:
+    """The body keeps flowing (no idle timeout) but never ends its line or its event. Before,
+    the decoder buffered all of it (memory without bound, and each chunk copied the whole
+    buffer again); here a watchdog's stop() would end such a call as `cancelled`."""
+    head = HEAD[wire] + DELTA[wire]("a") + (b"data: " if endless == "line" else b"")
+    fake_model.enqueue(Reply(raw=head, raw_forever=ENDLESS[endless]))
+    cancel = Cancel()
+    watchdog = threading.Timer(30, cancel.stop)
+    watchdog.start()
+    try:
+        provider = get_provider(wire, settings=settings)
+        if mode == "sync":
+            events = list(provider.stream(ask(), cancel=cancel))
+        else:
+            import asyncio
+
+            async def collect() -> list[StreamEvent]:
+                return [e async for e in provider.astream(ask(), cancel=cancel)]
+
+            events = asyncio.run(collect())
+    finally:
+        watchdog.cancel()
+    final = check_contract(events)
+    assert isinstance(final, ErrorEvent) and final.kind == "protocol", final
+    assert f"a stream event of more than {MAX_EVENT_BYTES / 2 ** 20:g} MiB" in final.message
+    assert final.partial_text == "a" == tokens(events)
