@@ -151,3 +151,41 @@ def test_an_event_that_never_ends_is_a_protocol_error_not_a_growing_buffer(
     assert isinstance(final, ErrorEvent) and final.kind == "protocol", final
     assert f"a stream event of more than {MAX_EVENT_BYTES / 2 ** 20:g} MiB" in final.message
     assert final.partial_text == "a" == tokens(events)
+
+
+# -- a 2xx body that is not an event stream ----------------------------------------------------
+@pytest.mark.parametrize("mode", RUNNERS)
+@pytest.mark.parametrize("wire", WIRES)
+@pytest.mark.parametrize("content_type, body, said", [
+    # Media types are case-insensitive: before, only a lower-case application/json was recognised.
+    ("Application/JSON", b'{"id": "x", "content": [{"type": "text", "text": "whole"}]}',
+     "answered with JSON instead of an event stream."),
+    ("application/problem+json", b'{"title": "nope"}', "answered with JSON instead of an event stream."),
+    # A web page (a wrong base URL, a proxy's login page): before, 'ended with no end-of-answer event'.
+    ("text/html; charset=utf-8", b"<html><body>Please log in</body></html>\n",
+     "answered with an HTML page (text/html) instead of an event stream."),
+    # Read anyway (it might be a mislabelled stream); when no answer came, the type is named.
+    ("application/x-ndjson", b'{"message": {"content": "hi"}, "done": true}\n',
+     "ended with no end-of-answer event after 0 tokens (its content-type was application/x-ndjson, "
+     "not text/event-stream)."),
+    ("", b"nothing here\n", "ended with no end-of-answer event after 0 tokens (its content-type was missing, "
+                            "not text/event-stream)."),
+])
+def test_a_body_that_is_not_an_event_stream_is_named(fake_model: FakeModelServer, settings: Settings, wire: str,
+                                                     mode: str, content_type: str, body: bytes, said: str) -> None:
+    events = run(settings, wire, mode, Reply(raw=body, headers={"content-type": content_type}), fake_model)
+    assert len(events) == 1
+    final = check_contract(events)
+    assert isinstance(final, ErrorEvent) and final.kind == "protocol", final
+    assert final.message == f"{wire} {said}" if said.startswith("answered") else final.message.endswith(said)
+    assert "points at an API speaking the" in final.hint
+
+
+@pytest.mark.parametrize("mode", RUNNERS)
+@pytest.mark.parametrize("wire", WIRES)
+def test_a_mislabelled_event_stream_is_still_read(fake_model: FakeModelServer, settings: Settings, wire: str,
+                                                  mode: str) -> None:
+    body = HEAD[wire] + DELTA[wire]("fine") + END[wire]
+    events = run(settings, wire, mode, Reply(raw=body, headers={"content-type": "text/plain"}), fake_model)
+    final = check_contract(events)
+    assert isinstance(final, CompleteEvent) and final.text == "fine" == tokens(events)

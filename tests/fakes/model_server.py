@@ -267,12 +267,16 @@ class _Handler(BaseHTTPRequestHandler):
         self._send_json(200, data, reply.headers)
 
     def _stream(self, frames: Iterator[tuple[float, bytes]], headers: dict[str, str] | None = None) -> None:
-        """Send (delay, bytes) frames chunked; consecutive undelayed frames go out in one write."""
+        """Send (delay, bytes) frames chunked; consecutive undelayed frames go out in one write.
+        A reply's header replaces the default of the same name; with a content-length of its own
+        (true or not) the body is sent as it is, unchunked, and the connection closed after it."""
+        given = {k.lower(): v for k, v in (headers or {}).items()}
+        sent = {"content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache",
+                **({} if "content-length" in given else {"transfer-encoding": "chunked"}),
+                "request-id": f"req_fake_{uuid.uuid4().hex[:12]}", **given}
+        self._chunked = "transfer-encoding" in sent
         self.send_response(200)
-        self.send_header("content-type", "text/event-stream; charset=utf-8")
-        self.send_header("cache-control", "no-cache")
-        self.send_header("transfer-encoding", "chunked")
-        for k, v in {"request-id": f"req_fake_{uuid.uuid4().hex[:12]}", **(headers or {})}.items():
+        for k, v in sent.items():
             self.send_header(k, v)
         self.end_headers()
         stopping = self.server.fake._stopping
@@ -290,7 +294,10 @@ class _Handler(BaseHTTPRequestHandler):
                 pending.append(data)
             if pending:
                 self._write_chunk(b"".join(pending))
-            self.wfile.write(b"0\r\n\r\n")
+            if self._chunked:
+                self.wfile.write(b"0\r\n\r\n")
+            else:
+                self.close_connection = True
             self.wfile.flush()
         except _Dropped:
             if pending:
@@ -306,7 +313,7 @@ class _Handler(BaseHTTPRequestHandler):
                 self.server.fake.client_gone += 1
 
     def _write_chunk(self, data: bytes) -> None:
-        self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
+        self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data) if self._chunked else data)
         self.wfile.flush()
         with self.server.fake._lock:
             self.server.fake.written += data

@@ -27,7 +27,7 @@ from ..events import CompleteEvent, ErrorEvent, StreamEvent, Timings, ToolUseEve
 from ..keys import ApiKey, Redactor, env_var, remember_secrets, sources
 from .sse import EventTooLarge, ServerSentEvent, SSEDecoder
 from . import _retry
-from ._failures import BY_ERROR_TYPE, BY_STATUS, HINTS, error_body, network_table
+from ._failures import BY_ERROR_TYPE, BY_STATUS, HINTS, error_body, network_table, not_a_stream
 
 log = logging.getLogger("vibing2_lab.providers")
 
@@ -114,6 +114,7 @@ class Exchange:
         self.finished = False  # the wire saw the end of the answer (or a failure): stop reading
         self.complete_at_eof = False  # the wire saw the answer end; a clean end of body completes it
         self.failure: ProviderError | None = None
+        self.media_type: str | None = None  # the 2xx body's content-type, when it is not text/event-stream
         self.final: StreamEvent | None = None  # set by the I/O loop when it yields the final event
 
     # -- the happy path ------------------------------------------------------
@@ -121,17 +122,21 @@ class Exchange:
         """Start an attempt: fresh decoder and wire state."""
         self.retry_delay = None
         self.finished = self.complete_at_eof = False
-        self.failure = None
+        self.failure = self.media_type = None
         self.decoder = SSEDecoder()
         self.wire = self._make_wire(self)
 
     def on_headers(self, headers: Mapping[str, str]) -> None:
-        """A 2xx response arrived; a JSON body means the server ignored `stream: true`."""
+        """A 2xx response arrived. A JSON body means the server ignored `stream: true`, an HTML
+        one is a web page (a wrong base URL, a proxy's login page): the call ends now. Another
+        type is read anyway (some servers mislabel their streams) and named if no answer came."""
         self._request_id(headers)
-        if headers.get("content-type", "").startswith("application/json"):
-            self.failure = ProtocolError(
-                f"{self.endpoint.provider} answered with JSON instead of an event stream.",
-                hint=self._hint("protocol"))
+        media = headers.get("content-type", "").partition(";")[0].strip().lower()  # case-insensitive
+        self.media_type = None if media == "text/event-stream" else self.clean.bounded(media, 80)
+        what = not_a_stream(media)
+        if what is not None:
+            self.failure = ProtocolError(f"{self.endpoint.provider} answered with {what} instead of an event stream.",
+                                         hint=self._hint("protocol"))
             self.finished = True
 
     def feed(self, chunk: bytes) -> list[StreamEvent]:
@@ -182,8 +187,11 @@ class Exchange:
         if self.finished or self.complete_at_eof:
             return self.complete()
         what = "an unfinished event" if self.decoder.pending else "no end-of-answer event"
+        # A body of another type may never have been a stream: say what it was.
+        note = "" if self.media_type is None else (
+            f" (its content-type was {self.media_type or 'missing'}, not text/event-stream)")
         return self.fail(ProtocolError(
-            f"The {self.endpoint.provider} stream ended with {what} after {len(self.parts)} tokens.",
+            f"The {self.endpoint.provider} stream ended with {what} after {len(self.parts)} tokens{note}.",
             hint=self._hint("protocol")))
 
     def complete(self) -> CompleteEvent:

@@ -32,6 +32,15 @@ HINTS: dict[str, str] = {
 }
 
 
+def not_a_stream(media_type: str) -> str | None:
+    """What a 2xx body of this (lower-case) media type is, when it cannot be an event stream."""
+    if media_type == "application/json" or media_type.endswith("+json"):
+        return "JSON"
+    if media_type in ("text/html", "application/xhtml+xml"):
+        return f"an HTML page ({media_type})"
+    return None
+
+
 _MAX_ERROR_BODY = 64 * 1024  # an error body past this is not read as JSON (it is cut after redaction)
 
 
