@@ -189,3 +189,31 @@ def test_a_mislabelled_event_stream_is_still_read(fake_model: FakeModelServer, s
     events = run(settings, wire, mode, Reply(raw=body, headers={"content-type": "text/plain"}), fake_model)
     final = check_contract(events)
     assert isinstance(final, CompleteEvent) and final.text == "fine" == tokens(events)
+
+
+# -- response heads ------------------------------------------------------------------------------
+@pytest.mark.parametrize("mode", RUNNERS)
+def test_a_long_response_header_is_read_on_both_paths(fake_model: FakeModelServer, settings: Settings,
+                                                      mode: str) -> None:
+    """A 20 kB cookie (some gateways set them): the sync path (httpcore) reads up to 100 KiB of
+    head; before, the async path (aiohttp's 8,190-byte default) ended the answer as 'connection
+    lost after 0 tokens: 400, message="Got more than 8190 bytes..."'."""
+    body = HEAD["anthropic"] + DELTA["anthropic"]("fine") + END["anthropic"]
+    events = run(settings, "anthropic", mode, Reply(raw=body, headers={"set-cookie": "a=" + "b" * 20_000}), fake_model)
+    final = check_contract(events)
+    assert isinstance(final, CompleteEvent) and final.text == "fine", final
+
+
+@pytest.mark.parametrize("mode", RUNNERS)
+@pytest.mark.parametrize("length", [str(10 ** 20), "lots", "-5"])
+def test_a_bad_content_length_is_a_lost_connection_in_plain_words(fake_model: FakeModelServer, settings: Settings,
+                                                                  mode: str, length: str) -> None:
+    """Both HTTP libraries refuse it; neither message may pass off the parser's own code as an
+    HTTP status the server sent (aiohttp's str() reads '400, message=..., url=...')."""
+    settings.retries.max = 0
+    body = HEAD["anthropic"] + DELTA["anthropic"]("x") + END["anthropic"]
+    events = run(settings, "anthropic", mode, Reply(raw=body, headers={"content-length": length}), fake_model)
+    final = check_contract(events)
+    assert isinstance(final, ErrorEvent) and final.kind == "connect", final
+    assert final.message.startswith("The connection to anthropic was lost after 0 tokens: ")
+    assert "Content-Length" in final.message and "400" not in final.message and "url=" not in final.message

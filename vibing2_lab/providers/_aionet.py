@@ -45,6 +45,10 @@ _LOCK = threading.Lock()
 _SESSIONS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[float, tuple[
     aiohttp.ClientSession, AsyncIterator[None]]]] = weakref.WeakKeyDictionary()
 _SSL: list[ssl.SSLContext] = []
+# A response header line as long as the sync path (httpcore) reads, 100 KiB: aiohttp's default,
+# 8,190 bytes, failed on the async path answers the sync path read (a 9 kB cookie) as "connection
+# lost". aiohttp's header count limit (128 since 3.13.4) still bounds the head's memory.
+MAX_HEAD_LINE = 100 * 1024
 
 
 def _ssl_context() -> ssl.SSLContext:
@@ -82,7 +86,8 @@ async def session_for(timeouts: Timeouts) -> aiohttp.ClientSession:
     # trust_env=False: aiohttp would read ~/.netrc in a thread for every request (httpx does not read
     # it either); the proxy variables are read per request by _proxy_for.
     session = aiohttp.ClientSession(connector=connector, timeout=timeout, trust_env=False,
-                                    headers={"user-agent": USER_AGENT})
+                                    headers={"user-agent": USER_AGENT},
+                                    max_line_size=MAX_HEAD_LINE, max_field_size=MAX_HEAD_LINE)
     lifetime = _lifetime(session)
     await lifetime.__anext__()
     with _LOCK:

@@ -86,6 +86,13 @@ def one_line(text: str, limit: int = 300) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _detail(exc: BaseException) -> str:
+    """What a network exception says. aiohttp's response errors carry it in `message`: their str()
+    is "400, message=..., url=...", a status no server sent (the parser's own code)."""
+    message = getattr(exc, "message", None)
+    return message if isinstance(message, str) and message else str(exc) or type(exc).__name__
+
+
 class Exchange:
     """The state of one `stream()` call across its attempts. No I/O."""
 
@@ -294,7 +301,7 @@ class Exchange:
         ep = self.endpoint
         facts = {"provider": ep.provider, "base_url": ep.base_url, "idle": ep.idle_timeout,
                  "connect": ep.connect_timeout, "tokens": len(self.parts),
-                 "detail": one_line(self.clean(str(exc) or type(exc).__name__))}
+                 "detail": one_line(self.clean(_detail(exc)))}
         for cls, error, retryable, message, hint in network_table():
             if isinstance(exc, cls):
                 return error(message.format(**facts), hint=self._hint(hint)), retryable
