@@ -217,3 +217,22 @@ def test_a_bad_content_length_is_a_lost_connection_in_plain_words(fake_model: Fa
     assert isinstance(final, ErrorEvent) and final.kind == "connect", final
     assert final.message.startswith("The connection to anthropic was lost after 0 tokens: ")
     assert "Content-Length" in final.message and "400" not in final.message and "url=" not in final.message
+
+
+# -- split at every byte, through both HTTP stacks ---------------------------------------------------
+MULTIBYTE = "Héllo 你好 🎉"
+
+
+@pytest.mark.parametrize("endings", ["lf", "crlf+bom"])
+@pytest.mark.parametrize("mode", RUNNERS)
+@pytest.mark.parametrize("wire", WIRES)
+def test_a_body_written_a_byte_at_a_time_reads_whole(fake_model: FakeModelServer, settings: Settings, wire: str,
+                                                     mode: str, endings: str) -> None:
+    """Each byte in its own write (multi-byte characters and CRLF pairs cut in two), read
+    through httpx (sync) and aiohttp (async); test_sse.py splits at the decoder only."""
+    body = HEAD[wire] + DELTA[wire](MULTIBYTE) + DELTA[wire](" ok") + END[wire]
+    if endings == "crlf+bom":
+        body = b"\xef\xbb\xbf" + body.replace(b"\n", b"\r\n")
+    events = run(settings, wire, mode, Reply(raw=body, raw_chunk=1, raw_delay=0.0002), fake_model)
+    final = check_contract(events)
+    assert isinstance(final, CompleteEvent) and final.text == MULTIBYTE + " ok" == tokens(events), final
