@@ -164,12 +164,13 @@ class JupyterServer:
 
 # -- the clients ------------------------------------------------------------------------
 async def read_stream(client: Any, method: str, url: str, body: dict[str, Any], headers: dict[str, str],
-                      texts_of: Any) -> tuple[list[str], list[float], str | None]:
-    """(tokens, arrival times, final text) of one SSE response."""
+                      texts_of: Any) -> tuple[list[str], list[float], str | None, float]:
+    """(tokens, arrival times, final text, when the request was sent) of one SSE response."""
     tokens: list[str] = []
     arrivals: list[float] = []
     final = None
     decoder = SSEDecoder()
+    asked = time.perf_counter()
     async with client.stream(method, url, json=body, headers=headers) as response:
         response.raise_for_status()
         async for chunk in response.aiter_bytes():
@@ -181,7 +182,7 @@ async def read_stream(client: Any, method: str, url: str, body: dict[str, Any], 
                     else:
                         tokens.append(text)
                         arrivals.append(now)
-    return tokens, arrivals, final
+    return tokens, arrivals, final, asked
 
 
 def anthropic_texts(event: Any) -> list[tuple[str, bool]]:
@@ -224,8 +225,10 @@ async def run_round(kind: str, args: argparse.Namespace, fake: FakeModelServer, 
         results = await asyncio.gather(*(one(n) for n in range(args.streams)))
         (user1, sys1), wall = cpu_now(), time.perf_counter() - t0
         cpu, sys_cpu = user1 - user0 + sys1 - sys0, sys1 - sys0
-    latencies, lost, bad_final = [], 0, 0
-    for n, (tokens, arrivals, final) in enumerate(results):
+    latencies, lost, bad_final, first = [], 0, 0, []
+    for n, (tokens, arrivals, final, asked) in enumerate(results):
+        if arrivals:
+            first.append(arrivals[0] - asked)
         expected = tokens_for(n, args.tokens)
         kept = 0
         while kept < min(len(tokens), len(expected)) and tokens[kept] == expected[kept]:
@@ -236,7 +239,7 @@ async def run_round(kind: str, args: argparse.Namespace, fake: FakeModelServer, 
         for i, arrived in enumerate(arrivals[:kept]):
             latencies.append(arrived - SENT[(round_no, n, i)])
     return {"kind": kind, "wall": wall, "latencies": latencies, "lost": lost, "bad_final": bad_final,
-            "server_cpu": cpu, "server_sys": sys_cpu}
+            "server_cpu": cpu, "server_sys": sys_cpu, "first": first}
 
 
 def pct(values: list[float], q: float) -> float:
@@ -293,6 +296,13 @@ def main() -> None:
     print(f"latency per token, proxied: p50 {pct(p, 50) * 1e3:.2f} ms  p99 {pct(p, 99) * 1e3:.2f} ms")
     print(f"added by the server:        p50 {(pct(p, 50) - pct(d, 50)) * 1e3:.2f} ms  "
           f"p99 {(pct(p, 99) - pct(d, 99)) * 1e3:.2f} ms")
+    firsts = {kind: [t for r in rounds if r["kind"] == kind for t in r["first"]] for kind in ("direct", "proxied")}
+    if firsts["direct"] and firsts["proxied"]:
+        fd, fp = firsts["direct"], firsts["proxied"]
+        print(f"time to first token ({args.streams} streams asked at once; the fake's first token comes "
+              f"{args.delay * 1e3:g} ms after the request): direct p50 {pct(fd, 50) * 1e3:.1f} ms  "
+              f"p99 {pct(fd, 99) * 1e3:.1f} ms; through the server p50 {pct(fp, 50) * 1e3:.1f} ms  "
+              f"p99 {pct(fp, 99) * 1e3:.1f} ms (the session, the store and the upstream request, 50 at once)")
     proxied = [r for r in rounds if r["kind"] == "proxied"]
     relayed = max(1, sum(len(r["latencies"]) for r in proxied))
     cpu = sum(r["server_cpu"] for r in proxied) / relayed * 1e6

@@ -181,3 +181,48 @@ async def test_bad_input_is_a_json_4xx_before_anything_is_sent(api: Api, fake_mo
     assert answer.error["hint"], "every error says how to fix it"
     assert fake_model.requests == []
     assert Store.open().list_projects() == []
+
+
+async def test_a_finished_stream_is_freed_at_once(api: Api, fake_model: FakeModelServer) -> None:
+    """Once an answer is out, its request's handler (with its request, connection and writer) and
+    its model exchange (provider, settings, events) are freed by reference counting.
+
+    Two things kept them: cycles (handler <-> writer, exchange <-> wire), which left every stream to
+    the cycle collector, whose full collections of a Jupyter server's heap pause its loop for
+    0.1-0.3 s; and cancelled timers (the heartbeat's, the idle timeout's), which stay in the loop
+    until they were due (15 s, 60 s) with the context they were made in, where Jupyter keeps the
+    request's handler."""
+    import asyncio
+    import gc
+
+    from vibing2_lab.providers._exchange import Exchange
+    from vibing2_lab.server.handlers_stream import StreamHandler
+
+    def ours(objects: list[object]) -> list[str]:
+        return sorted(type(o).__name__ for o in objects if isinstance(o, (StreamHandler, Exchange)))
+
+    fake_model.enqueue(Reply(text="warm up"))  # first-use imports and caches
+    assert (await api("POST", "stream", {"prompt": "first", "project": "freed"})).status == 200
+    gc.collect()
+    gc.disable()
+    try:
+        for n in range(4):
+            fake_model.enqueue(Reply(text=f"Answer {n}"))
+            answer = await api("POST", "stream", {"prompt": "hi", "project": "freed"})
+            assert tokens_of(sse(answer.body)) == split_tokens(f"Answer {n}")
+        for _ in range(100):  # the handler's coroutine ends just after the client has the last byte
+            alive = ours(gc.get_objects())
+            if len(alive) <= 1:
+                break
+            await asyncio.sleep(0.01)
+        gc.set_debug(gc.DEBUG_SAVEALL)  # what a collection finds unreachable is kept in gc.garbage
+        gc.collect()
+        cyclic = ours(gc.garbage)
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        gc.enable()
+    assert cyclic == [], "left to the cycle collector"
+    # aiohttp's keep-alive timer for the pooled connection holds the context of the request that
+    # released it last (one, whatever the number of streams); nothing of ours holds any.
+    assert alive in ([], ["StreamHandler"]), "kept after the answer"

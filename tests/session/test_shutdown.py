@@ -8,7 +8,6 @@ fake model server: the token deltas it had written to the socket at each moment.
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess

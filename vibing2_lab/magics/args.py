@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from argparse import Namespace
-from typing import Any
 
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
 

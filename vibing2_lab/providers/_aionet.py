@@ -18,6 +18,7 @@ This module imports aiohttp; import it only inside functions.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import os
 import ssl
 import threading
@@ -147,7 +148,12 @@ class _Idle:
         self.last = self.loop.time()
         self.waiting = True  # for the response headers, then for each read
         self.expired = False
-        self._timer = self.loop.call_later(idle, self._check)
+        self._timer = self._later(idle)
+
+    def _later(self, delay: float) -> asyncio.TimerHandle:
+        # In a context of its own: a cancelled timer stays in the loop until it was due (60 s), and
+        # the caller's context with it (the Jupyter server keeps the request's handler there).
+        return self.loop.call_later(delay, self._check, context=contextvars.Context())
 
     def reading(self) -> None:
         self.last, self.waiting = self.loop.time(), True
@@ -158,7 +164,7 @@ class _Idle:
     def _check(self) -> None:
         left = self.last + self.idle - self.loop.time() if self.waiting else self.idle
         if left > 0:
-            self._timer = self.loop.call_later(left, self._check)
+            self._timer = self._later(left)
         else:
             self.expired = True
             self.on_expire()
@@ -258,6 +264,7 @@ async def astream(provider: Provider, request: ModelRequest, cancel: Cancel) -> 
         finally:
             unhook()
             idle.cancel()
+            call.end_attempt()
             if response is not None:
                 response.release()  # back to the pool when read to the end, else closed
         if call.retry_delay is None:

@@ -133,6 +133,12 @@ class Exchange:
         self.decoder = SSEDecoder()
         self.wire = self._make_wire(self)
 
+    def end_attempt(self) -> None:
+        """The attempt's I/O is over: let go of its wire. The wire refers back to this Exchange;
+        without this, every answer left a cycle (the exchange, its provider, settings, events)
+        that only the cycle collector frees, and its full collections pause the server's loop."""
+        self.wire = None  # type: ignore[assignment]
+
     def on_headers(self, headers: Mapping[str, str]) -> None:
         """A 2xx response arrived. A JSON body means the server ignored `stream: true`, an HTML
         one is a web page (a wrong base URL, a proxy's login page): the call ends now. Another

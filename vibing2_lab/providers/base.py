@@ -182,6 +182,7 @@ class Provider:
                     _drain(chunks)
         finally:
             unhook()
+            call.end_attempt()
             if response is not None:
                 response.close()
 

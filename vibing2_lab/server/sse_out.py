@@ -10,6 +10,7 @@ a transform, frames are batched and flushed once per event-loop tick.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import json
 import socket
 import struct
@@ -83,6 +84,8 @@ class EventWriter:
         self._stream: Any = None  # the connection's IOStream, once the headers are out
         self._chunked = False
         self._plain = False
+        self._beat: asyncio.TimerHandle | None = None
+        self._interval = 0.0
         # Tornado leaves Nagle's algorithm on until a response finishes: a small frame written
         # while the previous one is unacknowledged waits for the client's delayed ACK (~40 ms).
         stream = getattr(getattr(handler.request, "connection", None), "stream", None)
@@ -225,11 +228,22 @@ class EventWriter:
         sock = getattr(stream, "socket", None)
         return self._unsent() + (_kernel_queue(sock) if sock is not None else 0)
 
-    async def heartbeat(self, interval: float) -> None:
-        """Send an SSE comment every `interval` s, so a client that left is noticed during a stall."""
-        while not (self.gone or self.closed):
-            await asyncio.sleep(interval)
+    def start_heartbeat(self, interval: float) -> None:
+        """Send an SSE comment every `interval` s, so a client that left is noticed during a stall.
+        On a timer in a context of its own: a cancelled timer stays in the loop until it was due,
+        and with it the context it was made in (Jupyter keeps the request's handler there)."""
+        self._interval = interval
+        self._beat = asyncio.get_running_loop().call_later(interval, self._heartbeat, context=contextvars.Context())
+
+    def _heartbeat(self) -> None:
+        if not (self.gone or self.closed):
             self.send(HEARTBEAT)
+            self.start_heartbeat(self._interval)
+
+    def stop_heartbeat(self) -> None:
+        if self._beat is not None:
+            self._beat.cancel()  # drops its callback, and so its reference to this writer
+            self._beat = None
 
 
 def _kernel_queue(sock: socket.socket) -> int:
@@ -261,21 +275,26 @@ class SSEHandler(VibeHandler):
         self.set_header("Cache-Control", "no-cache")
         self.set_header("X-Accel-Buffering", "no")  # a reverse proxy must not hold events back
         writer = self._writer = EventWriter(self, on_gone=on_gone)
-        beat = asyncio.ensure_future(writer.heartbeat(self.app.heartbeat_interval))
+        writer.start_heartbeat(self.app.heartbeat_interval)
         try:
-            writer.send(first)
-            async with aclosing(frames):  # type: ignore[type-var]
-                async for data in frames:
-                    writer.send(data if encode is None else encode(data))
-                    if writer.behind:  # checked first: a coroutine per token only to find no wait
-                        await writer.backpressure(self.app.client_stall_timeout)
-            await writer.drain(self.app.client_stall_timeout)
+            try:
+                writer.send(first)
+                async with aclosing(frames):  # type: ignore[type-var]
+                    async for data in frames:
+                        writer.send(data if encode is None else encode(data))
+                        if writer.behind:  # checked first: a coroutine per token only to find no wait
+                            await writer.backpressure(self.app.client_stall_timeout)
+                await writer.drain(self.app.client_stall_timeout)
+            finally:
+                writer.stop_heartbeat()
+            try:  # tornado skips the socket writes itself when the client has left
+                await self.finish(set_content_type=SSE_TYPE)
+            except StreamClosedError:
+                pass
         finally:
-            beat.cancel()
-        try:  # tornado skips the socket writes itself when the client has left
-            await self.finish(set_content_type=SSE_TYPE)
-        except StreamClosedError:
-            pass
+            # The writer refers to this handler: without this the handler, its request, connection
+            # and everything the stream held were a cycle only the cycle collector frees.
+            self._writer = None
 
     def on_connection_close(self) -> None:
         if self._writer is not None:

@@ -22,7 +22,7 @@ import time
 from dataclasses import asdict, replace
 from typing import TYPE_CHECKING, Any, AsyncIterator, Iterator
 
-from ..events import FINAL_TYPES, CompleteEvent, ErrorEvent, StreamEvent, Timings, TokenEvent, ToolUseEvent, Usage
+from ..events import FINAL_TYPES, ErrorEvent, StreamEvent, Timings, TokenEvent, ToolUseEvent, Usage
 
 if TYPE_CHECKING:
     from ..providers import Cancel, ModelRequest, Provider

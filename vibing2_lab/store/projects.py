@@ -22,7 +22,7 @@ from .db import AnyDatabase, forget_database, is_database_url, open_database
 from .export import safe_relative_path
 from .messages import MessageOps, message_rows
 from .naming import NamingOps
-from .rows import Project, ProjectFile, ProjectSummary, check_choice, project_id, utc_now, validate_project_name
+from .rows import Project, ProjectFile, ProjectSummary, check_choice, utc_now, validate_project_name
 from .runs import RunOps
 from .saving import save_files, save_messages
 from .versions import VersionOps, copy_versions, replace_files, snapshot, version_contents
