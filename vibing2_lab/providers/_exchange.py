@@ -66,18 +66,20 @@ def count(value: Any) -> int | None:
     return None
 
 
-_LONE_SURROGATE = re.compile("[\ud800-\udfff]")  # in a str every surrogate is a lone one
+# In a str every surrogate is a lone one. NUL: PostgreSQL's text refuses it (the answer would not be stored).
+_NOT_STORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
 def answer_text(value: Any) -> str:
     """Answer text from upstream JSON: a str ("" when absent). A lone surrogate (a JSON escape
-    can carry one, UTF-8 cannot) becomes U+FFFD, so the answer can still be stored and sent; a
-    value that is not text is a TypeError (an event of the wrong shape, see Exchange._dispatch)."""
+    can carry one, UTF-8 cannot) and a NUL (`\\u0000`, which PostgreSQL's text cannot hold) become
+    U+FFFD, so the answer can still be stored and sent; a value that is not text is a TypeError
+    (an event of the wrong shape, see Exchange._dispatch)."""
     if value is None:
         return ""
     if type(value) is not str:
         raise TypeError(f"a text field holds {type(value).__name__}, not a string")
-    return value if value.isascii() else _LONE_SURROGATE.sub("\ufffd", value)
+    return value if value.isascii() and "\x00" not in value else _NOT_STORABLE.sub("\ufffd", value)
 
 
 def one_line(text: str, limit: int = 300) -> str:
