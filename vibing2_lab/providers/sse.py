@@ -95,12 +95,11 @@ class SSEDecoder:
         # LF is ASCII and never part of a multi-byte sequence: complete lines decode whole.
         out = self._lines(head.decode("utf-8", "replace").split("\n"))
         if self._data:  # an event's data lines wait for its blank line (in the next chunk, mostly)
-            # Count its bytes: those after the last blank line of `head` (a "\n\n", or a first
-            # line that is blank), else the ones held so far plus the new ones. (`head` is not
-            # empty here: an empty one is a single blank line, which dispatched the event.)
-            cut = head.rfind(b"\n\n")
-            self._held = (len(head) - cut if cut >= 0 else len(head) if head[0] == 0x0A
-                          else self._held + end)
+            if out:  # an event ended here: the pending one began after the last blank line of `head`
+                cut = head.rfind(b"\n\n")  # (or after its first line, when that was the blank one)
+                self._held = len(head) - cut if cut >= 0 else len(head)
+            else:  # it goes on: the bytes held so far (lines and pieces) and the new ones
+                self._held += end
             if self._held > self.max_event:
                 self._overflow(out)
         else:
