@@ -236,3 +236,42 @@ def test_a_body_written_a_byte_at_a_time_reads_whole(fake_model: FakeModelServer
     events = run(settings, wire, mode, Reply(raw=body, raw_chunk=1, raw_delay=0.0002), fake_model)
     final = check_contract(events)
     assert isinstance(final, CompleteEvent) and final.text == MULTIBYTE + " ok" == tokens(events), final
+
+
+# -- a body that goes on after the answer's end ----------------------------------------------------
+KEEP_ALIVE = {"anthropic": b'event: ping\ndata: {"type": "ping"}\n\n' * 100, "openai": b": keep-alive\n\n" * 300}
+
+
+@pytest.mark.parametrize("mode", RUNNERS)
+@pytest.mark.parametrize("wire", WIRES)
+def test_a_body_that_keeps_flowing_after_the_answer_does_not_hold_the_call(
+        fake_model: FakeModelServer, settings: Settings, wire: str, mode: str) -> None:
+    """The end event came, then the upstream sends keep-alives forever. What is read of the rest
+    (to pool the connection) is bounded: before, the sync call never returned (each read was
+    within the idle timeout) and the async one buffered the body for the whole idle timeout."""
+    import time
+
+    settings.timeouts.idle = 4.0
+    body = HEAD[wire] + DELTA[wire]("done") + END[wire]
+    fake_model.enqueue(Reply(raw=body, raw_forever=KEEP_ALIVE[wire]))
+    cancel = Cancel()
+    watchdog = threading.Timer(15, cancel.stop)  # the socket is shut: a hang fails, it does not hang the suite
+    watchdog.start()
+    t0 = time.perf_counter()
+    try:
+        provider = get_provider(wire, settings=settings)
+        if mode == "sync":
+            events = list(provider.stream(ask(), cancel=cancel))
+        else:
+            import asyncio
+
+            async def collect() -> list[StreamEvent]:
+                return [e async for e in provider.astream(ask(), cancel=cancel)]
+
+            events = asyncio.run(collect())
+    finally:
+        watchdog.cancel()
+    elapsed = time.perf_counter() - t0
+    final = check_contract(events)
+    assert isinstance(final, CompleteEvent) and final.text == "done", final
+    assert elapsed < 3.5, elapsed  # well under the idle timeout: the drain stopped at its byte bound

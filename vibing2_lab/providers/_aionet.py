@@ -294,8 +294,16 @@ async def _open(session: aiohttp.ClientSession, call: Exchange, cancel: Cancel, 
 
 
 async def _drain(response: aiohttp.ClientResponse) -> None:
-    """Read the rest of a finished body so the connection can go back to the pool."""
+    """Read the rest of a finished body (DRAIN_BYTES at most; the idle timer bounds the time) so the
+    connection can go back to the pool; release() closes one whose body was not read to its end."""
+    from .base import DRAIN_BYTES
+
+    left = DRAIN_BYTES
     try:
-        await response.read()
+        while left >= 0:
+            chunk = await response.content.readany()
+            if not chunk:
+                return
+            left -= len(chunk)
     except Exception:
         pass

@@ -9,6 +9,7 @@ httpx, the async one (the Jupyter server's) with aiohttp in _aionet.py.
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, AsyncIterator, ClassVar, Iterator
 
@@ -179,7 +180,7 @@ class Provider:
                 call.final = final
                 yield final
                 if final.type == "complete":
-                    _drain(chunks)
+                    _drain(chunks, call.endpoint.idle_timeout)
         finally:
             unhook()
             call.end_attempt()
@@ -196,10 +197,20 @@ def _ending(call: Exchange, cancel: Cancel) -> StreamEvent:
     return call.end() if call.finished or not cancel.stopped else call.cancelled()
 
 
-def _drain(chunks: Iterator[bytes] | None) -> None:
-    """Read the rest of a finished body so the connection can go back to the pool."""
+# What is read of a finished body so that its connection can be pooled: the usual tail (a usage
+# chunk, [DONE], the last chunk's framing) is a few hundred bytes. A body that goes on past this,
+# or for longer than the idle timeout, is not a tail: its connection is closed instead. (Reading
+# it to its end hung a sync call that had its answer when the upstream kept sending.)
+DRAIN_BYTES = 64 * 1024
+
+
+def _drain(chunks: Iterator[bytes] | None, idle: float) -> None:
+    """Read the rest of a finished body (DRAIN_BYTES, `idle` s at most) so the connection can go back to the pool."""
+    left, deadline = DRAIN_BYTES, time.monotonic() + idle
     try:
-        for _ in chunks or ():
-            pass
+        for chunk in chunks or ():
+            left -= len(chunk)
+            if left < 0 or time.monotonic() > deadline:
+                return  # response.close() closes a connection whose body was not read to its end
     except Exception:
         pass
