@@ -275,3 +275,39 @@ def test_a_body_that_keeps_flowing_after_the_answer_does_not_hold_the_call(
     final = check_contract(events)
     assert isinstance(final, CompleteEvent) and final.text == "done", final
     assert elapsed < 3.5, elapsed  # well under the idle timeout: the drain stopped at its byte bound
+
+
+@pytest.mark.parametrize("mode", RUNNERS)
+@pytest.mark.parametrize("wire", WIRES)
+def test_an_error_body_that_never_ends_is_read_only_as_far_as_it_is_used(
+        fake_model: FakeModelServer, settings: Settings, wire: str, mode: str) -> None:
+    """An HTTP 500 whose body never ends: its first 64 KiB (all error_body() parses) name the
+    error. Before, the sync call never returned, and the async one ended after the idle timeout
+    saying the upstream 'sent nothing', holding all it had sent in memory."""
+    import time
+
+    settings.retries.max = 0
+    settings.timeouts.idle = 4.0
+    fake_model.enqueue(Reply(fault="http", status=500, raw=b'{"error": {"type": "api_error", "message": "',
+                             raw_forever=b"x" * 65536))
+    cancel = Cancel()
+    watchdog = threading.Timer(15, cancel.stop)
+    watchdog.start()
+    t0 = time.perf_counter()
+    try:
+        provider = get_provider(wire, settings=settings)
+        if mode == "sync":
+            events = list(provider.stream(ask(), cancel=cancel))
+        else:
+            import asyncio
+
+            async def collect() -> list[StreamEvent]:
+                return [e async for e in provider.astream(ask(), cancel=cancel)]
+
+            events = asyncio.run(collect())
+    finally:
+        watchdog.cancel()
+    final = check_contract(events)
+    assert isinstance(final, ErrorEvent) and final.kind == "server", final
+    assert final.message.startswith(f'{wire} answered HTTP 500: {{"error": {{"type": "api_error", "message": "xxx')
+    assert time.perf_counter() - t0 < 3.5

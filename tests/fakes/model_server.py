@@ -28,7 +28,7 @@ from typing import Any, Callable, Iterator
 
 FAULTS = (
     None,
-    "http",  # answer `status` with an error body (401, 429, 500, 529, ...) before streaming
+    "http",  # answer `status` with an error body (401, 429, 500, 529, ...) before streaming; with `raw`, that body
     "error_event",  # after `after` tokens, send `event: error` (Anthropic) / an error chunk
     "drop",  # after `after` tokens, close the connection without finishing the stream
     "stall",  # after `after` tokens, send nothing more until the server stops
@@ -214,7 +214,7 @@ class _Handler(BaseHTTPRequestHandler):
         reply = self.server.fake.next_reply(request)
         if reply.header_delay and self.server.fake._stopping.wait(reply.header_delay):
             return
-        if reply.fault == "http":
+        if reply.fault == "http" and reply.raw is None:  # with `raw`: that body, sent with `status`
             return self._send_http_fault(reply, wire)
         stream = isinstance(body, dict) and body.get("stream", False)
         model = reply.model or (body.get("model") if isinstance(body, dict) else None) or "fake-model"
@@ -227,7 +227,7 @@ class _Handler(BaseHTTPRequestHandler):
             frames = _anthropic_frames(reply, model)
         else:
             frames = _openai_frames(reply, model, include_usage, text_choices=wire == "fim")
-        self._stream(frames, reply.headers)
+        self._stream(frames, reply.headers, status=reply.status if reply.fault == "http" else 200)
 
     # -- responses -------------------------------------------------------
     def _send_json(self, status: int, data: Any, headers: dict[str, str] | None = None) -> None:
@@ -266,7 +266,8 @@ class _Handler(BaseHTTPRequestHandler):
                               "total_tokens": reply.input_tokens + out}}
         self._send_json(200, data, reply.headers)
 
-    def _stream(self, frames: Iterator[tuple[float, bytes]], headers: dict[str, str] | None = None) -> None:
+    def _stream(self, frames: Iterator[tuple[float, bytes]], headers: dict[str, str] | None = None,
+                status: int = 200) -> None:
         """Send (delay, bytes) frames chunked; consecutive undelayed frames go out in one write.
         A reply's header replaces the default of the same name; with a content-length of its own
         (true or not) the body is sent as it is, unchunked, and the connection closed after it."""
@@ -275,7 +276,7 @@ class _Handler(BaseHTTPRequestHandler):
                 **({} if "content-length" in given else {"transfer-encoding": "chunked"}),
                 "request-id": f"req_fake_{uuid.uuid4().hex[:12]}", **given}
         self._chunked = "transfer-encoding" in sent
-        self.send_response(200)
+        self.send_response(status)
         for k, v in sent.items():
             self.send_header(k, v)
         self.end_headers()

@@ -29,6 +29,7 @@ import aiohttp
 
 from .. import __version__
 from ..keys import guard_logs
+from ._failures import MAX_ERROR_BODY
 from ._guard import SocketGuard
 
 if TYPE_CHECKING:
@@ -285,7 +286,7 @@ async def _open(session: aiohttp.ClientSession, call: Exchange, cancel: Cancel, 
     connection = response.connection
     guard.attach(connection.transport if connection is not None else None)
     if response.status >= 300:
-        body = await response.read()
+        body = await _read_some(response, MAX_ERROR_BODY)  # no more: a body that never ends cannot hold us
         if idle.expired:
             raise idle.error(0)
         return response, False, call.http_error(response.status, response.headers, body)
@@ -298,12 +299,20 @@ async def _drain(response: aiohttp.ClientResponse) -> None:
     connection can go back to the pool; release() closes one whose body was not read to its end."""
     from .base import DRAIN_BYTES
 
-    left = DRAIN_BYTES
     try:
-        while left >= 0:
-            chunk = await response.content.readany()
-            if not chunk:
-                return
-            left -= len(chunk)
+        await _read_some(response, DRAIN_BYTES)
     except Exception:
         pass
+
+
+async def _read_some(response: aiohttp.ClientResponse, limit: int) -> bytes:
+    """Up to `limit` bytes more of a body (the idle timer bounds the time)."""
+    parts: list[bytes] = []
+    size, readany = 0, response.content.readany
+    while size < limit:
+        chunk = await readany()
+        if not chunk:
+            break
+        parts.append(chunk)
+        size += len(chunk)
+    return b"".join(parts)[:limit]

@@ -41,13 +41,15 @@ def not_a_stream(media_type: str) -> str | None:
     return None
 
 
-_MAX_ERROR_BODY = 64 * 1024  # an error body past this is not read as JSON (it is cut after redaction)
+# What is read of an error body (both I/O paths read no more: one that never ends cannot hold the
+# call) and parsed as JSON; its message is cut after redaction.
+MAX_ERROR_BODY = 64 * 1024
 
 
 def error_body(body: bytes) -> tuple[str | None, str]:
     """(error type, message) from an error body in the Anthropic, OpenAI or Ollama shape, uncut:
     the caller redacts before it shortens."""
-    body = body[:_MAX_ERROR_BODY]
+    body = body[:MAX_ERROR_BODY]
     try:
         data: Any = json.loads(body)
     except (ValueError, UnicodeDecodeError, RecursionError):

@@ -17,6 +17,7 @@ from ..errors import KeyMissingError
 from ..events import ErrorEvent, StreamEvent, ToolUseEvent
 from ._exchange import Exchange, Endpoint, Wire
 from ._cancel import Cancel, StreamInterrupted
+from ._failures import MAX_ERROR_BODY
 from ._retry import rate_limiter
 
 if TYPE_CHECKING:
@@ -161,7 +162,8 @@ class Provider:
                     CURRENT_GUARD.reset(token)
                 guard.attach(response.extensions.get("network_stream"))
                 if response.status_code >= 300:
-                    final = call.http_error(response.status_code, response.headers, response.read())
+                    body = _read_some(response.iter_bytes(), MAX_ERROR_BODY, call.endpoint.idle_timeout)
+                    final = call.http_error(response.status_code, response.headers, body)
                 else:
                     call.on_headers(response.headers)
                     feed, chunks = call.feed, response.iter_bytes()
@@ -205,12 +207,22 @@ DRAIN_BYTES = 64 * 1024
 
 
 def _drain(chunks: Iterator[bytes] | None, idle: float) -> None:
-    """Read the rest of a finished body (DRAIN_BYTES, `idle` s at most) so the connection can go back to the pool."""
-    left, deadline = DRAIN_BYTES, time.monotonic() + idle
+    """Read the rest of a finished body (DRAIN_BYTES, `idle` s at most) so the connection can go
+    back to the pool; response.close() closes one whose body was not read to its end."""
     try:
-        for chunk in chunks or ():
-            left -= len(chunk)
-            if left < 0 or time.monotonic() > deadline:
-                return  # response.close() closes a connection whose body was not read to its end
+        _read_some(chunks or iter(()), DRAIN_BYTES, idle)
     except Exception:
         pass
+
+
+def _read_some(chunks: Iterator[bytes], limit: int, idle: float) -> bytes:
+    """Up to `limit` bytes more of a body, read for `idle` s at most (each read has its own
+    timeout: this bounds a body that trickles in)."""
+    parts: list[bytes] = []
+    size, deadline = 0, time.monotonic() + idle
+    for chunk in chunks:
+        parts.append(chunk)
+        size += len(chunk)
+        if size >= limit or time.monotonic() > deadline:
+            break
+    return b"".join(parts)[:limit]
