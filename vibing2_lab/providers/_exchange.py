@@ -17,7 +17,6 @@ the partial text, usage and timings. Each method is a step the loop calls:
 from __future__ import annotations
 
 import logging
-import re
 import time
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Protocol
@@ -28,6 +27,7 @@ from ..keys import ApiKey, Redactor, env_var, remember_secrets, sources
 from .sse import EventTooLarge, ServerSentEvent, SSEDecoder
 from . import _retry
 from ._failures import BY_ERROR_TYPE, BY_STATUS, HINTS, error_body, network_table, not_a_stream
+from ._values import detail, one_line
 
 log = logging.getLogger("vibing2_lab.providers")
 
@@ -54,45 +54,6 @@ class Wire(Protocol):
     """A provider's stream format: turns each SSE event into StreamEvents appended to `out`."""
 
     def handle(self, sse: ServerSentEvent, out: list[StreamEvent]) -> None: ...
-
-
-_MAX_COUNT = 2 ** 53  # a token count past this is not a count (and would overflow SQLite)
-
-
-def count(value: Any) -> int | None:
-    """A token count from upstream usage, or None when the value is not one."""
-    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < _MAX_COUNT:
-        return value
-    return None
-
-
-# In a str every surrogate is a lone one. NUL: PostgreSQL's text refuses it (the answer would not be stored).
-_NOT_STORABLE = re.compile("[\x00\ud800-\udfff]")
-
-
-def answer_text(value: Any) -> str:
-    """Answer text from upstream JSON: a str ("" when absent). A lone surrogate (a JSON escape
-    can carry one, UTF-8 cannot) and a NUL (`\\u0000`, which PostgreSQL's text cannot hold) become
-    U+FFFD, so the answer can still be stored and sent; a value that is not text is a TypeError
-    (an event of the wrong shape, see Exchange._dispatch)."""
-    if value is None:
-        return ""
-    if type(value) is not str:
-        raise TypeError(f"a text field holds {type(value).__name__}, not a string")
-    return value if value.isascii() and "\x00" not in value else _NOT_STORABLE.sub("\ufffd", value)
-
-
-def one_line(text: str, limit: int = 300) -> str:
-    """Whitespace collapsed and length bounded, so an error stays one line."""
-    text = " ".join(str(text).split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _detail(exc: BaseException) -> str:
-    """What a network exception says. aiohttp's response errors carry it in `message`: their str()
-    is "400, message=..., url=...", a status no server sent (the parser's own code)."""
-    message = getattr(exc, "message", None)
-    return message if isinstance(message, str) and message else str(exc) or type(exc).__name__
 
 
 class Exchange:
@@ -309,7 +270,7 @@ class Exchange:
         ep = self.endpoint
         facts = {"provider": ep.provider, "base_url": ep.base_url, "idle": ep.idle_timeout,
                  "connect": ep.connect_timeout, "tokens": len(self.parts),
-                 "detail": one_line(self.clean(_detail(exc)))}
+                 "detail": one_line(self.clean(detail(exc)))}
         for cls, error, retryable, message, hint in network_table():
             if isinstance(exc, cls):
                 return error(message.format(**facts), hint=self._hint(hint)), retryable
