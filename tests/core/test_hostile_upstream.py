@@ -4,9 +4,11 @@ one clear final event, keeps its partial text, and the two paths agree."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import threading
+import time
 from typing import Any
 
 import pytest
@@ -54,6 +56,25 @@ END = {"anthropic": ANTHROPIC_END, "openai": OPENAI_END}
 def run(settings: Settings, wire: str, mode: str, reply: Reply, fake: FakeModelServer) -> list[StreamEvent]:
     fake.enqueue(reply)
     return RUNNERS[mode](settings, wire, ask())
+
+
+def run_watched(settings: Settings, wire: str, mode: str, *, stop_after: float = 15.0) -> list[StreamEvent]:
+    """A call with a watchdog: after `stop_after` s its Cancel is stopped (its socket shut), so a
+    call that would hang ends (as `cancelled`, failing the test) instead of hanging the suite."""
+    cancel = Cancel()
+    watchdog = threading.Timer(stop_after, cancel.stop)
+    watchdog.start()
+    try:
+        provider = get_provider(wire, settings=settings)
+        if mode == "sync":
+            return list(provider.stream(ask(), cancel=cancel))
+
+        async def collect() -> list[StreamEvent]:
+            return [e async for e in provider.astream(ask(), cancel=cancel)]
+
+        return asyncio.run(collect())
+    finally:
+        watchdog.cancel()
 
 
 def tokens(events: list[StreamEvent]) -> str:
@@ -131,22 +152,7 @@ def test_an_event_that_never_ends_is_a_protocol_error_not_a_growing_buffer(
     buffer again); here a watchdog's stop() would end such a call as `cancelled`."""
     head = HEAD[wire] + DELTA[wire]("a") + (b"data: " if endless == "line" else b"")
     fake_model.enqueue(Reply(raw=head, raw_forever=ENDLESS[endless]))
-    cancel = Cancel()
-    watchdog = threading.Timer(30, cancel.stop)
-    watchdog.start()
-    try:
-        provider = get_provider(wire, settings=settings)
-        if mode == "sync":
-            events = list(provider.stream(ask(), cancel=cancel))
-        else:
-            import asyncio
-
-            async def collect() -> list[StreamEvent]:
-                return [e async for e in provider.astream(ask(), cancel=cancel)]
-
-            events = asyncio.run(collect())
-    finally:
-        watchdog.cancel()
+    events = run_watched(settings, wire, mode)
     final = check_contract(events)
     assert isinstance(final, ErrorEvent) and final.kind == "protocol", final
     assert f"a stream event of more than {MAX_EVENT_BYTES / 2 ** 20:g} MiB" in final.message
@@ -249,28 +255,11 @@ def test_a_body_that_keeps_flowing_after_the_answer_does_not_hold_the_call(
     """The end event came, then the upstream sends keep-alives forever. What is read of the rest
     (to pool the connection) is bounded: before, the sync call never returned (each read was
     within the idle timeout) and the async one buffered the body for the whole idle timeout."""
-    import time
-
     settings.timeouts.idle = 4.0
     body = HEAD[wire] + DELTA[wire]("done") + END[wire]
     fake_model.enqueue(Reply(raw=body, raw_forever=KEEP_ALIVE[wire]))
-    cancel = Cancel()
-    watchdog = threading.Timer(15, cancel.stop)  # the socket is shut: a hang fails, it does not hang the suite
-    watchdog.start()
     t0 = time.perf_counter()
-    try:
-        provider = get_provider(wire, settings=settings)
-        if mode == "sync":
-            events = list(provider.stream(ask(), cancel=cancel))
-        else:
-            import asyncio
-
-            async def collect() -> list[StreamEvent]:
-                return [e async for e in provider.astream(ask(), cancel=cancel)]
-
-            events = asyncio.run(collect())
-    finally:
-        watchdog.cancel()
+    events = run_watched(settings, wire, mode)
     elapsed = time.perf_counter() - t0
     final = check_contract(events)
     assert isinstance(final, CompleteEvent) and final.text == "done", final
@@ -284,29 +273,12 @@ def test_an_error_body_that_never_ends_is_read_only_as_far_as_it_is_used(
     """An HTTP 500 whose body never ends: its first 64 KiB (all error_body() parses) name the
     error. Before, the sync call never returned, and the async one ended after the idle timeout
     saying the upstream 'sent nothing', holding all it had sent in memory."""
-    import time
-
     settings.retries.max = 0
     settings.timeouts.idle = 4.0
     fake_model.enqueue(Reply(fault="http", status=500, raw=b'{"error": {"type": "api_error", "message": "',
                              raw_forever=b"x" * 65536))
-    cancel = Cancel()
-    watchdog = threading.Timer(15, cancel.stop)
-    watchdog.start()
     t0 = time.perf_counter()
-    try:
-        provider = get_provider(wire, settings=settings)
-        if mode == "sync":
-            events = list(provider.stream(ask(), cancel=cancel))
-        else:
-            import asyncio
-
-            async def collect() -> list[StreamEvent]:
-                return [e async for e in provider.astream(ask(), cancel=cancel)]
-
-            events = asyncio.run(collect())
-    finally:
-        watchdog.cancel()
+    events = run_watched(settings, wire, mode)
     final = check_contract(events)
     assert isinstance(final, ErrorEvent) and final.kind == "server", final
     assert final.message.startswith(f'{wire} answered HTTP 500: {{"error": {{"type": "api_error", "message": "xxx')
