@@ -97,7 +97,9 @@ class Ledger:
         room_tokens = request.max_tokens
         for name, (limit, spent) in headroom.items():
             left = limit - spent - input_cost
-            fits = math.floor(left / per_output) if per_output > 0 else (request.max_tokens if left >= 0 else -1)
+            # min() first: a huge limit (max_cost 1e308) over a tiny price overflows to inf, which floor() refuses.
+            fits = math.floor(min(left / per_output, request.max_tokens)) if per_output > 0 \
+                else (request.max_tokens if left >= 0 else -1)
             if fits < MIN_OUTPUT_TOKENS:
                 worst = input_cost + request.max_tokens * per_output
                 raise BudgetError(

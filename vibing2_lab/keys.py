@@ -67,6 +67,24 @@ def find_key(provider: str, *, api_key: str | None = None) -> ApiKey | None:
     return ApiKey(value, KEYCHAIN) if value else None
 
 
+MAX_KEY_CHARS = 4096  # provider keys are ~100 characters; a proxy's token (a JWT) a few thousand
+_HEADER_SAFE = re.compile(r"[\x20-\x7e]*")  # what a header carries as it is: printable ASCII
+
+
+def check_key(provider: str, value: str, where: str) -> str:
+    """`value` if it can be sent in a request header; else ConfigError saying why (never the key).
+    A CR, LF or NUL would be refused by the HTTP client as header injection at every call, and a
+    non-ASCII character sent as Latin-1 mojibake: both only after a working key was replaced."""
+    if len(value) > MAX_KEY_CHARS:
+        problem = f"is {len(value):,} characters long (at most {MAX_KEY_CHARS:,})"
+    elif not _HEADER_SAFE.fullmatch(value):
+        problem = "holds a control character (a line break, a tab, NUL) or a non-ASCII character"
+    else:
+        return value
+    raise ConfigError(f"The {provider} key {where} {problem}: no provider key looks like that.",
+                      hint="Copy the key again from the provider's console: only the key, on one line.")
+
+
 def require_key(provider: str, *, api_key: str | None = None) -> ApiKey:
     """Like `find_key`, but a missing key is a KeyMissingError saying how to add one."""
     key = find_key(provider, api_key=api_key)
@@ -97,6 +115,7 @@ def store_key(provider: str, value: str) -> str:
     value = value.strip()
     if not value:
         raise ConfigError("The API key is empty; nothing was stored.", hint="Paste the key when asked.")
+    check_key(provider, value, "to store (nothing was stored)")
     backend = keyring.get_keyring()
     name = f"{type(backend).__module__}.{type(backend).__name__}"
     hint = (f"Set {env_var(provider)} in your environment instead, or install a keyring "

@@ -3,7 +3,9 @@ projects; another's private project is a 404 on every route that names a project
 
 from __future__ import annotations
 
+import base64
 import re
+from typing import Any
 
 import pytest
 
@@ -87,6 +89,25 @@ async def test_a_stream_into_another_users_private_project_is_a_404(api: Api, en
     assert mine.status == 200
     listed = (await api("GET", "projects", **_as("bob"))).json["projects"]
     assert [(p["name"], p["owner"], p["messages"]) for p in listed] == [("b-new", "bob", 2)]
+
+
+async def test_the_app_ticket_reads_a_private_project_for_its_owner_only(api: Api, engine: str, jp_http_port: int,
+                                                                      http_server_client: Any) -> None:
+    """Was: the ticket URL read as nobody, so on a multi-user server the owner's own private app
+    was "No project 1" (404); now it reads as the user it was given to, and bob cannot forge one."""
+    from tornado.httpclient import AsyncHTTPClient
+
+    pid = (await api("POST", "projects", {"name": "a-site"}, **_as("alice"))).json["id"]
+    assert (await api("PUT", f"projects/{pid}/files", {"files": {"index.html": "<p>a</p>", "app.js": "1"}},
+                      **_as("alice"))).status == 200
+    versions = (await api("GET", f"projects/{pid}/versions", **_as("alice"))).json
+    url = f"http://localhost:{jp_http_port}{versions['app_url']}"
+    fetch = AsyncHTTPClient().fetch  # no token, no cookie: what a module import of the page sends
+    page = await fetch(url + "app.js", raise_error=False)
+    assert page.code == 200 and page.body == b"1", page.body
+    mac, user = re.search(r"/@([A-Za-z0-9_-]{32})([A-Za-z0-9_-]*)/", url).groups()
+    forged = url.replace(user, base64.urlsafe_b64encode(b"bob").decode().rstrip("="))
+    assert (await fetch(forged + "app.js", raise_error=False)).code == 403
 
 
 def test_the_database_url_trait_puts_the_server_on_postgresql(postgresql_server, monkeypatch, tmp_path) -> None:

@@ -190,6 +190,18 @@ async def test_notebook_edit_goes_through_the_sidebar(fake_model: FakeModelServe
     assert result["status"] == "error" and "No cell with id" in result["content"]
 
 
+async def test_a_notebook_answer_of_the_wrong_shape_is_a_clear_tool_error(
+        fake_model: FakeModelServer, stream_url: str, auth_headers: dict[str, str]) -> None:
+    """Was: "NotebookRead failed: TypeError: 'int' object is not iterable" for `"outputs": 5`."""
+    fake_model.enqueue(Reply(tool_uses=[{"name": "NotebookRead", "input": {}}]), Reply(text="ok"))
+    async with live_stream(stream_url, auth_headers, body()) as events:
+        await run_to_end(events, stream_url, auth_headers, consent="once",
+                         notebook={"ok": True, "cells": [{"source": "x", "outputs": 5}]})
+    [result] = results(events)
+    assert result["status"] == "error" and "The front end sent no cell list" in result["content"], result
+    assert events.seen[-1][0] == "complete"
+
+
 async def test_an_answer_to_nothing_is_404(api: Any, fake_model: FakeModelServer, stream_url: str,
                                            auth_headers: dict[str, str]) -> None:
     fake_model.enqueue(Reply(tool_uses=[{"name": "NotebookEdit", "input": {"new_source": "x"}}]), Reply(text="."))

@@ -45,6 +45,12 @@ CASES = [
            "UnknownAgentError", "No agent named 'sql-expret'.", status=404),
     BadAsk("unknown-in-agents", ["--agents", "sql-expert,nope"], {"agents": ["sql-expert", "nope"]},
            "UnknownAgentError", "No agent named 'nope'.", status=404),
+    # Was: POST stream answered 200 with a `start` event and nothing after it (the user's prompt stored).
+    BadAsk("agent-twice", ["--agents", "sql-expert,sql-expert"], {"agents": ["sql-expert", "sql-expert"]},
+           "InputError", "Agent sql-expert is listed twice; their events could not be told apart."),
+    BadAsk("agent-twice-by-case", ["--agents", "sql-expert,SQL-Expert", "--chain"],
+           {"agents": ["sql-expert", "SQL-Expert"], "chain": True},
+           "InputError", "Agent sql-expert is listed twice; their events could not be told apart."),
     BadAsk("empty-prompt", [], {}, "InputError", "The prompt is empty.", prompt="   "),
     BadAsk("oversized-prompt", [], {}, "InputError",
            "The prompt is 200,001 bytes, more than max_prompt_bytes (200,000).", prompt="x" * 200_001),

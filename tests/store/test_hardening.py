@@ -202,3 +202,20 @@ def test_a_foreign_sqlite_file_is_refused_before_wal(tmp_path) -> None:
     conn = sqlite3.connect(path)
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
     conn.close()
+
+
+# -- a project's type and agents are printed to everyone it is shared with ------------------
+@pytest.mark.parametrize("type_, agents, why", [
+    ("\x1b]0;owned\x07notebook", (), "control characters"),  # a terminal title escape in `projects list`
+    ("notebook", ("sql-expert", "evil\x1b[2J"), "control characters"),
+    ("web\u202eppa", (), "control characters"),  # a right-to-left override: it would print reversed
+    ("x" * 101, (), "101 characters long"),
+    ("", (), "non-empty text"),
+    ("notebook", ("",), "non-empty text"),
+])
+def test_a_project_type_or_agent_that_would_not_print_as_it_reads_is_refused(store: Store, type_: str,
+                                                                            agents: tuple[str, ...], why: str) -> None:
+    with pytest.raises(ProjectError, match=why):
+        store.create_project("shown", type=type_, agents=agents)
+    assert store.list_projects() == []
+    assert store.create_project("shown", type="web app", agents=["sql-expert"]).type == "web app"

@@ -40,7 +40,8 @@ def chain_prompt(prompt: str, previous_agent: str | None, previous_answer: str |
     return f"{prompt}\n\n---\nThe previous agent, {previous_agent}, answered:\n\n{previous_answer or ''}"
 
 
-def _check(agents: list[Agent]) -> None:
+def check_agents(agents: list[Agent]) -> None:
+    """InputError for no agents or one named twice (session/ask.py checks this before anything is sent)."""
     names = [a.name for a in agents]
     if not names:
         raise InputError("No agents were given.", hint="Name at least one agent, e.g. --agents a,b.")
@@ -106,7 +107,7 @@ def _linked(cancel: Cancel | None) -> tuple[Cancel, Callable[[], None]]:
 def fan_out(agents: list[Agent], prompt: str, *, make_request: MakeRequest,
             cancel: Cancel | None = None) -> Iterator[StreamEvent]:
     """One prompt to several agents at once; their events interleave, each tagged with its agent."""
-    _check(agents)
+    check_agents(agents)
     inner, unhook = _linked(cancel)
     events: queue.Queue[StreamEvent | None] = queue.Queue()
 
@@ -141,7 +142,7 @@ async def afan_out(agents: list[Agent], prompt: str, *, make_request: MakeReques
     """`fan_out` for asyncio: one task per agent on the running loop."""
     import asyncio  # here: the sync path should not pay for importing asyncio
 
-    _check(agents)
+    check_agents(agents)
     inner, unhook = _linked(cancel)
     events: asyncio.Queue[StreamEvent | None] = asyncio.Queue()
 
@@ -174,7 +175,7 @@ async def afan_out(agents: list[Agent], prompt: str, *, make_request: MakeReques
 def chain(agents: list[Agent], prompt: str, *, make_request: MakeRequest,
           cancel: Cancel | None = None) -> Iterator[StreamEvent]:
     """Agents one after another, each given the original prompt plus the previous answer."""
-    _check(agents)
+    check_agents(agents)
     inner = cancel or Cancel()
     previous: tuple[str, str] | None = None
     for agent in agents:
@@ -192,7 +193,7 @@ def achain(agents: list[Agent], prompt: str, *, make_request: MakeRequest,
            cancel: Cancel | None = None) -> AsyncIterator[StreamEvent]:
     """`chain` for asyncio. One agent (every plain ask) is its own stream, with no generator
     around it re-yielding each event: the server relays them per token."""
-    _check(agents)
+    check_agents(agents)
     if len(agents) == 1:
         return _agent_astream(agents[0], prompt, make_request, cancel or Cancel())
     return _achain(agents, prompt, make_request=make_request, cancel=cancel)

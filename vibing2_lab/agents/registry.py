@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterator, NamedTuple
 
 from ..errors import AgentError, UnknownAgentError
-from .parse import Agent, SkipFile, parse_agent
+from .parse import MAX_NAME, Agent, SkipFile, parse_agent
 
 if TYPE_CHECKING:
     from .search import SearchIndex
@@ -201,6 +201,10 @@ class AgentRegistry:
         agent = self._agents.get(name) or self._folded.get(name.strip().lower())
         if agent is not None:
             return agent
+        if len(name) > MAX_NAME:  # no agent has such a name: say so without echoing or fuzzy-matching it all
+            raise UnknownAgentError(f"No agent named {name[:40]!r}... ({len(name):,} characters): agent names "
+                                    f"are at most {MAX_NAME}.",
+                                    hint="`vibing2-lab agents list` shows the installed agents.")
         if not self._agents:
             raise UnknownAgentError(f"No agent named {name!r}: no agents are installed.",
                                     hint="Put agent .md files in <VIBING2_LAB_HOME>/agents/ or $VIBING2_LAB_AGENTS_PATH.")

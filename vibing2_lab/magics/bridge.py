@@ -83,6 +83,8 @@ def _reply(line: str) -> dict[str, Any]:
 
 def _cells(reply: dict[str, Any]) -> list[dict[str, Any]]:
     cells = reply.get("cells")
-    if not isinstance(cells, list) or not all(isinstance(c, dict) for c in cells):
+    # outputs too: NotebookRead iterates them (an `"outputs": 5` failed it with a TypeError)
+    if not isinstance(cells, list) or not all(isinstance(c, dict) and isinstance(c.get("outputs") or [], list)
+                                              for c in cells):
         raise ToolError("The front end sent no cell list.", hint="Reload JupyterLab and run the cell again.")
     return cells

@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, AsyncIterator, ClassVar, Iterator
 
-from ..errors import KeyMissingError
+from ..errors import ConfigError, KeyMissingError
 from ..events import ErrorEvent, StreamEvent, ToolUseEvent
 from ._exchange import Exchange, Endpoint, Wire
 from ._cancel import Cancel, StreamInterrupted
@@ -106,7 +106,7 @@ class Provider:
         return astream(self, request, cancel or Cancel())
 
     def _new_call(self, request: ModelRequest) -> tuple[Exchange, ErrorEvent | None]:
-        from ..keys import find_key, public_url, require_key, url_secrets
+        from ..keys import check_key, find_key, public_url, require_key, url_secrets
 
         t, r = self.settings.timeouts, self.settings.retries
         # The URL is requested without its user:password, so that httpx cannot log it; those
@@ -118,7 +118,9 @@ class Provider:
         try:
             arg = self._api_key.value if self._api_key else None
             key = (require_key if self.key_required else find_key)(self.name, api_key=arg)
-        except KeyMissingError as exc:
+            if key is not None:
+                check_key(self.name, key.value, f"from {key.source}")
+        except (KeyMissingError, ConfigError) as exc:
             call = Exchange(endpoint, model=request.model, wire=self.new_wire, headers={}, body=b"")
             return call, call.fail(exc)
         endpoint.key = key

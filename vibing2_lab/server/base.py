@@ -28,6 +28,8 @@ AUTH_RESOURCE = "vibing2_lab"
 
 T = TypeVar("T")
 
+INLINE_BODY_BYTES = 64 * 1024  # bodies up to this size are checked on the loop (a few ms at most)
+
 # The kind of a core error -> the HTTP status it answers with (others: 500).
 STATUS_BY_KIND: dict[str, int] = {
     "unknown_agent": 404, "unknown_project": 404, "unknown_file": 404,
@@ -95,11 +97,45 @@ class VibeHandler(ExtensionHandlerMixin, APIHandler):
         super().log_exception(typ, value, tb)
 
     # -- requests -------------------------------------------------------------------
-    def json_body(self) -> dict[str, Any]:
-        """The request body as a JSON object (empty body: {}), or InputError saying why not."""
+    async def json_body(self) -> dict[str, Any]:
+        """The request body as a JSON object (empty body: {}), or InputError saying why not;
+        413 past c.Vibing2Lab.max_body_bytes (tornado has already buffered it, nothing parsed)."""
         from .body import read_json
 
-        return read_json(self.request.body)
+        raw, limit = self.request.body or b"", self.app.max_body_bytes
+        if len(raw) > limit:
+            raise ApiError(413, f"The request body is {len(raw):,} bytes, more than the limit of {limit:,}.",
+                           hint="Send less (fewer or smaller files), or raise c.Vibing2Lab.max_body_bytes.")
+        if len(raw) <= INLINE_BODY_BYTES:
+            return read_json(raw)
+        # Checking a big body walks every value in Python: off the loop, so other requests go on.
+        return await self.blocking(read_json, raw)
+
+    def query_int(self, name: str, default: Any, *, low: int, high: int, what: str, example: str) -> Any:
+        """Query argument `name` as a whole number from `low` to `high` (ASCII digits only: "²" and
+        "١" pass str.isdigit but are no number int() takes); `default` when absent (REQUIRED: 400)."""
+        from ..errors import InputError
+        from .body import REQUIRED
+
+        raw = self.get_query_argument(name, None)
+        if raw is None and default is REQUIRED:
+            raise InputError(f"The query has no {name!r}.", hint=f"Add ?{example} ({what}).")
+        if raw is None:
+            return default
+        if not (raw.isascii() and raw.isdigit() and len(raw) <= 18 and low <= int(raw) <= high):
+            raise InputError(f"{name}={raw[:20]!r} is not {what} (a whole number from {low} to {high:,}).",
+                             hint=f"Use e.g. ?{example}.")
+        return int(raw)
+
+    def decode_argument(self, value: bytes, name: str | None = None) -> str:
+        """A path or query argument as text; bytes that are not UTF-8 are a 400 that says how to send it."""
+        from ..errors import InputError
+
+        try:
+            return super().decode_argument(value, name)
+        except web.HTTPError:
+            raise InputError(f"The {name or 'argument'} in the URL is not valid UTF-8: {value[:40]!r}.",
+                             hint="Percent-encode the text as UTF-8 (JavaScript's encodeURIComponent does).") from None
 
     # -- the core ---------------------------------------------------------------------
     @property

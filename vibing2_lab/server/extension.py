@@ -4,6 +4,7 @@
     c.Vibing2Lab.max_prompt_bytes = 50_000
     c.Vibing2Lab.allowed_models = ["anthropic:*", "openai:llama3.1"]
     c.Vibing2Lab.max_concurrent_streams = 32
+    c.Vibing2Lab.max_body_bytes = 4 * 1024 * 1024  # larger JSON bodies answer 413
     c.Vibing2Lab.consent_timeout = 300.0     # s a sidebar tool call waits for Allow / Deny
     c.Vibing2Lab.client_stall_timeout = 60.0 # s a stream waits for a client that stopped reading
 """
@@ -40,6 +41,9 @@ class Vibing2Lab(ExtensionApp):
     allowed_models = List(Unicode(), default_value=[], config=True,
                           help="If not empty, the only models streams may use: provider:model ids, aliases, or "
                                "shell-style patterns such as 'anthropic:*'.")
+    max_body_bytes = Int(4 * 1024 * 1024, min=1024, config=True,
+                         help="Largest JSON request body accepted, in bytes (more answers 413). Checking a body "
+                              "costs time in proportion to its size; files and prompts are far smaller.")
     max_concurrent_streams = Int(32, min=1, config=True, help="Streams running at once; more answer 429.")
     consent_timeout = Float(300.0, min=0.01, config=True,
                             help="Seconds a tool-using stream waits for the user's consent in the sidebar; "

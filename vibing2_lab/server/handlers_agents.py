@@ -36,15 +36,11 @@ class AgentSearchHandler(VibeHandler):
     @web.authenticated
     @authorized
     async def get(self) -> None:
-        from ..errors import InputError
-
         query = self.get_query_argument("q", "")
-        raw_limit = self.get_query_argument("limit", "10")
-        if not raw_limit.isdigit() or not 0 < int(raw_limit) <= MAX_SEARCH_RESULTS:
-            raise InputError(f"limit={raw_limit!r} is not a number from 1 to {MAX_SEARCH_RESULTS}.",
-                             hint="Use e.g. ?q=react&limit=10.")
+        limit = self.query_int("limit", 10, low=1, high=MAX_SEARCH_RESULTS, what="a result count",
+                               example="q=react&limit=10")
         registry = await self.blocking(_registry)
-        limit, max_bytes = int(raw_limit), self.vibe_settings().max_prompt_bytes
+        max_bytes = self.vibe_settings().max_prompt_bytes
         # Ranking is CPU work: off the event loop, so one hostile query cannot stall the server.
         hits = await self.blocking(registry.search, query, limit=limit, max_bytes=max_bytes) if query.strip() else []
         self.write_json({"query": query,
@@ -59,7 +55,7 @@ class AgentPickHandler(VibeHandler):
     async def post(self) -> None:
         from ..errors import InputError
 
-        body = fields(self.json_body(), {"prompt": (str, REQUIRED), "context": (str, "")})
+        body = fields(await self.json_body(), {"prompt": (str, REQUIRED), "context": (str, "")})
         if not body["prompt"].strip():
             raise InputError("The prompt is empty.", hint="Send the prompt an agent should be picked for.")
         registry = await self.blocking(_registry)

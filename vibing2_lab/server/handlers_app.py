@@ -12,8 +12,10 @@ Why a ticket in the path: a document in an opaque origin sends no credentials wi
 imports (they are CORS requests from origin `null`) and no SameSite cookies with anything
 else, so `<script type="module" src="app.js">` could never pass Jupyter's authentication.
 A Jupyter-authenticated request for a page is therefore redirected to
-`app/@<ticket>/<path>`, where the ticket (an HMAC of the project id under a key that lives
-only in this server process) authenticates the read of that one project's files. Relative
+`app/@<ticket>/<path>`, where the ticket (an HMAC of the project id and the user under a key
+that lives only in this server process, then the user's name) authenticates the read of that one
+project's files as that user: what they may see, nothing else (a private project of theirs on a
+multi-user server too; it was "No project" when the ticket read as nobody). Relative
 URLs of the page then resolve under the ticket. Without a valid ticket or Jupyter's
 credentials the route answers 403 like every other; a path that leaves the project is a 404.
 """
@@ -37,23 +39,40 @@ if TYPE_CHECKING:
     from ..preview import PreviewPolicy
 
 _KEY = secrets.token_bytes(32)  # per server process: tickets die with it
-_TICKET = re.compile(r"@([A-Za-z0-9_-]{32})(?:/(.*))?\Z", re.DOTALL)
+_TICKET = re.compile(r"@([A-Za-z0-9_-]{32})([A-Za-z0-9_-]*)(?:/(.*))?\Z", re.DOTALL)  # HMAC, user, path
 _HOST = re.compile(r"^[A-Za-z0-9.-]+(?::\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](?::\d{1,5})?$")
 _TYPES = {".mjs": "text/javascript", ".js": "text/javascript", ".json": "application/json",
           ".webmanifest": "application/manifest+json", ".svg": "image/svg+xml", ".map": "application/json"}
 PAGES = (".html", ".htm")
 
 
-def ticket(project_id: int) -> str:
-    """The capability to read project `project_id`'s app files from this server process."""
-    digest = hmac.new(_KEY, f"app:{project_id}".encode(), hashlib.sha256).digest()
+def ticket(project_id: int, user: str) -> str:
+    """The capability to read project `project_id`'s app files as `user` from this server process."""
+    digest = hmac.new(_KEY, f"app:{project_id}:{user}".encode(), hashlib.sha256).digest()
+    return _b64(digest)[:32] + _b64(user.encode())
+
+
+def _b64(data: bytes) -> str:
     import base64
 
-    return base64.urlsafe_b64encode(digest).decode()[:32]
+    return base64.urlsafe_b64encode(data).decode().rstrip("=")
 
 
-def app_url(base_url: str, project_id: int, path: str = "") -> str:
-    """Where project `project_id`'s app runs: its page `path` under the ticket."""
+def ticket_user(project_id: int, match: re.Match[str]) -> str | None:
+    """The user a ticket (a _TICKET match) was given to, if it is this process's ticket for the project."""
+    import base64
+    import binascii
+
+    name = match.group(2)
+    try:
+        user = base64.urlsafe_b64decode(name + "=" * (-len(name) % 4)).decode()
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    return user if hmac.compare_digest(ticket(project_id, user), match.group(1) + name) else None
+
+
+def app_url(base_url: str, project_id: int, user: str, path: str = "") -> str:
+    """Where project `project_id`'s app runs for `user`: its page `path` under their ticket."""
     from urllib.parse import quote
 
     from jupyter_server.utils import url_path_join
@@ -61,7 +80,7 @@ def app_url(base_url: str, project_id: int, path: str = "") -> str:
     from .handlers import API_PREFIX
 
     return url_path_join(base_url, API_PREFIX, "projects", str(project_id), "app",
-                         f"@{ticket(project_id)}", quote(path)) + ("/" if not path else "")
+                         f"@{ticket(project_id, user)}", quote(path)) + ("/" if not path else "")
 
 
 def content_type(path: str) -> str:
@@ -75,6 +94,7 @@ class ProjectAppHandler(VibeHandler):
     """`GET projects/{id}/app/{path}` (see the module docstring)."""
 
     _by_ticket = False
+    _ticket_user = ""
 
     @property
     def content_security_policy(self) -> str:
@@ -85,7 +105,8 @@ class ProjectAppHandler(VibeHandler):
     async def prepare(self) -> None:  # type: ignore[override]
         match = _TICKET.match(self.path_kwargs.get("path") or "")
         ref = self.path_kwargs.get("ref", "")
-        if match is None or not ref.isdigit() or not hmac.compare_digest(match.group(1), ticket(int(ref))):
+        user = ticket_user(int(ref), match) if match is not None and ref.isascii() and ref.isdigit() else None
+        if user is None:
             await super().prepare()  # Jupyter's own authentication (403 without it)
             return
         if not self.check_host():
@@ -93,10 +114,13 @@ class ProjectAppHandler(VibeHandler):
         from jupyter_server.auth import User
 
         # The ticket stands for the user who was given it; it can only read this project's files.
-        self._by_ticket = True
+        self._by_ticket, self._ticket_user = True, user
         self.current_user = self._jupyter_current_user = User(username="vibing2-lab-app", name="app preview")
         # Module scripts are CORS requests from origin null: let them read the answer (no credentials).
         self.set_header("Access-Control-Allow-Origin", "*")
+
+    def vibe_user(self) -> str:
+        return self._ticket_user if self._by_ticket else super().vibe_user()
 
     @web.authenticated
     @authorized
@@ -105,7 +129,7 @@ class ProjectAppHandler(VibeHandler):
         self.set_header("Referrer-Policy", "no-referrer")
         match = _TICKET.match(path)
         if match:
-            path = match.group(2) or ""
+            path = match.group(3) or ""
         files, pid = await self.blocking(_app_files, self.store(), int(ref) if self._by_ticket else ref)
         target = _resolve(files, path)
         if target is None:
@@ -113,7 +137,7 @@ class ProjectAppHandler(VibeHandler):
                            hint="See the project's files in the sidebar, or ask for the page first.")
         if not self._by_ticket and target.lower().endswith(PAGES):
             # A page must run under the ticket, or its relative imports would be refused.
-            self.redirect(app_url(self.base_url, pid, target))
+            self.redirect(app_url(self.base_url, pid, self.vibe_user(), target))
             return
         self.finish(files[target].encode("utf-8", "surrogatepass"), set_content_type=content_type(target))
 

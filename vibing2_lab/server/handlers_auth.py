@@ -62,7 +62,7 @@ class AuthKeyHandler(VibeHandler):
         """Store `{"provider", "key"}` in the OS keychain; 400 with the reason if there is none."""
         from ..keys import store_key
 
-        body = fields(self.json_body(), {"provider": (str, "anthropic"), "key": (str, REQUIRED)})
+        body = fields(await self.json_body(), {"provider": (str, "anthropic"), "key": (str, REQUIRED)})
         provider = _check_provider(self.vibe_settings(), body["provider"])
         backend = await self.blocking(store_key, provider, body["key"])
         self.write_json({"provider": provider, "stored": True, "backend": backend}, status=201)
@@ -73,9 +73,12 @@ class AuthKeyHandler(VibeHandler):
         """Forget a provider's keychain entry (`?provider=` or `{"provider"}`)."""
         from ..keys import delete_key
 
-        body = fields(self.json_body(), {"provider": (str, None)})
-        provider = self.get_query_argument("provider", None) or body["provider"] or "anthropic"
-        provider = _check_provider(self.vibe_settings(), provider)
+        body = fields(await self.json_body(), {"provider": (str, None)})
+        # Only an absent provider means the default: `?provider=` (or tornado's stripping of a
+        # control character to "") is a wrong name, never a licence to forget the anthropic key.
+        provider = self.get_query_argument("provider", None)
+        provider = _check_provider(self.vibe_settings(), provider if provider is not None
+                                   else body["provider"] if body["provider"] is not None else "anthropic")
         deleted = await self.blocking(delete_key, provider)
         self.write_json({"provider": provider, "deleted": deleted})
 

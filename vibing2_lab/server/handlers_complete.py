@@ -44,7 +44,7 @@ class CompleteHandler(SSEHandler):
             raise ApiError(413, f"The completion request is {len(self.request.body):,} bytes, more than "
                                 f"{MAX_BODY_BYTES:,}.", hint="Send only the cells near the cursor.")
         app, settings = self.app, self.vibe_settings()
-        plan = app.completer.plan(ask_from(self.json_body()), settings, allowed=list(app.allowed_models))
+        plan = app.completer.plan(ask_from(await self.json_body()), settings, allowed=list(app.allowed_models))
         if app.completions_live >= app.max_concurrent_streams:
             raise ApiError(429, "Too many completions are running on this server.", hint="Retry in a moment.")
         cancel = Cancel()
@@ -66,7 +66,8 @@ class CompleteHandler(SSEHandler):
                         yield frame("token", {"text": piece.text})
 
         start = frame("start", {"model": str(plan.model), "fill": plan.fill, "max_lines": plan.max_lines})
-        await self.send_stream(start, frames(), on_gone=cancel.stop)
+        await self.send_stream(start, frames(), on_gone=cancel.stop, failed=lambda error: frame(
+            "done", {"text": "", "model": str(plan.model), "status": "error", "cached": False, **error}))
 
 
 ROUTES: list[tuple[str, type[VibeHandler]]] = [("complete", CompleteHandler)]

@@ -1,8 +1,12 @@
-"""Project routes: list, create, read, rename, delete, fork, files, preview, notebook export."""
+"""Project routes: list, create, read, rename, delete, fork, files, preview, notebook export.
+
+Every store call runs off the event loop (`self.blocking`): a fork or a PUT of a project with
+50,000 files held the loop for up to a second, and every other request of the server with it."""
 
 from __future__ import annotations
 
 import json
+from functools import partial
 from typing import Any
 
 from jupyter_server.auth.decorator import authorized
@@ -25,13 +29,14 @@ class ProjectsHandler(VibeHandler):
     @web.authenticated
     @authorized
     async def post(self) -> None:
-        body = fields(self.json_body(), {"name": ((str, type(None)), REQUIRED), "type": (str, "notebook"),
+        body = fields(await self.json_body(), {"name": ((str, type(None)), REQUIRED), "type": (str, "notebook"),
                                          "agents": (list, [])})
         store = self.store()
         kw = {"type": body["type"], "agents": text_list("agents", body["agents"])}
         # "name": null: "untitled", named by its first prompt (store/naming.py).
-        project = store.create_project(body["name"], **kw) if body["name"] is not None else store.create_untitled(**kw)
-        self.write_json(project_json(store.get_project(project.id)), status=201)
+        create = partial(store.create_project, body["name"]) if body["name"] is not None else store.create_untitled
+        project = await self.blocking(create, **kw)
+        self.write_json(project_json(await self.blocking(store.get_project, project.id)), status=201)
 
 
 class ProjectHandler(VibeHandler):
@@ -43,15 +48,15 @@ class ProjectHandler(VibeHandler):
     @web.authenticated
     @authorized
     async def patch(self, ref: str) -> None:
-        body = fields(self.json_body(), {"name": (str, REQUIRED)})
+        body = fields(await self.json_body(), {"name": (str, REQUIRED)})
         store = self.store()
-        project = store.rename_project(ref, body["name"])
-        self.write_json(_project_with_runs(store, project.id))
+        project = await self.blocking(store.rename_project, ref, body["name"])
+        self.write_json(await self.blocking(_project_with_runs, store, project.id))
 
     @web.authenticated
     @authorized
     async def delete(self, ref: str) -> None:
-        self.store().delete_project(ref)
+        await self.blocking(self.store().delete_project, ref)
         self.set_status(204)
         self.finish()
 
@@ -62,20 +67,20 @@ class ProjectVisibilityHandler(VibeHandler):
     @web.authenticated
     @authorized
     async def put(self, ref: str) -> None:
-        body = fields(self.json_body(), {"visibility": (str, REQUIRED)})
+        body = fields(await self.json_body(), {"visibility": (str, REQUIRED)})
         store = self.store()
         project = await self.blocking(store.set_visibility, ref, body["visibility"])
-        self.write_json(_project_with_runs(store, project.id))
+        self.write_json(await self.blocking(_project_with_runs, store, project.id))
 
 
 class ProjectForkHandler(VibeHandler):
     @web.authenticated
     @authorized
     async def post(self, ref: str) -> None:
-        body = fields(self.json_body(), {"name": (str, REQUIRED), "at_version": ((int, type(None)), None)})
+        body = fields(await self.json_body(), {"name": (str, REQUIRED), "at_version": ((int, type(None)), None)})
         store = self.store()
-        project = store.fork_project(ref, body["name"], at_version=body["at_version"])
-        self.write_json(_project_with_runs(store, project.id), status=201)
+        project = await self.blocking(store.fork_project, ref, body["name"], at_version=body["at_version"])
+        self.write_json(await self.blocking(_project_with_runs, store, project.id), status=201)
 
 
 class ConversationHandler(VibeHandler):
@@ -84,10 +89,10 @@ class ConversationHandler(VibeHandler):
     @web.authenticated
     @authorized
     async def post(self, ref: str) -> None:
-        fields(self.json_body(), {})
+        fields(await self.json_body(), {})
         store = self.store()
-        project = store.get_project(ref)
-        number = store.new_conversation(project.id)
+        project = await self.blocking(store.get_project, ref)
+        number = await self.blocking(store.new_conversation, project.id)
         self.write_json({"project": project.id, "conversation": number}, status=201)
 
 
@@ -104,15 +109,15 @@ class ProjectFilesHandler(VibeHandler):
         """Upsert files by path (`{"files": {"index.html": "..."}}`); other files are kept."""
         from ..errors import InputError
 
-        body = fields(self.json_body(), {"files": (dict, REQUIRED)})
+        body = fields(await self.json_body(), {"files": (dict, REQUIRED)})
         files: dict[str, Any] = body["files"]
         bad = [path for path, content in files.items() if not isinstance(content, str)]
         if bad:
             raise InputError(f"The content of {', '.join(map(repr, bad[:3]))} is not text.",
                              hint='Send "files" as {"path": "text content", ...}.')
         store = self.store()
-        project = store.get_project(ref)
-        stored = store.update_files(project.id, files)
+        project = await self.blocking(store.get_project, ref)
+        stored = await self.blocking(store.update_files, project.id, files)
         self.write_json({"files": [file_json(f, content=False) for f in stored]})
 
     @web.authenticated
@@ -143,7 +148,7 @@ class ProjectPreviewHandler(VibeHandler):
 
         entry = self.get_query_argument("entry", None) or None
         project = await self.blocking(self.store().get_project, ref)
-        html = inline_preview(project.file_map(), entry=entry)
+        html = await self.blocking(inline_preview, project.file_map(), entry=entry)
         if html is None:
             what = f"no file {entry!r}" if entry else "no HTML file"
             raise ApiError(404, f"Project {project.name!r} has {what} to preview.", kind="no_preview",
@@ -162,8 +167,7 @@ class ProjectExportHandler(VibeHandler):
         from ..notebook.export import export_notebook
 
         store = self.store()
-        project = store.get_project(ref)
-
+        project = await self.blocking(store.get_project, ref)
         notebook = await self.blocking(export_notebook, store, project.id)
         self.set_header("Content-Disposition", _attachment(project.name + ".ipynb"))
         self.finish(json.dumps(notebook, ensure_ascii=False), set_content_type="application/x-ipynb+json")

@@ -104,7 +104,7 @@ class StreamHandler(SSEHandler):
         app = self.app
         app.streams.check_room()  # before the session may create a project
         settings = self.vibe_settings()
-        data = self.json_body()
+        data = await self.json_body()
         from .tool_context import NotebookRef, stream_tools
 
         merged = Merged()
@@ -122,10 +122,13 @@ class StreamHandler(SSEHandler):
     async def _stream(self, session: Session, live: LiveStream, merged: Merged | None) -> None:
         # After the client leaves, send_stream keeps reading: the cancelled final event still
         # has to reach the session, which stores the partial answer.
+        from ..events import ErrorEvent
+
         first, gone = frame("start", start_data(live, session)), lambda: live.stop("client_gone")
+        failed = lambda error: event_frame(ErrorEvent(**error), live.id)  # noqa: E731
         if merged is None:  # the session's events, encoded by send_stream (no generator between)
             await self.send_stream(first, session.astream(cancel=live.cancel), on_gone=gone,
-                                   encode=lambda event: event_frame(event, live.id))
+                                   encode=lambda event: event_frame(event, live.id), failed=failed)
             return
 
         async def frames() -> AsyncIterator[bytes]:
@@ -133,7 +136,7 @@ class StreamHandler(SSEHandler):
                 async for event in events:
                     yield event_frame(event, live.id)
 
-        await self.send_stream(first, merged.around(frames()), on_gone=gone)
+        await self.send_stream(first, merged.around(frames()), on_gone=gone, failed=failed)
 
 
 class Merged:

@@ -42,7 +42,7 @@ class ConsentHandler(_AnswerHandler):
     @web.authenticated
     @authorized
     async def post(self, stream_id: str) -> None:
-        body = fields(self.json_body(), self.schema)
+        body = fields(await self.json_body(), self.schema)
         if body["verdict"] not in ("once", "chat", "deny"):
             raise ApiError(400, f"verdict must be once, chat or deny, not {body['verdict']!r}.", kind="bad_request",
                            hint='Send {"request_id": "...", "verdict": "once"}.')
@@ -57,7 +57,7 @@ class NotebookAnswerHandler(_AnswerHandler):
     @web.authenticated
     @authorized
     async def post(self, stream_id: str) -> None:
-        self._deliver(stream_id, fields(self.json_body(), self.schema))
+        self._deliver(stream_id, fields(await self.json_body(), self.schema))
 
 
 ROUTES: list[tuple[str, type[VibeHandler]]] = [

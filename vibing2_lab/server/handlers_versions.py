@@ -19,17 +19,11 @@ def version_json(version: Any) -> dict[str, Any]:
     return data
 
 
-def _int_argument(handler: VibeHandler, name: str, default: Any = REQUIRED) -> Any:
-    from ..errors import InputError
+MAX_VERSION = 999_999_999
 
-    raw = handler.get_query_argument(name, None)
-    if raw is None:
-        if default is REQUIRED:
-            raise InputError(f"The query has no {name!r}.", hint=f"Add ?{name}=N (a version number).")
-        return default
-    if not raw.isdigit() or len(raw) > 9:
-        raise InputError(f"{name!r} must be a version number, not {raw[:20]!r}.", hint=f"Use ?{name}=1.")
-    return int(raw)
+
+def _version_argument(handler: VibeHandler, name: str, default: Any = REQUIRED) -> Any:
+    return handler.query_int(name, default, low=0, high=MAX_VERSION, what="a version number", example=f"{name}=1")
 
 
 class VersionsHandler(VibeHandler):
@@ -44,7 +38,7 @@ class VersionsHandler(VibeHandler):
         project = await self.blocking(store.get_project, ref)
         versions = await self.blocking(store.versions, project.id)
         self.write_json({"project": project.id, "versions": [version_json(v) for v in versions],
-                         "app_url": app_url(self.base_url, project.id)})
+                         "app_url": app_url(self.base_url, project.id, self.vibe_user())})
 
 
 class DiffHandler(VibeHandler):
@@ -53,7 +47,7 @@ class DiffHandler(VibeHandler):
     @web.authenticated
     @authorized
     async def get(self, ref: str) -> None:
-        a, b = _int_argument(self, "a"), _int_argument(self, "b")
+        a, b = _version_argument(self, "a"), _version_argument(self, "b")
         text = await self.blocking(self.store().diff, ref, a, b)
         self.write_json({"a": a, "b": b, "diff": text})
 
@@ -64,7 +58,7 @@ class RevertHandler(VibeHandler):
     @web.authenticated
     @authorized
     async def post(self, ref: str) -> None:
-        body = fields(self.json_body(), {"to": (int, REQUIRED)})
+        body = fields(await self.json_body(), {"to": (int, REQUIRED)})
         version = await self.blocking(self.store().revert, ref, to=body["to"])
         self.write_json(version_json(version), status=201)
 
@@ -82,7 +76,7 @@ class AppZipHandler(VibeHandler):
 
         store = self.store()
         project = await self.blocking(store.get_project, ref)
-        files = await self.blocking(store.version_files, project.id, _int_argument(self, "version", None))
+        files = await self.blocking(store.version_files, project.id, _version_argument(self, "version", None))
         with tempfile.TemporaryDirectory() as tmp:
             data = (await self.blocking(write_zip, files, Path(tmp) / "app.zip")).read_bytes()
         self.set_header("Content-Disposition", _attachment(f"{project.name}.zip"))

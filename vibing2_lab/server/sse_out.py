@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, AsyncIterator, Callable
 from tornado.iostream import IOStream, StreamClosedError
 
 from ..events import StreamEvent, to_dict
-from .base import VibeHandler
+from .base import VibeHandler, error_body
 
 if TYPE_CHECKING:
     from tornado.web import RequestHandler
@@ -270,7 +270,11 @@ class SSEHandler(VibeHandler):
     _writer: EventWriter | None = None
 
     async def send_stream(self, first: bytes, frames: AsyncIterator[Any], *, on_gone: Callable[[], None],
-                          encode: Callable[[Any], bytes] | None = None) -> None:
+                          encode: Callable[[Any], bytes] | None = None,
+                          failed: Callable[[dict[str, str]], bytes] | None = None) -> None:
+        """`failed` makes the last frame of a failure after the first frame (the project deleted
+        meanwhile, a bug) from its {kind, message, hint}: the status line has gone, only an event
+        can say it. Without it the stream just stopped, with no final event."""
         self.set_header("Content-Type", SSE_TYPE)
         self.set_header("Cache-Control", "no-cache")
         self.set_header("X-Accel-Buffering", "no")  # a reverse proxy must not hold events back
@@ -279,11 +283,17 @@ class SSEHandler(VibeHandler):
         try:
             try:
                 writer.send(first)
-                async with aclosing(frames):  # type: ignore[type-var]
-                    async for data in frames:
-                        writer.send(data if encode is None else encode(data))
-                        if writer.behind:  # checked first: a coroutine per token only to find no wait
-                            await writer.backpressure(self.app.client_stall_timeout)
+                try:
+                    async with aclosing(frames):  # type: ignore[type-var]
+                        async for data in frames:
+                            writer.send(data if encode is None else encode(data))
+                            if writer.behind:  # checked first: a coroutine per token only to find no wait
+                                await writer.backpressure(self.app.client_stall_timeout)
+                except Exception as exc:
+                    if failed is None:
+                        raise
+                    self.log_exception(type(exc), exc, exc.__traceback__)
+                    writer.send(failed(error_body(exc, 500)[1]["error"]))
                 await writer.drain(self.app.client_stall_timeout)
             finally:
                 writer.stop_heartbeat()

@@ -132,7 +132,12 @@ def resolve_agents(ask: Ask, registry: AgentRegistry) -> tuple[list[Agent], Pick
     if ask.auto:
         pick = registry.pick(ask.prompt, context=ask.context)
         return [pick.agent], pick
-    return [registry.get(name) for name in ask.names], None
+    from ..agents.orchestrate import check_agents
+
+    agents = [registry.get(name) for name in ask.names]
+    if agents:  # a name twice (or two spellings of one): refused now, not after the stream began
+        check_agents(agents)
+    return agents, None
 
 
 def plan_models(ask: Ask, agents: Sequence[Agent], settings: Settings, *,

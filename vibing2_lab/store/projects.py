@@ -22,7 +22,8 @@ from .db import AnyDatabase, forget_database, is_database_url, open_database
 from .export import safe_relative_path
 from .messages import MessageOps, message_rows
 from .naming import NamingOps
-from .rows import Project, ProjectFile, ProjectSummary, check_choice, utc_now, validate_project_name
+from .rows import (Project, ProjectFile, ProjectSummary, check_choice, utc_now, validate_label,
+                   validate_project_name)
 from .runs import RunOps
 from .saving import save_files, save_messages
 from .versions import VersionOps, copy_versions, replace_files, snapshot, version_contents
@@ -89,8 +90,12 @@ class Store(MessageOps, RunOps, VersionOps, NamingOps):
     # -- projects ---------------------------------------------------------------------
 
     def create_project(self, name: str, *, type: str = "notebook", agents: Sequence[str] = ()) -> Project:
-        """A new, empty project; ProjectError if the name is bad or taken."""
+        """A new, empty project; ProjectError if the name, the type or an agent name is bad, or the
+        name is taken."""
         validate_project_name(name)
+        validate_label(type, "type")
+        for agent in agents:
+            validate_label(agent, "agent name")
         now = utc_now()
         with self._db.write() as conn:
             _refuse_taken(conn, name)

@@ -162,11 +162,35 @@ def validate_project_name(name: object) -> str:
     if name.isdigit():  # routes and commands take an id or a name: "29" must only ever mean id 29
         raise ProjectError(f"The project name {name!r} is made only of digits, which would read as a project id.",
                            hint=f"Add a letter, e.g. 'project-{name}'.")
-    bad = sorted({repr(c) for c in name if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp")})
+    bad = _control_characters(name)
     if bad:
-        raise ProjectError(f"The project name {name!r} contains control characters ({', '.join(bad)}).",
+        raise ProjectError(f"The project name {name!r} contains control characters ({bad}).",
                            hint="Use letters, digits, spaces and punctuation only.")
     return name
+
+
+def _control_characters(text: str) -> str:
+    """The control and format characters in `text` (what a terminal would act on), or ''."""
+    return ", ".join(sorted({repr(c) for c in text if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp")}))
+
+
+MAX_LABEL_LENGTH = 100
+
+
+def validate_label(value: object, what: str) -> str:
+    """A project's type, or an agent name it lists: short text that prints as it reads (`projects
+    list` and the sidebar show it to every user the project is shared with); else ProjectError."""
+    if not isinstance(value, str) or not value.strip():
+        raise ProjectError(f"A project's {what} must be non-empty text, not {value!r}.",
+                           hint=f"Give the {what} as a short word, e.g. 'notebook'.")
+    if len(value) > MAX_LABEL_LENGTH:
+        raise ProjectError(f"A project's {what} is {len(value)} characters long; the limit is {MAX_LABEL_LENGTH}.",
+                           hint=f"Choose a shorter {what}.")
+    bad = _control_characters(value)
+    if bad:
+        raise ProjectError(f"The project's {what} {value!r} contains control characters ({bad}).",
+                           hint="Use letters, digits, spaces and punctuation only.")
+    return value
 
 
 def check_choice(value: str, allowed: frozenset[str], what: str) -> str:
