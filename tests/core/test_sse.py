@@ -75,6 +75,9 @@ def test_id_with_nul_and_bad_retry_are_ignored() -> None:
 def test_crlf_split_between_chunks_is_one_line_end() -> None:
     # CR at the end of one chunk and LF at the start of the next: one line end, not two.
     assert [e.data for e in decode([b"data: a\r", b"\ndata: b\r", b"\n\r", b"\n"])] == ["a\nb"]
+    d = SSEDecoder()
+    assert d.feed(b"data: a\r\r") == [ServerSentEvent("message", "a")] and d.feed(b"\n") == []
+    assert not d.pending  # the LF of the CRLF left nothing behind
 
 
 def test_multibyte_character_split_inside_its_bytes() -> None:

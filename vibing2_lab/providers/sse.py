@@ -74,6 +74,8 @@ class SSEDecoder:
             self._after_cr = False
             if chunk[0] == 0x0A:
                 chunk = chunk[1:]
+                if not chunk:  # nothing else: nothing to hold (`pending` stays false)
+                    return []
         if self._at_start:
             chunk = self._start(chunk)
             if not chunk:
