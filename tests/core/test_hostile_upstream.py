@@ -283,3 +283,19 @@ def test_an_error_body_that_never_ends_is_read_only_as_far_as_it_is_used(
     assert isinstance(final, ErrorEvent) and final.kind == "server", final
     assert final.message.startswith(f'{wire} answered HTTP 500: {{"error": {{"type": "api_error", "message": "xxx')
     assert time.perf_counter() - t0 < 3.5
+
+
+@pytest.mark.parametrize("mode", RUNNERS)
+@pytest.mark.parametrize("wire", WIRES)
+def test_a_body_that_does_not_decode_is_a_protocol_error(fake_model: FakeModelServer, settings: Settings, wire: str,
+                                                         mode: str, caplog: pytest.LogCaptureFixture) -> None:
+    """`content-encoding: gzip` over bytes that are not gzip. Before: the sync path ended with
+    'Unexpected DecodingError ... This is a bug in vibing2-lab' (and logged a traceback), the
+    async one with 'connection lost ...: 400, message: Can not decode' (and retried it)."""
+    caplog.set_level(logging.ERROR, logger="vibing2_lab")
+    reply = Reply(raw=b"\x1f\x8bnot gzip at all", headers={"content-encoding": "gzip"})
+    final = check_contract(run(settings, wire, mode, reply, fake_model))
+    assert isinstance(final, ErrorEvent) and final.kind == "protocol", final
+    assert final.message.startswith(f"{wire} sent a body that does not decode after 0 tokens: ")
+    assert "400" not in final.message and "bug in vibing2-lab" not in final.hint
+    assert len(fake_model.requests) == 1 and [r.getMessage() for r in caplog.records] == []

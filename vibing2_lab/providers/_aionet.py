@@ -26,6 +26,7 @@ import weakref
 from typing import TYPE_CHECKING, AsyncIterator, Callable
 
 import aiohttp
+from aiohttp.http_exceptions import ContentEncodingError
 
 from .. import __version__
 from ..keys import guard_logs
@@ -255,6 +256,8 @@ async def astream(provider: Provider, request: ModelRequest, cancel: Cancel) -> 
             except Exception as exc:  # network and wire failures become the final event
                 if idle.expired and not cancel.stopped and not isinstance(exc, aiohttp.SocketTimeoutError):
                     exc = idle.error(len(call.parts))  # the shut socket's error is the timeout's
+                elif isinstance(exc, aiohttp.ClientPayloadError) and isinstance(exc.__cause__, ContentEncodingError):
+                    exc = exc.__cause__  # a body that does not decode, as httpx's DecodingError says
                 final = call.exception(exc, cancelled=cancel.stopped)
             if final is not None:
                 call.final = final

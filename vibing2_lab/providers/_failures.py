@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..errors import (AuthError, ConnectError, OverloadedError, ProviderError, RateLimitError, ServerError,
-                      StreamTimeoutError)
+from ..errors import (AuthError, ConnectError, OverloadedError, ProtocolError, ProviderError, RateLimitError,
+                      ServerError, StreamTimeoutError)
 
 BY_ERROR_TYPE: dict[str, type[ProviderError]] = {  # the `type` in a provider's error body
     "authentication_error": AuthError, "permission_error": AuthError, "invalid_api_key": AuthError,
@@ -72,6 +72,9 @@ FAILURES: dict[str, tuple[type[ProviderError], bool, str, str]] = {
     "timeout": (StreamTimeoutError, True, "{provider} timed out: {detail}.", "timeout"),
     "bad_url": (ConnectError, False, "The {provider} base URL {base_url!r} is not an http(s) URL.", "connect"),
     "unreachable": (ConnectError, True, "Could not reach {provider} at {base_url}: {detail}.", "connect"),
+    # A content-encoding (gzip, ...) whose bytes do not decode: upstream's fault, not the network's.
+    "bad_encoding": (ProtocolError, False,
+                     "{provider} sent a body that does not decode after {tokens} tokens: {detail}.", "protocol"),
     "lost": (ConnectError, True,  # dropped, reset, truncated
              "The connection to {provider} was lost after {tokens} tokens: {detail}.", "server"),
 }
@@ -85,15 +88,18 @@ def network_table() -> list[tuple[type[BaseException], type[ProviderError], bool
     kinds: list[tuple[type[BaseException], str]] = []
     if "vibing2_lab.providers._aionet" in sys.modules:  # the async path (aiohttp) ran
         import aiohttp
+        from aiohttp.http_exceptions import ContentEncodingError  # _aionet unwraps it from its ClientPayloadError
 
-        kinds += [(aiohttp.SocketTimeoutError, "idle"), (aiohttp.ConnectionTimeoutError, "connect_timeout"),
+        kinds += [(ContentEncodingError, "bad_encoding"),
+                  (aiohttp.SocketTimeoutError, "idle"), (aiohttp.ConnectionTimeoutError, "connect_timeout"),
                   (aiohttp.InvalidURL, "bad_url"), (aiohttp.NonHttpUrlClientError, "bad_url"),
                   (aiohttp.ClientConnectorError, "unreachable"),
                   (aiohttp.ClientError, "lost")]
     if "httpx" in sys.modules:
         import httpx
 
-        kinds += [(httpx.ReadTimeout, "idle"), (httpx.ConnectTimeout, "connect_timeout"),
+        kinds += [(httpx.DecodingError, "bad_encoding"),
+                  (httpx.ReadTimeout, "idle"), (httpx.ConnectTimeout, "connect_timeout"),
                   (httpx.TimeoutException, "timeout"), (httpx.UnsupportedProtocol, "bad_url"),
                   (httpx.ConnectError, "unreachable"), (httpx.TransportError, "lost")]
     if "asyncio" in sys.modules:  # on 3.10 asyncio's TimeoutError is not the builtin one

@@ -39,7 +39,11 @@ def one_line(text: str, limit: int = 300) -> str:
 
 
 def detail(exc: BaseException) -> str:
-    """What a network exception says. aiohttp's response errors carry it in `message`: their str()
-    is "400, message=..., url=...", a status no server sent (the parser's own code)."""
-    message = getattr(exc, "message", None)
-    return message if isinstance(message, str) and message else str(exc) or type(exc).__name__
+    """What a network exception says. aiohttp's parser errors carry it in `message` (on the error,
+    or on the cause of a payload error): their str() starts "400, message=...", a status no
+    server sent (the parser's own code)."""
+    for source in (exc, exc.__cause__):
+        message = getattr(source, "message", None)
+        if isinstance(message, str) and message:
+            return message
+    return str(exc) or type(exc).__name__
