@@ -299,3 +299,17 @@ def test_a_body_that_does_not_decode_is_a_protocol_error(fake_model: FakeModelSe
     assert final.message.startswith(f"{wire} sent a body that does not decode after 0 tokens: ")
     assert "400" not in final.message and "bug in vibing2-lab" not in final.hint
     assert len(fake_model.requests) == 1 and [r.getMessage() for r in caplog.records] == []
+
+
+@pytest.mark.parametrize("mode", RUNNERS)
+@pytest.mark.parametrize("status", [301, 307])
+def test_a_redirect_says_where_to_and_that_it_is_not_followed(fake_model: FakeModelServer, settings: Settings,
+                                                             mode: str, status: int) -> None:
+    """Before: 'anthropic answered HTTP 301.' and a hint to check the model name."""
+    reply = Reply(fault="http", status=status, raw=b"",
+                  headers={"location": "https://elsewhere.example/v1/messages", "content-length": "0"})
+    final = check_contract(run(settings, "anthropic", mode, reply, fake_model))
+    assert isinstance(final, ErrorEvent) and final.kind == "provider", final
+    assert final.message == (f"anthropic answered HTTP {status} (a redirect to "
+                             "https://elsewhere.example/v1/messages, not followed).")
+    assert "base URL" in final.hint and len(fake_model.requests) == 1

@@ -27,7 +27,7 @@ from ..keys import ApiKey, Redactor, env_var, remember_secrets, sources
 from .sse import EventTooLarge, ServerSentEvent, SSEDecoder
 from . import _retry
 from ._failures import BY_ERROR_TYPE, BY_STATUS, HINTS, error_body, network_table, not_a_stream
-from ._values import detail, one_line
+from ._values import exception_detail, one_line
 
 log = logging.getLogger("vibing2_lab.providers")
 
@@ -200,10 +200,14 @@ class Exchange:
         cls = BY_STATUS.get(status) or BY_ERROR_TYPE.get(etype or "") or (
             ServerError if status >= 500 else ProviderError)
         what = f"HTTP {status}{' ' + etype if etype else ''}{': ' + detail if detail else ''}"
+        hint = cls.kind
+        if 300 <= status < 400:  # never followed: the key would go wherever the upstream names
+            where = self.clean.bounded(headers.get("location"), 200)
+            what, hint = f"{what} (a redirect{' to ' + where if where else ''}, not followed)", "redirect"
         if cls is AuthError:
             error: ProviderError = self._auth_error(what)
         else:
-            error = cls(f"{self.endpoint.provider} answered {what}.", hint=self._hint(cls.kind))
+            error = cls(f"{self.endpoint.provider} answered {what}.", hint=self._hint(hint))
         error.status_code = status
         if _retry.should_retry(status, headers) and self._retry(what, headers):
             return None
@@ -270,7 +274,7 @@ class Exchange:
         ep = self.endpoint
         facts = {"provider": ep.provider, "base_url": ep.base_url, "idle": ep.idle_timeout,
                  "connect": ep.connect_timeout, "tokens": len(self.parts),
-                 "detail": one_line(self.clean(detail(exc)))}
+                 "detail": one_line(self.clean(exception_detail(exc)))}
         for cls, error, retryable, message, hint in network_table():
             if isinstance(exc, cls):
                 return error(message.format(**facts), hint=self._hint(hint)), retryable

@@ -28,6 +28,8 @@ HINTS: dict[str, str] = {
     "connect": "Check the network and the base URL ({base_url}; providers.{provider}.base_url in config.yaml).",
     "protocol": "Check that the base URL ({base_url}) points at an API speaking the {wire} format.",
     "provider": "Check the model name and the request against the provider's message.",
+    "redirect": "If you trust the address it names, make it the base URL "
+                "(providers.{provider}.base_url in config.yaml; now {base_url}).",
     "cancelled": "",
 }
 

@@ -38,7 +38,7 @@ def one_line(text: str, limit: int = 300) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def detail(exc: BaseException) -> str:
+def exception_detail(exc: BaseException) -> str:
     """What a network exception says. aiohttp's parser errors carry it in `message` (on the error,
     or on the cause of a payload error): their str() starts "400, message=...", a status no
     server sent (the parser's own code)."""
