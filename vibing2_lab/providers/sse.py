@@ -13,9 +13,9 @@ decoded from half of its bytes.
 
 What one event may hold is bounded (`max_event` bytes, its lines and the unfinished line
 together): a stream that never ends a line, or an event that never ends, is upstream's
-fault and raises EventTooLarge instead of growing the buffer without end. Pieces of an
-unfinished line are kept in a list and joined once, when its line end arrives, so a long
-line costs its length, not its length squared.
+fault and raises EventTooLarge instead of growing the buffer without end. The pieces of an
+unfinished line are appended to one bytearray (not copied into a new buffer each time), so a
+long line costs its length, not its length squared.
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ class SSEDecoder:
 
     def __init__(self, max_event: int = MAX_EVENT_BYTES) -> None:
         self.max_event = max_event
-        self._tail: list[bytes] = []  # pieces of the line after the last line end, not decoded yet
+        self._tail: bytes | bytearray = b""  # the line after the last line end, not decoded yet
         self._held = 0  # their bytes, plus those of the pending event's lines already decoded
         self._after_cr = False  # the previous chunk ended with CR: a leading LF belongs to it
         self._at_start = True  # a BOM may still come
@@ -90,8 +90,8 @@ class SSEDecoder:
             self._hold(chunk)
             return []
         if self._tail:
-            head = b"".join(self._tail) + chunk[:end]
-            self._tail = []
+            head = self._tail + chunk[:end]
+            self._tail = b""
         else:
             head = chunk[:end]
         # LF is ASCII and never part of a multi-byte sequence: complete lines decode whole.
@@ -112,16 +112,16 @@ class SSEDecoder:
 
     def flush(self) -> list[ServerSentEvent]:
         """At the end of the stream: the pending event (its last line ends the stream), if it has data."""
-        tail, self._tail, self._held = b"".join(self._tail), [], 0
+        tail, self._tail, self._held = self._tail, b"", 0
         lines = tail.decode("utf-8", "replace").split("\n") if tail else []
         return self._lines([*lines, ""])
 
     def _start(self, chunk: bytes) -> bytes:
         """The first bytes of the stream without their BOM (b"" while they may still be one)."""
-        buf = b"".join(self._tail) + chunk
-        self._tail = []
+        buf = bytes(self._tail) + chunk
+        self._tail = b""
         if len(buf) < 3 and _BOM.startswith(buf):
-            self._tail = [buf]
+            self._tail = buf
             return b""
         self._at_start = False
         return buf[3:] if buf.startswith(_BOM) else buf
@@ -130,10 +130,15 @@ class SSEDecoder:
         self._held += len(piece)
         if self._held > self.max_event:
             self._overflow(out)
-        self._tail.append(piece)
+        if not self._tail:
+            self._tail = piece
+        elif type(self._tail) is bytearray:
+            self._tail += piece  # in place, amortised: no copy of what is held
+        else:
+            self._tail = bytearray(self._tail) + piece
 
     def _overflow(self, out: list[ServerSentEvent] | None) -> None:
-        self._tail, self._data, self._held = [], [], 0  # the memory goes at once
+        self._tail, self._data, self._held = b"", [], 0  # the memory goes at once
         raise EventTooLarge(self.max_event, out)
 
     def _lines(self, lines: list[str]) -> list[ServerSentEvent]:
