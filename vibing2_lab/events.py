@@ -67,7 +67,7 @@ def tool_use(id: str, name: str, raw: str) -> ToolUseEvent:
 
     try:
         value = json.loads(raw) if raw.strip() else {}
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested deeper than the parser goes
         value = None
     if isinstance(value, dict):
         return ToolUseEvent(id=id, name=name, input=value)

@@ -32,3 +32,31 @@ def test_text_that_is_not_a_string_is_a_protocol_error(fake_model: FakeModelServ
     final = check_contract(RUNNERS["sync"](settings, wire, ask()))
     assert isinstance(final, ErrorEvent) and final.kind == "protocol", final
     assert "not a string" in final.message and final.partial_text == "fine "
+
+
+@pytest.mark.parametrize("mode", RUNNERS)
+@pytest.mark.parametrize("wire", WIRES)
+def test_a_nul_becomes_the_replacement_character(fake_model: FakeModelServer, settings: Settings, wire: str,
+                                                 mode: str) -> None:
+    fake_model.enqueue(Reply(tokens=["a", "\x00", "b"]))  # the fake escapes it: "\u0000" in JSON
+    events = RUNNERS[mode](settings, wire, ask())
+    final = check_contract(events)
+    assert isinstance(final, CompleteEvent), final
+    assert final.text == "a\ufffdb" == "".join(e.text for e in events if isinstance(e, TokenEvent))
+
+
+@pytest.mark.parametrize("engine", ["sqlite", "postgresql"])
+def test_an_answer_with_a_nul_is_stored_on_both_engines(request: pytest.FixtureRequest, fake_model: FakeModelServer,
+                                                        engine: str) -> None:
+    """PostgreSQL's text cannot hold a NUL: before, such an answer was refused by the store
+    (StoreError) and lost; SQLite kept it."""
+    from vibing2_lab.session import Ask, Session
+    from vibing2_lab.store import Store
+
+    if engine == "postgresql":
+        request.getfixturevalue("postgresql_url")
+    fake_model.enqueue(Reply(tokens=["kept", "\x00", " whole"]))
+    final = list(Session(Ask("hi", project="nul-answer")).stream())[-1]
+    assert isinstance(final, CompleteEvent) and final.text == "kept\ufffd whole", final
+    (answer,) = [m for m in Store.open().get_project("nul-answer").messages if m.role == "assistant"]
+    assert (answer.status, answer.content) == ("complete", "kept\ufffd whole")

@@ -22,7 +22,9 @@ PROMPT = [{"role": "user", "content": "What's the weather like in Paris?"}]
 
 
 def _ours(fake: FakeModelServer, wire: str, name: str, chunk: int) -> dict[str, Any]:
-    fake.enqueue(Reply(raw=(RECORDED / f"{name}.sse").read_bytes(), raw_chunk=chunk))
+    # A pause between small chunks: each goes out in its own write (else they leave as one).
+    fake.enqueue(Reply(raw=(RECORDED / f"{name}.sse").read_bytes(), raw_chunk=chunk,
+                       raw_delay=0.0002 if chunk < 100 else 0.0))
     events = list(get_provider(wire, settings=load_settings()).stream(ModelRequest(model="m", messages=PROMPT)))
     final = events[-1]
     assert final.type == "complete", final

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.fakes.model_server import FakeModelServer, Reply
-from vibing2_lab.providers.sse import ServerSentEvent, SSEDecoder, decode
+from vibing2_lab.providers.sse import EventTooLarge, ServerSentEvent, SSEDecoder, decode
 
 MULTIBYTE = "Héllo wörld — 你好，世界 🎉🧪 ok"
 
@@ -75,6 +75,9 @@ def test_id_with_nul_and_bad_retry_are_ignored() -> None:
 def test_crlf_split_between_chunks_is_one_line_end() -> None:
     # CR at the end of one chunk and LF at the start of the next: one line end, not two.
     assert [e.data for e in decode([b"data: a\r", b"\ndata: b\r", b"\n\r", b"\n"])] == ["a\nb"]
+    d = SSEDecoder()
+    assert d.feed(b"data: a\r\r") == [ServerSentEvent("message", "a")] and d.feed(b"\n") == []
+    assert not d.pending  # the LF of the CRLF left nothing behind
 
 
 def test_multibyte_character_split_inside_its_bytes() -> None:
@@ -137,3 +140,44 @@ def test_flush_of_an_event_without_data_dispatches_nothing() -> None:
     d = SSEDecoder()
     d.feed(b"data: a\n\nevent: x")
     assert d.flush() == []
+
+
+# -- the bound on one event ---------------------------------------------------------------
+def test_a_line_that_never_ends_is_refused_at_the_bound() -> None:
+    d = SSEDecoder(max_event=1000)
+    d.feed(b"data: ok\n\ndata: ")
+    with pytest.raises(EventTooLarge) as raised:
+        for _ in range(100):
+            d.feed(b"x" * 100)
+    assert raised.value.limit == 1000 and not d.pending  # what it held is let go
+
+
+def test_data_lines_of_an_event_that_never_ends_are_refused_at_the_bound() -> None:
+    d = SSEDecoder(max_event=1000)
+    with pytest.raises(EventTooLarge):
+        for _ in range(100):
+            d.feed(b"data: 0123456789\n")
+
+
+def test_the_events_a_chunk_completed_before_the_overflow_are_kept() -> None:
+    with pytest.raises(EventTooLarge) as raised:
+        SSEDecoder(max_event=100).feed(b"data: a\n\ndata: b\n\ndata: " + b"x" * 200)
+    assert [e.data for e in raised.value.events] == ["a", "b"]
+
+
+def test_a_long_line_under_the_bound_decodes_whole() -> None:
+    line = "é" * 300_000  # 600 kB, fed in 1 kB pieces that split its characters
+    raw = f"data: {line}\n\n".encode()
+    assert decode([raw[i:i + 1000] for i in range(0, len(raw), 1000)]) == [ServerSentEvent("message", line)]
+
+
+@settings(max_examples=100, deadline=None)
+@given(cuts=st.lists(st.integers(min_value=0), max_size=400), endings=st.sampled_from([b"\n", b"\r\n", b"\r"]))
+def test_many_events_split_anywhere_never_reach_the_bound(cuts: list[int], endings: bytes) -> None:
+    """The bound is per event: a long stream of events, each well under it, cut anywhere
+    (an event's data often waiting for its blank line in the next chunk), is never refused."""
+    raw = b"".join(f"event: e\ndata: {i:05d} {'y' * 20}\ndata: z\n\n".encode() for i in range(400))
+    raw = raw.replace(b"\n", endings)
+    decoder = SSEDecoder(max_event=120)
+    events = [e for chunk in split_at(raw, cuts + list(range(37, len(raw), 41))) for e in decoder.feed(chunk)]
+    assert len(events) == 400 and events[-1].data == f"00399 {'y' * 20}\nz"

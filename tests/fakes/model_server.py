@@ -28,7 +28,7 @@ from typing import Any, Callable, Iterator
 
 FAULTS = (
     None,
-    "http",  # answer `status` with an error body (401, 429, 500, 529, ...) before streaming
+    "http",  # answer `status` with an error body (401, 429, 500, 529, ...) before streaming; with `raw`, that body
     "error_event",  # after `after` tokens, send `event: error` (Anthropic) / an error chunk
     "drop",  # after `after` tokens, close the connection without finishing the stream
     "stall",  # after `after` tokens, send nothing more until the server stops
@@ -67,6 +67,8 @@ class Reply:
     usage: dict[str, Any] | None = None  # sent instead of the computed usage object (any values)
     raw: bytes | None = None  # a recorded SSE body, sent verbatim (in chunks of `raw_chunk` bytes)
     raw_chunk: int = 64
+    raw_delay: float = 0.0  # seconds between raw chunks: each goes out in its own write (really split)
+    raw_forever: bytes | None = None  # after `raw`, sent again and again until the client leaves
 
     def __post_init__(self) -> None:
         if self.fault not in FAULTS:
@@ -212,7 +214,7 @@ class _Handler(BaseHTTPRequestHandler):
         reply = self.server.fake.next_reply(request)
         if reply.header_delay and self.server.fake._stopping.wait(reply.header_delay):
             return
-        if reply.fault == "http":
+        if reply.fault == "http" and reply.raw is None:  # with `raw`: that body, sent with `status`
             return self._send_http_fault(reply, wire)
         stream = isinstance(body, dict) and body.get("stream", False)
         model = reply.model or (body.get("model") if isinstance(body, dict) else None) or "fake-model"
@@ -220,13 +222,12 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send_whole(reply, wire, model)
         include_usage = bool(isinstance(body, dict) and (body.get("stream_options") or {}).get("include_usage"))
         if reply.raw is not None:
-            frames: Iterator[tuple[float, bytes]] = iter(
-                [(0.0, reply.raw[i:i + reply.raw_chunk]) for i in range(0, len(reply.raw), reply.raw_chunk)])
+            frames: Iterator[tuple[float, bytes]] = _raw_frames(reply)
         elif wire == "anthropic":
             frames = _anthropic_frames(reply, model)
         else:
             frames = _openai_frames(reply, model, include_usage, text_choices=wire == "fim")
-        self._stream(frames, reply.headers)
+        self._stream(frames, reply.headers, status=reply.status if reply.fault == "http" else 200)
 
     # -- responses -------------------------------------------------------
     def _send_json(self, status: int, data: Any, headers: dict[str, str] | None = None) -> None:
@@ -265,13 +266,18 @@ class _Handler(BaseHTTPRequestHandler):
                               "total_tokens": reply.input_tokens + out}}
         self._send_json(200, data, reply.headers)
 
-    def _stream(self, frames: Iterator[tuple[float, bytes]], headers: dict[str, str] | None = None) -> None:
-        """Send (delay, bytes) frames chunked; consecutive undelayed frames go out in one write."""
-        self.send_response(200)
-        self.send_header("content-type", "text/event-stream; charset=utf-8")
-        self.send_header("cache-control", "no-cache")
-        self.send_header("transfer-encoding", "chunked")
-        for k, v in {"request-id": f"req_fake_{uuid.uuid4().hex[:12]}", **(headers or {})}.items():
+    def _stream(self, frames: Iterator[tuple[float, bytes]], headers: dict[str, str] | None = None,
+                status: int = 200) -> None:
+        """Send (delay, bytes) frames chunked; consecutive undelayed frames go out in one write.
+        A reply's header replaces the default of the same name; with a content-length of its own
+        (true or not) the body is sent as it is, unchunked, and the connection closed after it."""
+        given = {k.lower(): v for k, v in (headers or {}).items()}
+        sent = {"content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache",
+                **({} if "content-length" in given else {"transfer-encoding": "chunked"}),
+                "request-id": f"req_fake_{uuid.uuid4().hex[:12]}", **given}
+        self._chunked = "transfer-encoding" in sent
+        self.send_response(status)
+        for k, v in sent.items():
             self.send_header(k, v)
         self.end_headers()
         stopping = self.server.fake._stopping
@@ -289,7 +295,10 @@ class _Handler(BaseHTTPRequestHandler):
                 pending.append(data)
             if pending:
                 self._write_chunk(b"".join(pending))
-            self.wfile.write(b"0\r\n\r\n")
+            if self._chunked:
+                self.wfile.write(b"0\r\n\r\n")
+            else:
+                self.close_connection = True
             self.wfile.flush()
         except _Dropped:
             if pending:
@@ -305,7 +314,7 @@ class _Handler(BaseHTTPRequestHandler):
                 self.server.fake.client_gone += 1
 
     def _write_chunk(self, data: bytes) -> None:
-        self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
+        self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data) if self._chunked else data)
         self.wfile.flush()
         with self.server.fake._lock:
             self.server.fake.written += data
@@ -356,6 +365,14 @@ def _fault_frames(reply: Reply, sent: int, error_frame: bytes) -> Iterator[tuple
         yield (float("inf"), b"")
     elif reply.fault == "malformed":
         yield (0.0, b"data: {not json\n\n")
+
+
+def _raw_frames(reply: Reply) -> Iterator[tuple[float, bytes]]:
+    raw = reply.raw or b""
+    for i in range(0, len(raw), reply.raw_chunk):
+        yield (reply.raw_delay if i else 0.0), raw[i:i + reply.raw_chunk]
+    while reply.raw_forever:  # an endless body: a write per piece, so the client sees it flow
+        yield 1e-4, reply.raw_forever
 
 
 def _token_delays(reply: Reply, index: int) -> float:

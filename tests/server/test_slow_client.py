@@ -73,7 +73,8 @@ async def test_a_client_that_stops_reading_holds_a_bounded_buffer_and_still_gets
 
 async def _read_all(chunks: Any, first: bytes) -> tuple[list[str], tuple[str, dict[str, Any]] | None]:
     """(token texts, (final event name, data)) of the rest of a stream, `first` chunk included."""
-    decoder, got, final = SSEDecoder(), [], None
+    # The complete event carries the whole 32 MiB answer: past the bound meant for a model's events.
+    decoder, got, final = SSEDecoder(max_event=64 * 2 ** 20), [], None
     pending = [first]
     while True:
         for chunk in pending:

@@ -26,9 +26,11 @@ import weakref
 from typing import TYPE_CHECKING, AsyncIterator, Callable
 
 import aiohttp
+from aiohttp.http_exceptions import ContentEncodingError
 
 from .. import __version__
 from ..keys import guard_logs
+from ._failures import MAX_ERROR_BODY
 from ._guard import SocketGuard
 
 if TYPE_CHECKING:
@@ -46,6 +48,10 @@ _LOCK = threading.Lock()
 _SESSIONS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[float, tuple[
     aiohttp.ClientSession, AsyncIterator[None]]]] = weakref.WeakKeyDictionary()
 _SSL: list[ssl.SSLContext] = []
+# A response header line as long as the sync path (httpcore) reads, 100 KiB: aiohttp's default,
+# 8,190 bytes, failed on the async path answers the sync path read (a 9 kB cookie) as "connection
+# lost". aiohttp's header count limit (128 since 3.13.4) still bounds the head's memory.
+MAX_HEAD_LINE = 100 * 1024
 
 
 def _ssl_context() -> ssl.SSLContext:
@@ -83,7 +89,8 @@ async def session_for(timeouts: Timeouts) -> aiohttp.ClientSession:
     # trust_env=False: aiohttp would read ~/.netrc in a thread for every request (httpx does not read
     # it either); the proxy variables are read per request by _proxy_for.
     session = aiohttp.ClientSession(connector=connector, timeout=timeout, trust_env=False,
-                                    headers={"user-agent": USER_AGENT})
+                                    headers={"user-agent": USER_AGENT},
+                                    max_line_size=MAX_HEAD_LINE, max_field_size=MAX_HEAD_LINE)
     lifetime = _lifetime(session)
     await lifetime.__anext__()
     with _LOCK:
@@ -249,6 +256,8 @@ async def astream(provider: Provider, request: ModelRequest, cancel: Cancel) -> 
             except Exception as exc:  # network and wire failures become the final event
                 if idle.expired and not cancel.stopped and not isinstance(exc, aiohttp.SocketTimeoutError):
                     exc = idle.error(len(call.parts))  # the shut socket's error is the timeout's
+                elif isinstance(exc, aiohttp.ClientPayloadError) and isinstance(exc.__cause__, ContentEncodingError):
+                    exc = exc.__cause__  # a body that does not decode, as httpx's DecodingError says
                 final = call.exception(exc, cancelled=cancel.stopped)
             if final is not None:
                 call.final = final
@@ -280,7 +289,7 @@ async def _open(session: aiohttp.ClientSession, call: Exchange, cancel: Cancel, 
     connection = response.connection
     guard.attach(connection.transport if connection is not None else None)
     if response.status >= 300:
-        body = await response.read()
+        body = await _read_some(response, MAX_ERROR_BODY)  # no more: a body that never ends cannot hold us
         if idle.expired:
             raise idle.error(0)
         return response, False, call.http_error(response.status, response.headers, body)
@@ -289,8 +298,24 @@ async def _open(session: aiohttp.ClientSession, call: Exchange, cancel: Cancel, 
 
 
 async def _drain(response: aiohttp.ClientResponse) -> None:
-    """Read the rest of a finished body so the connection can go back to the pool."""
+    """Read the rest of a finished body (DRAIN_BYTES at most; the idle timer bounds the time) so the
+    connection can go back to the pool; release() closes one whose body was not read to its end."""
+    from .base import DRAIN_BYTES
+
     try:
-        await response.read()
+        await _read_some(response, DRAIN_BYTES)
     except Exception:
         pass
+
+
+async def _read_some(response: aiohttp.ClientResponse, limit: int) -> bytes:
+    """Up to `limit` bytes more of a body (the idle timer bounds the time)."""
+    parts: list[bytes] = []
+    size, readany = 0, response.content.readany
+    while size < limit:
+        chunk = await readany()
+        if not chunk:
+            break
+        parts.append(chunk)
+        size += len(chunk)
+    return b"".join(parts)[:limit]

@@ -17,7 +17,6 @@ the partial text, usage and timings. Each method is a step the loop calls:
 from __future__ import annotations
 
 import logging
-import re
 import time
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Protocol
@@ -25,9 +24,10 @@ from typing import Any, Callable, Mapping, Protocol
 from ..errors import AuthError, CancelledError, ProtocolError, ProviderError, ServerError, VibeError
 from ..events import CompleteEvent, ErrorEvent, StreamEvent, Timings, ToolUseEvent, Usage, tool_use
 from ..keys import ApiKey, Redactor, env_var, remember_secrets, sources
-from .sse import ServerSentEvent, SSEDecoder
+from .sse import EventTooLarge, ServerSentEvent, SSEDecoder
 from . import _retry
-from ._failures import BY_ERROR_TYPE, BY_STATUS, HINTS, error_body, network_table
+from ._failures import BY_ERROR_TYPE, BY_STATUS, HINTS, error_body, network_table, not_a_stream
+from ._values import exception_detail, one_line
 
 log = logging.getLogger("vibing2_lab.providers")
 
@@ -54,36 +54,6 @@ class Wire(Protocol):
     """A provider's stream format: turns each SSE event into StreamEvents appended to `out`."""
 
     def handle(self, sse: ServerSentEvent, out: list[StreamEvent]) -> None: ...
-
-
-_MAX_COUNT = 2 ** 53  # a token count past this is not a count (and would overflow SQLite)
-
-
-def count(value: Any) -> int | None:
-    """A token count from upstream usage, or None when the value is not one."""
-    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < _MAX_COUNT:
-        return value
-    return None
-
-
-_LONE_SURROGATE = re.compile("[\ud800-\udfff]")  # in a str every surrogate is a lone one
-
-
-def answer_text(value: Any) -> str:
-    """Answer text from upstream JSON: a str ("" when absent). A lone surrogate (a JSON escape
-    can carry one, UTF-8 cannot) becomes U+FFFD, so the answer can still be stored and sent; a
-    value that is not text is a TypeError (an event of the wrong shape, see Exchange._dispatch)."""
-    if value is None:
-        return ""
-    if type(value) is not str:
-        raise TypeError(f"a text field holds {type(value).__name__}, not a string")
-    return value if value.isascii() else _LONE_SURROGATE.sub("\ufffd", value)
-
-
-def one_line(text: str, limit: int = 300) -> str:
-    """Whitespace collapsed and length bounded, so an error stays one line."""
-    text = " ".join(str(text).split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class Exchange:
@@ -114,6 +84,7 @@ class Exchange:
         self.finished = False  # the wire saw the end of the answer (or a failure): stop reading
         self.complete_at_eof = False  # the wire saw the answer end; a clean end of body completes it
         self.failure: ProviderError | None = None
+        self.media_type: str | None = None  # the 2xx body's content-type, when it is not text/event-stream
         self.final: StreamEvent | None = None  # set by the I/O loop when it yields the final event
 
     # -- the happy path ------------------------------------------------------
@@ -121,7 +92,7 @@ class Exchange:
         """Start an attempt: fresh decoder and wire state."""
         self.retry_delay = None
         self.finished = self.complete_at_eof = False
-        self.failure = None
+        self.failure = self.media_type = None
         self.decoder = SSEDecoder()
         self.wire = self._make_wire(self)
 
@@ -132,12 +103,16 @@ class Exchange:
         self.wire = None  # type: ignore[assignment]
 
     def on_headers(self, headers: Mapping[str, str]) -> None:
-        """A 2xx response arrived; a JSON body means the server ignored `stream: true`."""
+        """A 2xx response arrived. A JSON body means the server ignored `stream: true`, an HTML
+        one is a web page (a wrong base URL, a proxy's login page): the call ends now. Another
+        type is read anyway (some servers mislabel their streams) and named if no answer came."""
         self._request_id(headers)
-        if headers.get("content-type", "").startswith("application/json"):
-            self.failure = ProtocolError(
-                f"{self.endpoint.provider} answered with JSON instead of an event stream.",
-                hint=self._hint("protocol"))
+        media = headers.get("content-type", "").partition(";")[0].strip().lower()  # case-insensitive
+        self.media_type = None if media == "text/event-stream" else self.clean.bounded(media, 80)
+        what = not_a_stream(media)
+        if what is not None:
+            self.failure = ProtocolError(f"{self.endpoint.provider} answered with {what} instead of an event stream.",
+                                         hint=self._hint("protocol"))
             self.finished = True
 
     def feed(self, chunk: bytes) -> list[StreamEvent]:
@@ -158,12 +133,23 @@ class Exchange:
         out: list[StreamEvent] = []
         handle = self.wire.handle
         try:
-            for sse in decode(chunk):
+            try:
+                events, too_large = decode(chunk), None
+            except EventTooLarge as exc:  # the events before it are still the answer's
+                events, too_large = exc.events, exc
+            for sse in events:
                 handle(sse, out)
+                if self.finished:  # the answer ended: whatever the same read holds after it is not part of it
+                    return out
+            if too_large is not None:
+                raise ProtocolError(
+                    f"{self.endpoint.provider} sent a stream event of more than {too_large.limit / 2 ** 20:g} MiB "
+                    f"(no end of its line or event) after {len(self.parts)} tokens.", hint=self._hint("protocol"))
         except ProviderError as exc:  # a wire-level failure (error event, bad JSON): the end
             self.failure, self.finished = exc, True
-        except (AttributeError, TypeError, ValueError, KeyError, IndexError) as exc:
-            # An event of the wrong shape (a list where an object belongs, ...): upstream's fault.
+        except (AttributeError, TypeError, ValueError, KeyError, IndexError, RecursionError) as exc:
+            # An event of the wrong shape (a list where an object belongs, JSON nested past
+            # the parser's depth, ...): upstream's fault.
             self.failure, self.finished = ProtocolError(
                 f"{self.endpoint.provider} sent a stream event of an unexpected shape after {len(self.parts)} "
                 f"tokens ({type(exc).__name__}: {one_line(self.clean(str(exc)), 120)}).",
@@ -177,8 +163,11 @@ class Exchange:
         if self.finished or self.complete_at_eof:
             return self.complete()
         what = "an unfinished event" if self.decoder.pending else "no end-of-answer event"
+        # A body of another type may never have been a stream: say what it was.
+        note = "" if self.media_type is None else (
+            f" (its content-type was {self.media_type or 'missing'}, not text/event-stream)")
         return self.fail(ProtocolError(
-            f"The {self.endpoint.provider} stream ended with {what} after {len(self.parts)} tokens.",
+            f"The {self.endpoint.provider} stream ended with {what} after {len(self.parts)} tokens{note}.",
             hint=self._hint("protocol")))
 
     def complete(self) -> CompleteEvent:
@@ -211,10 +200,14 @@ class Exchange:
         cls = BY_STATUS.get(status) or BY_ERROR_TYPE.get(etype or "") or (
             ServerError if status >= 500 else ProviderError)
         what = f"HTTP {status}{' ' + etype if etype else ''}{': ' + detail if detail else ''}"
+        hint = cls.kind
+        if 300 <= status < 400:  # never followed: the key would go wherever the upstream names
+            where = self.clean.bounded(headers.get("location"), 200)
+            what, hint = f"{what} (a redirect{' to ' + where if where else ''}, not followed)", "redirect"
         if cls is AuthError:
             error: ProviderError = self._auth_error(what)
         else:
-            error = cls(f"{self.endpoint.provider} answered {what}.", hint=self._hint(cls.kind))
+            error = cls(f"{self.endpoint.provider} answered {what}.", hint=self._hint(hint))
         error.status_code = status
         if _retry.should_retry(status, headers) and self._retry(what, headers):
             return None
@@ -281,7 +274,7 @@ class Exchange:
         ep = self.endpoint
         facts = {"provider": ep.provider, "base_url": ep.base_url, "idle": ep.idle_timeout,
                  "connect": ep.connect_timeout, "tokens": len(self.parts),
-                 "detail": one_line(self.clean(str(exc) or type(exc).__name__))}
+                 "detail": one_line(self.clean(exception_detail(exc)))}
         for cls, error, retryable, message, hint in network_table():
             if isinstance(exc, cls):
                 return error(message.format(**facts), hint=self._hint(hint)), retryable

@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..errors import (AuthError, ConnectError, OverloadedError, ProviderError, RateLimitError, ServerError,
-                      StreamTimeoutError)
+from ..errors import (AuthError, ConnectError, OverloadedError, ProtocolError, ProviderError, RateLimitError,
+                      ServerError, StreamTimeoutError)
 
 BY_ERROR_TYPE: dict[str, type[ProviderError]] = {  # the `type` in a provider's error body
     "authentication_error": AuthError, "permission_error": AuthError, "invalid_api_key": AuthError,
@@ -28,17 +28,30 @@ HINTS: dict[str, str] = {
     "connect": "Check the network and the base URL ({base_url}; providers.{provider}.base_url in config.yaml).",
     "protocol": "Check that the base URL ({base_url}) points at an API speaking the {wire} format.",
     "provider": "Check the model name and the request against the provider's message.",
+    "redirect": "If you trust the address it names, make it the base URL "
+                "(providers.{provider}.base_url in config.yaml; now {base_url}).",
     "cancelled": "",
 }
 
 
-_MAX_ERROR_BODY = 64 * 1024  # an error body past this is not read as JSON (it is cut after redaction)
+def not_a_stream(media_type: str) -> str | None:
+    """What a 2xx body of this (lower-case) media type is, when it cannot be an event stream."""
+    if media_type == "application/json" or media_type.endswith("+json"):
+        return "JSON"
+    if media_type in ("text/html", "application/xhtml+xml"):
+        return f"an HTML page ({media_type})"
+    return None
+
+
+# What is read of an error body (both I/O paths read no more: one that never ends cannot hold the
+# call) and parsed as JSON; its message is cut after redaction.
+MAX_ERROR_BODY = 64 * 1024
 
 
 def error_body(body: bytes) -> tuple[str | None, str]:
     """(error type, message) from an error body in the Anthropic, OpenAI or Ollama shape, uncut:
     the caller redacts before it shortens."""
-    body = body[:_MAX_ERROR_BODY]
+    body = body[:MAX_ERROR_BODY]
     try:
         data: Any = json.loads(body)
     except (ValueError, UnicodeDecodeError, RecursionError):
@@ -61,6 +74,9 @@ FAILURES: dict[str, tuple[type[ProviderError], bool, str, str]] = {
     "timeout": (StreamTimeoutError, True, "{provider} timed out: {detail}.", "timeout"),
     "bad_url": (ConnectError, False, "The {provider} base URL {base_url!r} is not an http(s) URL.", "connect"),
     "unreachable": (ConnectError, True, "Could not reach {provider} at {base_url}: {detail}.", "connect"),
+    # A content-encoding (gzip, ...) whose bytes do not decode: upstream's fault, not the network's.
+    "bad_encoding": (ProtocolError, False,
+                     "{provider} sent a body that does not decode after {tokens} tokens: {detail}.", "protocol"),
     "lost": (ConnectError, True,  # dropped, reset, truncated
              "The connection to {provider} was lost after {tokens} tokens: {detail}.", "server"),
 }
@@ -74,15 +90,18 @@ def network_table() -> list[tuple[type[BaseException], type[ProviderError], bool
     kinds: list[tuple[type[BaseException], str]] = []
     if "vibing2_lab.providers._aionet" in sys.modules:  # the async path (aiohttp) ran
         import aiohttp
+        from aiohttp.http_exceptions import ContentEncodingError  # _aionet unwraps it from its ClientPayloadError
 
-        kinds += [(aiohttp.SocketTimeoutError, "idle"), (aiohttp.ConnectionTimeoutError, "connect_timeout"),
+        kinds += [(ContentEncodingError, "bad_encoding"),
+                  (aiohttp.SocketTimeoutError, "idle"), (aiohttp.ConnectionTimeoutError, "connect_timeout"),
                   (aiohttp.InvalidURL, "bad_url"), (aiohttp.NonHttpUrlClientError, "bad_url"),
                   (aiohttp.ClientConnectorError, "unreachable"),
                   (aiohttp.ClientError, "lost")]
     if "httpx" in sys.modules:
         import httpx
 
-        kinds += [(httpx.ReadTimeout, "idle"), (httpx.ConnectTimeout, "connect_timeout"),
+        kinds += [(httpx.DecodingError, "bad_encoding"),
+                  (httpx.ReadTimeout, "idle"), (httpx.ConnectTimeout, "connect_timeout"),
                   (httpx.TimeoutException, "timeout"), (httpx.UnsupportedProtocol, "bad_url"),
                   (httpx.ConnectError, "unreachable"), (httpx.TransportError, "lost")]
     if "asyncio" in sys.modules:  # on 3.10 asyncio's TimeoutError is not the builtin one

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from ..events import StreamEvent, TokenEvent, ToolUseEvent, Usage
 from .sse import ServerSentEvent
-from ._exchange import answer_text, count
+from ._values import answer_text, count
 from .base import ModelRequest, Provider
 
 _loads = json.JSONDecoder().decode  # json.loads minus its per-call argument handling

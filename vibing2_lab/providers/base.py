@@ -9,6 +9,7 @@ httpx, the async one (the Jupyter server's) with aiohttp in _aionet.py.
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, AsyncIterator, ClassVar, Iterator
 
@@ -16,6 +17,7 @@ from ..errors import ConfigError, KeyMissingError
 from ..events import ErrorEvent, StreamEvent, ToolUseEvent
 from ._exchange import Exchange, Endpoint, Wire
 from ._cancel import Cancel, StreamInterrupted
+from ._failures import MAX_ERROR_BODY
 from ._retry import rate_limiter
 
 if TYPE_CHECKING:
@@ -162,7 +164,8 @@ class Provider:
                     CURRENT_GUARD.reset(token)
                 guard.attach(response.extensions.get("network_stream"))
                 if response.status_code >= 300:
-                    final = call.http_error(response.status_code, response.headers, response.read())
+                    body = _read_some(response.iter_bytes(), MAX_ERROR_BODY, call.endpoint.idle_timeout)
+                    final = call.http_error(response.status_code, response.headers, body)
                 else:
                     call.on_headers(response.headers)
                     feed, chunks = call.feed, response.iter_bytes()
@@ -181,7 +184,7 @@ class Provider:
                 call.final = final
                 yield final
                 if final.type == "complete":
-                    _drain(chunks)
+                    _drain(chunks, call.endpoint.idle_timeout)
         finally:
             unhook()
             call.end_attempt()
@@ -198,10 +201,30 @@ def _ending(call: Exchange, cancel: Cancel) -> StreamEvent:
     return call.end() if call.finished or not cancel.stopped else call.cancelled()
 
 
-def _drain(chunks: Iterator[bytes] | None) -> None:
-    """Read the rest of a finished body so the connection can go back to the pool."""
+# What is read of a finished body so that its connection can be pooled: the usual tail (a usage
+# chunk, [DONE], the last chunk's framing) is a few hundred bytes. A body that goes on past this,
+# or for longer than the idle timeout, is not a tail: its connection is closed instead. (Reading
+# it to its end hung a sync call that had its answer when the upstream kept sending.)
+DRAIN_BYTES = 64 * 1024
+
+
+def _drain(chunks: Iterator[bytes] | None, idle: float) -> None:
+    """Read the rest of a finished body (DRAIN_BYTES, `idle` s at most) so the connection can go
+    back to the pool; response.close() closes one whose body was not read to its end."""
     try:
-        for _ in chunks or ():
-            pass
+        _read_some(chunks or iter(()), DRAIN_BYTES, idle)
     except Exception:
         pass
+
+
+def _read_some(chunks: Iterator[bytes], limit: int, idle: float) -> bytes:
+    """Up to `limit` bytes more of a body, read for `idle` s at most (each read has its own
+    timeout: this bounds a body that trickles in)."""
+    parts: list[bytes] = []
+    size, deadline = 0, time.monotonic() + idle
+    for chunk in chunks:
+        parts.append(chunk)
+        size += len(chunk)
+        if size >= limit or time.monotonic() > deadline:
+            break
+    return b"".join(parts)[:limit]
