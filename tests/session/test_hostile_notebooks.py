@@ -13,7 +13,7 @@ import pytest
 
 from tests.conftest import PLANTED_KEY, run_cli
 from tests.session.test_tampered_records import _record, exported  # noqa: F401 (a fixture)
-from vibing2_lab.errors import ExportError, ProjectError, ReplayError
+from vibing2_lab.errors import ExportError, ProjectError, ReplayError, VibeError
 from vibing2_lab.notebook.export import import_notebook
 from vibing2_lab.session import Ask, Session
 from vibing2_lab.store import Store
@@ -123,3 +123,20 @@ def test_a_project_name_in_the_notebook_metadata_with_a_lone_surrogate_is_refuse
         import_notebook(Store.open(), path)
     assert Store.open().list_projects() == []
     assert import_notebook(Store.open(), path, name="renamed").name == "renamed"  # --name still imports it
+
+
+def test_a_key_in_a_recorded_error_message_is_not_raised_again(exported: dict[str, Any], tmp_path: Path,  # noqa: F811
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    from vibing2_lab.notebook.render import error_output
+
+    record = _record(exported, "cell-a")
+    record["calls"][0]["response"].update(status="error", error={"kind": "auth", "message": f"bad key {PLANTED_KEY}"})
+    assert PLANTED_KEY not in json.dumps(error_output(record))  # the error output a replay leaves
+    path = tmp_path / "keyed-error.ipynb"
+    path.write_text(json.dumps(exported), encoding="utf-8")
+    monkeypatch.setenv("VIBING2_LAB_REPLAY_NOTEBOOK", str(path))
+    session = Session(Ask("one", project="tamper", agent="sql-expert", cell_id="cell-a", replay="strict"))
+    list(session.stream())
+    with pytest.raises(VibeError) as info:
+        session.raise_for_error()
+    assert "bad key" in info.value.message and PLANTED_KEY[:12] not in info.value.message

@@ -74,6 +74,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from ..errors import ExportError
 from ..keys import redact
+from .schema_errors import schema_field, schema_reason, unencodable
 
 if TYPE_CHECKING:
     from ..events import CompleteEvent, ErrorEvent
@@ -186,72 +187,12 @@ def validate(record: Any, *, where: str) -> dict[str, Any]:
 
     error = jsonschema.exceptions.best_match(_validator().iter_errors(record))
     if error is not None:
-        field = schema_field(error.absolute_path)
-        raise ExportError(redact(f"{where}: invalid vibing2_lab record: {field or 'the record'}: {schema_reason(error)}."),
-                          hint=_FIX)
-    path = _unencodable(record)
-    if path is not None:  # a JSON "\ud800" escape: a lone surrogate, which no UTF-8 file or database can hold
-        raise ExportError(redact(f"{where}: invalid vibing2_lab record: {schema_field(path) or 'the record'}: "
-                                 "holds a lone surrogate (an invalid \\uD800-\\uDFFF escape), not text."), hint=_FIX)
-    return record
-
-
-def schema_field(path: Any) -> str:
-    return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path).lstrip(".")
-
-
-_JSON_TYPES = {dict: "object", list: "array", str: "string", bool: "boolean", int: "integer", float: "number",
-               type(None): "null"}
-
-
-def schema_reason(error: Any) -> str:
-    """What the schema wants (of a jsonschema error, a record's or nbformat's), said from the schema alone: jsonschema's own message quotes the value."""
-    rule, wanted, value = error.validator, error.validator_value, error.instance
-    if rule == "type":
-        wanted = wanted if isinstance(wanted, list) else [wanted]
-        return f"must be of type {' or '.join(wanted)}, not {_JSON_TYPES.get(type(value), 'something else')}"
-    if rule == "enum":
-        return f"must be one of {', '.join(json.dumps(w) for w in wanted)}"
-    if rule == "const":
-        return f"must be {json.dumps(wanted)}"
-    if rule == "required":
-        missing = [name for name in wanted if isinstance(value, dict) and name not in value]
-        return f"lacks the required field {missing[0] if missing else wanted[0]!r}"
-    if rule == "additionalProperties":
-        known = sorted(error.schema.get("properties") or {})
-        return f"has a field the schema does not allow (allowed: {', '.join(known)})"
-    bounds = {"minimum": "at least {}", "maximum": "at most {}", "minLength": "at least {} characters long",
-              "maxLength": "at most {} characters long", "minItems": "at least {} items long",
-              "maxItems": "at most {} items long"}
-    if rule in bounds:
-        return "must be " + bounds[rule].format(wanted)
-    return f"fails the schema rule {rule!r}"
-
-
-def _unencodable(value: Any) -> list[str | int] | None:
-    """The path of the first text (a value or a key) UTF-8 cannot encode, or None. Iterative: a
-    record may be nested as deep as the JSON decoder allows, deeper than this stack has room for."""
-    todo: list[tuple[Any, list[str | int]]] = [(value, [])]
-    while todo:
-        item, path = todo.pop()
-        if isinstance(item, str):
-            if not item.isascii() and not _encodes(item):
-                return path
-        elif isinstance(item, dict):
-            if not all(map(_encodes, map(str, item))):
-                return path
-            todo.extend(reversed([(child, [*path, key]) for key, child in item.items()]))  # in reading order
-        elif isinstance(item, list):
-            todo.extend(reversed([(child, [*path, n]) for n, child in enumerate(item)]))
-    return None
-
-
-def _encodes(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
+        field, reason = schema_field(error.absolute_path), schema_reason(error)
+    elif (path := unencodable(record)) is not None:  # a JSON "\ud800" escape: no UTF-8 file or database holds it
+        field, reason = schema_field(path), "holds a lone surrogate (an invalid \\uD800-\\uDFFF escape), not text"
+    else:
+        return record
+    raise ExportError(redact(f"{where}: invalid vibing2_lab record: {field or 'the record'}: {reason}."), hint=_FIX)
 
 
 # -- read -----------------------------------------------------------------------
@@ -352,5 +293,7 @@ def final_event(call: dict[str, Any], *, agent: str | None = None) -> CompleteEv
     if response["status"] == "complete":
         return CompleteEvent(text=text, stop_reason=response.get("stop_reason"), **common)
     error = response.get("error") or {}
-    return ErrorEvent(kind=error.get("kind", "error"), message=error.get("message", ""), partial_text=text,
+    # A live error message was redacted before it was recorded (providers/_exchange.py), so this
+    # changes no honest record; a forged one's key is not raised as the cell's error or logged.
+    return ErrorEvent(kind=error.get("kind", "error"), message=redact(error.get("message", "")), partial_text=text,
                       status=response["status"], **common)

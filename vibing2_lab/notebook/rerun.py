@@ -133,13 +133,13 @@ def _execute(kc: Any, cell_id: str | None, code: str, *, store_history: bool = T
 def check_nbformat(nb: dict[str, Any], path: Path) -> None:
     """ExportError unless nbformat reads `nb` as a valid version 4 notebook (a v3 one is converted):
     nbclient would stop on a cell that is not a dict or a source that is a number with a traceback.
-    The error names the field, never its value (record.schema_reason)."""
+    The error names the field, never its value (schema_errors.py)."""
     import jsonschema
     import nbformat
 
     from ..errors import ExportError
     from ..keys import redact
-    from .record import schema_field, schema_reason
+    from .schema_errors import schema_field, schema_reason
 
     hint = "Open and save it with JupyterLab (or `jupyter nbconvert --to notebook`) so it is valid nbformat 4."
     try:
