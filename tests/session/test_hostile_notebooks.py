@@ -142,3 +142,22 @@ def test_a_key_in_a_recorded_error_message_is_not_raised_again(exported: dict[st
     assert PLANTED_KEY not in json.dumps(error_output(record))  # the error output a replay leaves
     info = _replay_cell_a(json.dumps(exported), tmp_path, monkeypatch)
     assert "bad key" in info.value.message and PLANTED_KEY[:12] not in info.value.message
+
+
+NAMES = [  # printed by `stats` and written into the %%vibe line of an export
+    ("agent-escape", lambda c: c["request"]["agent"].update(name="ghost\x1b[31m"), "calls[0].request.agent.name"),
+    ("model-newline", lambda c: c["request"].update(model="m\nprint('x')"), "calls[0].request.model"),
+    ("provider-bidi", lambda c: c["request"].update(provider="acme\u202e"), "calls[0].request.provider"),
+    ("model-huge", lambda c: c["request"].update(model="m" * 10_000), "calls[0].request.model"),
+]
+
+
+@pytest.mark.parametrize(("mutate", "field"), [(m, f) for _, m, f in NAMES], ids=[n[0] for n in NAMES])
+def test_a_name_that_would_print_as_something_else_is_refused(exported: dict[str, Any], tmp_path: Path,  # noqa: F811
+                                                              mutate: Any, field: str) -> None:
+    mutate(_record(exported, "cell-a")["calls"][0])
+    path = tmp_path / "names.ipynb"
+    path.write_text(json.dumps(exported), encoding="utf-8")
+    assert f"cell cell-a: invalid vibing2_lab record: {field}: " in _refused(path)
+    out = run_cli("stats")
+    assert out.returncode == 0 and "ghost" not in out.stdout and "\x1b" not in out.stdout

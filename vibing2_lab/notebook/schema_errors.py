@@ -37,6 +37,10 @@ def schema_reason(error: Any) -> str:
     bounds = {"minimum": "at least {}", "maximum": "at most {}", "minLength": "at least {} characters long",
               "maxLength": "at most {} characters long", "minItems": "at least {} items long",
               "maxItems": "at most {} items long"}
+    if rule == "pattern" and "\\u0000-\\u001f" in str(wanted):  # a record's names (record.schema.json)
+        return "holds a control or format character, which a name may not"
+    if rule == "pattern":
+        return f"must match the pattern {wanted}"
     if rule in bounds:
         return "must be " + bounds[rule].format(wanted)
     return f"fails the schema rule {rule!r}"
