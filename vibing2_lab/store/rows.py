@@ -156,23 +156,24 @@ def validate_project_name(name: object) -> str:
     if name != name.strip():
         raise ProjectError(f"The project name {name!r} starts or ends with whitespace.",
                            hint=f"Use {name.strip()!r} instead.")
-    if len(name) > MAX_NAME_LENGTH:
-        raise ProjectError(f"The project name is {len(name)} characters long; the limit is {MAX_NAME_LENGTH}.",
-                           hint="Choose a shorter name.")
     if name.isdigit():  # routes and commands take an id or a name: "29" must only ever mean id 29
         raise ProjectError(f"The project name {name!r} is made only of digits, which would read as a project id.",
                            hint=f"Add a letter, e.g. 'project-{name}'.")
-    bad = _control_characters(name)
+    return _printable(name, "The project name", MAX_NAME_LENGTH, "name")
+
+
+def _printable(text: str, what: str, limit: int, noun: str) -> str:
+    """`text` if it is at most `limit` characters and holds no control or format character (what
+    a terminal would act on) or lone surrogate (a JSON "\\udfff" from a notebook: not text, SQLite
+    cannot store it), else ProjectError naming `what`."""
+    if len(text) > limit:
+        raise ProjectError(f"{what} is {len(text)} characters long; the limit is {limit}.",
+                           hint=f"Choose a shorter {noun}.")
+    bad = ", ".join(sorted({repr(c) for c in text if unicodedata.category(c) in ("Cc", "Cf", "Cs", "Zl", "Zp")}))
     if bad:
-        raise ProjectError(f"The project name {name!r} contains control characters ({bad}).",
+        raise ProjectError(f"{what} {text!r} contains control characters ({bad}).",
                            hint="Use letters, digits, spaces and punctuation only.")
-    return name
-
-
-def _control_characters(text: str) -> str:
-    """The control and format characters in `text` (what a terminal would act on), and lone
-    surrogates (a JSON "\\udfff" from a notebook: not text, SQLite cannot store them), or ''."""
-    return ", ".join(sorted({repr(c) for c in text if unicodedata.category(c) in ("Cc", "Cf", "Cs", "Zl", "Zp")}))
+    return text
 
 
 MAX_LABEL_LENGTH = 100
@@ -184,14 +185,7 @@ def validate_label(value: object, what: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ProjectError(f"A project's {what} must be non-empty text, not {value!r}.",
                            hint=f"Give the {what} as a short word, e.g. 'notebook'.")
-    if len(value) > MAX_LABEL_LENGTH:
-        raise ProjectError(f"A project's {what} is {len(value)} characters long; the limit is {MAX_LABEL_LENGTH}.",
-                           hint=f"Choose a shorter {what}.")
-    bad = _control_characters(value)
-    if bad:
-        raise ProjectError(f"The project's {what} {value!r} contains control characters ({bad}).",
-                           hint="Use letters, digits, spaces and punctuation only.")
-    return value
+    return _printable(value, f"The project's {what}", MAX_LABEL_LENGTH, what)
 
 
 def check_choice(value: str, allowed: frozenset[str], what: str) -> str:
