@@ -27,7 +27,8 @@ DEV = ("vijaythecoder", "dl-ezo", "nicholasspisak")  # the only collections the 
 
 def load(collection: str) -> tuple[object, list[dict[str, str]]]:
     """(registry over the collection's files only, its requests)."""
-    from vibing2_lab.agents.registry import build, discover_folder
+    from vibing2_lab.agents.discovery import discover_folder
+    from vibing2_lab.agents.registry import build
 
     folder = DATA / collection / "agents"
     registry = build(discover_folder(folder, source="env"), [])

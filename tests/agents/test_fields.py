@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import Callable
 
 from vibing2_lab.agents.fields import examples, without_examples
-from vibing2_lab.agents.registry import build, discover_folder
+from vibing2_lab.agents.discovery import discover_folder
+from vibing2_lab.agents.registry import build
 
 UNTAGGED = ("Use this agent when invoices must be reconciled. Examples: Context: Month end is close. "
             "user: 'Match the bank statement against our payables' assistant: 'I will use the "

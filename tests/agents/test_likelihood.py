@@ -8,7 +8,8 @@ from typing import Callable
 
 from vibing2_lab.agents import AgentRegistry
 from vibing2_lab.agents.likelihood import PRIOR
-from vibing2_lab.agents.registry import build, discover_folder
+from vibing2_lab.agents.discovery import discover_folder
+from vibing2_lab.agents.registry import build
 from vibing2_lab.agents.search import PICK_WEIGHTS, SEARCH_WEIGHTS, SearchIndex
 from vibing2_lab.agents.text import words
 

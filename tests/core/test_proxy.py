@@ -73,7 +73,7 @@ def test_the_async_path_reads_the_proxy_variables_as_urllib_does(env: dict[str, 
     import urllib.request
     from urllib.parse import urlsplit
 
-    from vibing2_lab.providers._aionet import _proxy_for
+    from vibing2_lab.providers._proxy import proxy_for as _proxy_for
 
     for name in [n for n in os.environ if n.lower().endswith("_proxy") or n == "REQUEST_METHOD"]:
         monkeypatch.delenv(name)

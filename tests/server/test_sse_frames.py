@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from vibing2_lab.events import ErrorEvent, TokenEvent, to_dict
-from vibing2_lab.server.sse_out import _dumps, event_frame, frame
+from vibing2_lab.server.sse_frames import _dumps, event_frame, frame
 
 
 def parse(data: bytes) -> tuple[str, dict]:

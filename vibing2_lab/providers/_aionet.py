@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
-import os
 import ssl
 import threading
 import weakref
@@ -32,6 +31,7 @@ from .. import __version__
 from ..keys import guard_logs
 from ._failures import MAX_ERROR_BODY
 from ._guard import SocketGuard
+from ._proxy import proxy_for
 
 if TYPE_CHECKING:
     from ..config import Timeouts
@@ -87,7 +87,7 @@ async def session_for(timeouts: Timeouts) -> aiohttp.ClientSession:
     # The idle timeout (between bytes) is aattempt's _Idle, not aiohttp's sock_read.
     timeout = aiohttp.ClientTimeout(total=None, connect=timeouts.connect, sock_connect=timeouts.connect)
     # trust_env=False: aiohttp would read ~/.netrc in a thread for every request (httpx does not read
-    # it either); the proxy variables are read per request by _proxy_for.
+    # it either); the proxy variables are read per request by _proxy.proxy_for.
     session = aiohttp.ClientSession(connector=connector, timeout=timeout, trust_env=False,
                                     headers={"user-agent": USER_AGENT},
                                     max_line_size=MAX_HEAD_LINE, max_field_size=MAX_HEAD_LINE)
@@ -104,35 +104,6 @@ async def close_sessions() -> None:
         found = _SESSIONS.pop(asyncio.get_running_loop(), {})
     for _, lifetime in found.values():
         await lifetime.aclose()  # type: ignore[attr-defined]  (its finally closes the session)
-
-
-def _proxy_for(url: str) -> str | None:
-    """The proxy the environment names for `url` (HTTPS_PROXY / HTTP_PROXY / ALL_PROXY, NO_PROXY),
-    as the sync path's httpx reads them. Read per request (the environment may change), by name:
-    urllib's getproxies_environment() decodes every variable of the environment (~80 µs each time)."""
-    from urllib.parse import urlsplit
-
-    parts = urlsplit(url)
-    proxy = _env(parts.scheme) or _env("all")
-    if not proxy:
-        return None
-    no_proxy = _env("no")
-    if no_proxy:
-        import urllib.request
-
-        if urllib.request.proxy_bypass_environment(parts.hostname or "", {"no": no_proxy}):
-            return None
-    return proxy
-
-
-def _env(scheme: str) -> str | None:
-    """`<scheme>_proxy` as urllib reads it: the lower-case name wins when it is set (an empty one
-    turns the proxy off); a CGI request's HTTP_PROXY is a client's header, never a proxy."""
-    name = f"{scheme}_proxy"
-    value = os.environ.get(name)
-    if value is None and not (scheme == "http" and "REQUEST_METHOD" in os.environ):
-        value = os.environ.get(name.upper())
-    return value or None
 
 
 class _Idle:
@@ -183,7 +154,7 @@ async def _send(session: aiohttp.ClientSession, call: Exchange, cancel: Cancel,
     """POST the call's body; None when `cancel` stopped it before the response headers came."""
     loop = asyncio.get_running_loop()
     task = asyncio.ensure_future(session.post(call.endpoint.url, data=call.body, headers=call.headers,
-                                              allow_redirects=False, proxy=_proxy_for(call.endpoint.url)))
+                                              allow_redirects=False, proxy=proxy_for(call.endpoint.url)))
     ended: list[str] = []  # why we cancelled the request: "stop" or "idle"
 
     def end(why: str) -> None:

@@ -19,7 +19,6 @@ This module imports httpx and httpcore; import it only inside functions.
 from __future__ import annotations
 
 import contextvars
-import os
 import ssl
 import threading
 from typing import Any
@@ -31,6 +30,7 @@ from .. import __version__
 from ..config import Timeouts
 from ..keys import guard_logs
 from ._guard import SocketGuard
+from ._proxy import proxy_environment
 
 # httpx logs every request URL and httpcore (at DEBUG) every raw response header: an upstream
 # echoing the key into a header would put it in the server log without this.
@@ -103,17 +103,6 @@ def _timeout(t: Timeouts) -> httpx.Timeout:
 
 _LOCK = threading.Lock()
 _SYNC: dict[tuple[Any, ...], httpx.Client] = {}
-
-PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
-_PROXY_NAMES = tuple(name for lower in PROXY_VARIABLES for name in (lower, lower.upper()))
-
-
-def proxy_environment() -> tuple[tuple[str, str], ...]:
-    """The environment variables that choose a proxy (part of a shared client's identity), read
-    by name: walking the whole environment decoded every variable, per request."""
-    environ = os.environ
-    return tuple((name, environ[name]) for name in _PROXY_NAMES if name in environ)
-
 
 def sync_client(timeouts: Timeouts) -> httpx.Client:
     """The process's shared client for these timeouts and proxy variables (a connection pool

@@ -18,7 +18,8 @@ from jupyter_server.auth.decorator import authorized
 from tornado import web
 
 from .base import ApiError, VibeHandler
-from .sse_out import SSEHandler, frame
+from .sse_frames import frame
+from .sse_out import SSEHandler
 
 if TYPE_CHECKING:
     from ..completion import Plan

@@ -23,7 +23,8 @@ from tornado import web
 
 from .base import VibeHandler
 from .body import REQUIRED, fields, text_list
-from .sse_out import SSEHandler, event_frame, frame
+from .sse_frames import event_frame, frame
+from .sse_out import SSEHandler
 
 if TYPE_CHECKING:
     from ..config import Settings

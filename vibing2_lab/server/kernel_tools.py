@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import ToolError
 from ..tools import python as core_python
-from ..tools.base import Tool, ToolContext, cut
+from ..tools.base import ToolContext, cut
 
 if TYPE_CHECKING:
     from jupyter_server.services.kernels.kernelmanager import MappingKernelManager

@@ -1,5 +1,5 @@
-"""Server-sent events out: frames for the core's events, a writer, and SSEHandler, the base
-of every route that answers with a stream.
+"""Server-sent events out: a writer, and SSEHandler, the base of every route that answers with
+a stream (the frames themselves are sse_frames.py's).
 
 Every event stays its own SSE frame, in order. Once the headers are out on a plain socket,
 a frame is written at once (a model sends one event per packet: waiting for the end of the
@@ -11,60 +11,22 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
-import json
 import socket
 import struct
 import sys
 from contextlib import aclosing
-from json.encoder import encode_basestring
 from typing import TYPE_CHECKING, Any, AsyncIterator, Callable
 
 from tornado.iostream import IOStream, StreamClosedError
 
-from ..events import StreamEvent, to_dict
 from .base import VibeHandler, error_body
+from .sse_frames import HEARTBEAT
 
 if TYPE_CHECKING:
     from tornado.web import RequestHandler
 
 SSE_TYPE = "text/event-stream; charset=utf-8"
 HIGH_WATER = 1 << 20  # bytes queued for a slow client before we stop reading upstream
-_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-_ascii_dumps = json.JSONEncoder(separators=(",", ":")).encode
-_json_str = encode_basestring  # what the first encoder writes for a str
-
-
-def frame(event_type: str, data: dict[str, Any]) -> bytes:
-    """`event: <type>\\ndata: <json>\\n\\n` (JSON escapes newlines, so one data line is enough)."""
-    try:
-        return f"event: {event_type}\ndata: {_dumps(data)}\n\n".encode()
-    except UnicodeEncodeError:  # a lone surrogate (JSON from upstream may carry one): escaped, valid UTF-8
-        return f"event: {event_type}\ndata: {_ascii_dumps(data)}\n\n".encode()
-
-
-def event_frame(event: StreamEvent, stream_id: str) -> bytes:
-    """The frame for one core event, its data carrying `stream_id`."""
-    if event.type == "token":
-        text, agent = event.text, event.agent  # type: ignore[union-attr]
-        if type(text) is str and (agent is None or type(agent) is str) and type(stream_id) is str:
-            # The hot path, the bytes frame() would make: the JSON encoder's own string escaping
-            # (its C function) around a fixed layout, with no dict and no encoder call.
-            try:
-                return (f'event: token\ndata: {{"type":"token","text":{_json_str(text)},"agent":'
-                        f'{"null" if agent is None else _json_str(agent)},"stream_id":{_json_str(stream_id)}}}\n\n'
-                        ).encode()
-            except UnicodeEncodeError:
-                pass
-        data: dict[str, Any] = {"type": "token", "text": text, "agent": agent}
-    else:
-        data = to_dict(event)
-    data["stream_id"] = stream_id
-    return frame(event.type, data)
-
-
-HEARTBEAT = b": keep-alive\n\n"  # an SSE comment: ignored by readers, reveals a client that left
-
-
 class EventWriter:
     """Writes frames to a tornado handler: at once on a plain socket, else once per loop tick.
 

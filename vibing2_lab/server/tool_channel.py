@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from ..errors import ToolError
 from ..tools.consent import Decision, PendingCall
 from .base import ApiError
-from .sse_out import frame
+from .sse_frames import frame
 
 if TYPE_CHECKING:
     from ..providers import Cancel
