@@ -3,8 +3,9 @@ the one-line texts of errors. Pure functions, shared by the wires and the Exchan
 
 from __future__ import annotations
 
-import re
 from typing import Any
+
+from ..store.text import storable
 
 _MAX_COUNT = 2 ** 53  # a token count past this is not a count (and would overflow SQLite)
 
@@ -16,10 +17,6 @@ def count(value: Any) -> int | None:
     return None
 
 
-# In a str every surrogate is a lone one. NUL: PostgreSQL's text refuses it (the answer would not be stored).
-_NOT_STORABLE = re.compile("[\x00\ud800-\udfff]")
-
-
 def answer_text(value: Any) -> str:
     """Answer text from upstream JSON: a str ("" when absent). A lone surrogate (a JSON escape
     can carry one, UTF-8 cannot) and a NUL (`\\u0000`, which PostgreSQL's text cannot hold) become
@@ -29,7 +26,8 @@ def answer_text(value: Any) -> str:
         return ""
     if type(value) is not str:
         raise TypeError(f"a text field holds {type(value).__name__}, not a string")
-    return value if value.isascii() and "\x00" not in value else _NOT_STORABLE.sub("\ufffd", value)
+    # The store's one rule (store/text.py); the common case inline: this runs once per token.
+    return value if value.isascii() and "\x00" not in value else storable(value)
 
 
 def one_line(text: str, limit: int = 300) -> str:

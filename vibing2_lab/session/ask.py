@@ -5,7 +5,8 @@ the rules live here, so the same mistake gets the same InputError whichever way 
 
     Ask.check()          combinations: --auto with agents, --chain with fewer than two, agent and
                          agents together; max_tokens and temperature in range (a finite number)
-    check_prompt()       empty, larger than max_prompt_bytes, or not valid Unicode
+    check_prompt()       empty, larger than max_prompt_bytes, not valid Unicode, or holding a NUL
+                         the store cannot hold (StoreError, store/text.py)
     check_system()       the extra system text: the prompt's size limit, valid Unicode
     resolve_agents()     unknown agent (UnknownAgentError with close names), or the --auto pick
     plan_models()        each agent's model, and the server's allowed_models patterns
@@ -125,6 +126,9 @@ def _check_text(what: str, text: str, limit: int) -> None:
     if size > limit:
         raise InputError(f"The {what} is {size:,} bytes, more than max_prompt_bytes ({limit:,}).",
                          hint="Shorten it, or raise max_prompt_bytes in config.yaml.")
+    from ..store.text import refuse_unstorable
+
+    refuse_unstorable(text, what)  # a NUL: StoreError on both engines, before anything is stored or sent
 
 
 def resolve_agents(ask: Ask, registry: AgentRegistry) -> tuple[list[Agent], Pick | None]:

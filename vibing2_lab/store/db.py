@@ -31,8 +31,20 @@ from pathlib import Path
 from typing import Any, Callable, Iterator, Union
 
 from ..errors import StoreError
+from .text import storable_params
 
 BUSY_TIMEOUT_MS = 10_000
+
+
+class _Connection(sqlite3.Connection):
+    """sqlite3's connection with every parameter made storable (text.py: the rule PostgreSQL
+    imposes, applied here too so both engines store the same text)."""
+
+    def execute(self, sql: str, parameters: Any = (), /) -> sqlite3.Cursor:  # type: ignore[override]
+        return super().execute(sql, storable_params(parameters))
+
+    def executemany(self, sql: str, seq: Any, /) -> sqlite3.Cursor:  # type: ignore[override]
+        return super().executemany(sql, (storable_params(p) for p in seq))
 
 
 class Database:
@@ -134,7 +146,8 @@ def _connect(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
 
 def _open(path: Path, *, read_only: bool) -> sqlite3.Connection:
     # isolation_level=None: the sqlite3 module opens no transaction by itself; we do.
-    kw = {"isolation_level": None, "check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000}
+    kw = {"isolation_level": None, "check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000,
+          "factory": _Connection}
     if not read_only:
         conn = sqlite3.connect(str(path), **kw)
     else:

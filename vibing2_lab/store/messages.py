@@ -20,6 +20,7 @@ from .export import safe_relative_path
 from .rows import (MESSAGE_STATUSES, ROLES, RUN_STATUSES, Message, ProjectFile, Run, check_choice, dump_meta,
                      utc_now)
 from .runs import insert_run
+from .text import storable
 from .saving import save_files
 from .versions import snapshot
 
@@ -51,6 +52,7 @@ def insert_message(conn: sqlite3.Connection, project_id: int, role: str, content
     if not isinstance(content, str):
         raise InputError(f"Message content must be text, not {type(content).__name__}.",
                          hint="Pass the answer text as a string.")
+    content = storable(content)  # the message returned is the one stored (text.py)
     conversation = _conversation(conn, project_id)
     seq = conn.execute("SELECT coalesce(max(seq), 0) + 1 FROM messages WHERE project_id = ?",
                        (project_id,)).fetchone()[0]
@@ -90,6 +92,7 @@ class MessageOps:
         `prompt` when they change anything (its number in the returned message's `version`). Partial
         answers keep `status`. With `message_id` (its checkpoint row), that row becomes the answer."""
         clean = {safe_relative_path(p): ProjectFile(p, c) for p, c in (files or {}).items()}
+        content = storable(content) if isinstance(content, str) else content
         if run is not None:
             check_choice(run.status, RUN_STATUSES, "run status")
         check_choice(status, MESSAGE_STATUSES, "message status")

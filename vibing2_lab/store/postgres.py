@@ -21,6 +21,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from ..errors import StoreError
 from .db import explicit_id_table, pg_sql
+from .text import storable_params
 
 # One key for "the store's write lock" (pg advisory locks are per database).
 WRITE_LOCK_KEY = 0x76696265  # "vibe"
@@ -76,7 +77,7 @@ class PgConnection:
             self.raw.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
             self.raw.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK_KEY,))
             return _Result([], None, None)
-        cur = self.raw.execute(pg_sql(sql, returning=True), tuple(params))
+        cur = self.raw.execute(pg_sql(sql, returning=True), tuple(storable_params(params)))
         rows = cur.fetchall() if cur.description is not None else []
         lastrowid = None
         if sql.lstrip()[:6].upper() == "INSERT" and cur.description is not None and rows:
@@ -85,7 +86,7 @@ class PgConnection:
         return _Result(rows, lastrowid, cur.description, cur.rowcount)
 
     def executemany(self, sql: str, seq: Iterable[Sequence[Any]]) -> None:
-        rows = [tuple(r) for r in seq]
+        rows = [tuple(storable_params(r)) for r in seq]
         if not rows:
             return
         if self.trace is not None:  # one statement per row, as sqlite3 traces them

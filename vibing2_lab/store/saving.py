@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
+from dataclasses import replace
 from operator import attrgetter
 from typing import Mapping, Sequence
 
@@ -17,6 +18,7 @@ from ..errors import ExportError, InputError
 from .export import check_paths
 from .files import language_for
 from .rows import MESSAGE_STATUSES, ROLES, Message, ProjectFile, check_choice, dump_meta
+from .text import storable
 
 _UPDATE_MESSAGE_SQL = ("UPDATE messages SET role = ?, content = ?, agent = ?, status = ?, run_id = ?, meta = ?"
                        " WHERE id = ?")
@@ -39,21 +41,22 @@ def save_messages(conn: sqlite3.Connection, project_id: int, conversation: int,
     for m in messages:
         if m.role not in ROLES or m.status not in MESSAGE_STATUSES or type(m.content) is not str:
             _refuse(m)
+        content = storable(m.content)  # as stored (text.py), so an unchanged row compares equal
         meta = dump_meta(m.meta)
         # A message whose id is not in this conversation (deleted meanwhile, copied from
         # another project) is stored again as new rather than silently dropped.
         if m.id in stored and m.id not in kept:
             kept[m.id] = None
             mid, seq, created = m.id, stored[m.id][0], stored[m.id][7]
-            row = (m.role, m.content, m.agent, m.status, m.run_id, meta)
+            row = (m.role, content, m.agent, m.status, m.run_id, meta)
             if row != stored[mid][1:7]:
                 updates.append((*row, mid))
         else:
             mid, seq, created = next_id, next_seq, m.created or now
             next_id, next_seq = next_id + 1, next_seq + 1
-            inserts.append((mid, project_id, conversation, seq, m.role, m.content, m.agent, m.status, m.run_id,
+            inserts.append((mid, project_id, conversation, seq, m.role, content, m.agent, m.status, m.run_id,
                             meta, created))
-        out.append(Message(m.role, m.content, m.agent, m.status, m.run_id, m.meta or None, mid, project_id,
+        out.append(Message(m.role, content, m.agent, m.status, m.run_id, m.meta or None, mid, project_id,
                            conversation, seq, created))
     # Ids as text: json_each yields text on PostgreSQL, so both engines compare text.
     conn.execute("DELETE FROM messages WHERE project_id = ? AND conversation = ? AND CAST(id AS TEXT) NOT IN"
@@ -117,6 +120,7 @@ def save_files(conn: sqlite3.Connection, project_id: int, files: Mapping[str, Pr
         if not isinstance(f.content, str):
             raise InputError(f"The content of {path!r} is {type(f.content).__name__}, not text.",
                              hint="Store generated files as strings.")
+        f = replace(f, content=storable(f.content))  # as stored (text.py), so a re-save compares equal
         language = f.language or language_for(path)
         old = stored.get(path)
         if old is None:
