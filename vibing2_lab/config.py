@@ -12,7 +12,8 @@ config.yaml (every key optional; an unknown key is an error that names it):
       openai: {base_url: https://api.openai.com/v1, rate_limit_rpm: 60}
       ollama: {base_url: "http://localhost:11434/v1", wire: openai}  # more OpenAI-compatible servers
     prices: {claude-sonnet-4-5: {input: 3.0, output: 15.0}}  # USD per million tokens
-    timeouts: {connect: 10, idle: 60}             # seconds; idle = max gap between bytes
+    timeouts: {connect: 10, idle: 60, progress: 300}  # seconds; idle = max gap between bytes,
+                                                  # progress = max time without answer content
     retries: {max: 4, base_delay: 0.5, max_delay: 30}
     budgets: {per_call_usd: 0.5, per_project_usd: 5, daily_usd: 10, monthly_usd: 100}  # USD, any subset
     max_tokens: 4096
@@ -33,7 +34,8 @@ config.yaml (every key optional; an unknown key is an error that names it):
     mcp_servers: {time: {command: mcp-server-time}}  # MCP servers agents may use (mcp/servers.py)
 
 Environment: ANTHROPIC_BASE_URL, OPENAI_BASE_URL override the providers' base URLs;
-VIBING2_LAB_IDLE_TIMEOUT overrides timeouts.idle; VIBING2_LAB_REPLAY_PACE overrides replay_pace;
+VIBING2_LAB_IDLE_TIMEOUT overrides timeouts.idle, VIBING2_LAB_PROGRESS_TIMEOUT timeouts.progress;
+VIBING2_LAB_REPLAY_PACE overrides replay_pace;
 VIBING2_LAB_MODE=replay (or replay-fallback) turns replay on.
 
 Values are checked: a wrong type or a negative timeout is a ConfigError naming the key.
@@ -85,7 +87,10 @@ class ProviderSettings:
 @dataclass
 class Timeouts:
     connect: float = 10.0
-    idle: float = 60.0
+    idle: float = 60.0  # between bytes
+    # Without answer content (text, a tool call's input): keep-alives (`event: ping`, SSE comments,
+    # empty chunks) are bytes, so an upstream sending only those would outlast any idle timeout.
+    progress: float = 300.0
 
 
 @dataclass
@@ -203,12 +208,14 @@ def load_settings(path: Path | None = None) -> Settings:
     for provider, env in (("anthropic", "ANTHROPIC_BASE_URL"), ("openai", "OPENAI_BASE_URL")):
         if os.environ.get(env):
             settings.providers[provider].base_url = os.environ[env].rstrip("/")
-    idle = _float_env("VIBING2_LAB_IDLE_TIMEOUT")
-    if idle is not None:
-        if idle <= 0:
-            raise ConfigError(f"VIBING2_LAB_IDLE_TIMEOUT={idle:g} must be more than 0 seconds.",
-                              hint="Set VIBING2_LAB_IDLE_TIMEOUT to e.g. 60.")
-        settings.timeouts.idle = idle
+    for name, var, example in (("idle", "VIBING2_LAB_IDLE_TIMEOUT", 60),
+                               ("progress", "VIBING2_LAB_PROGRESS_TIMEOUT", 300)):
+        seconds = _float_env(var)
+        if seconds is not None:
+            if seconds <= 0:
+                raise ConfigError(f"{var}={seconds:g} must be more than 0 seconds.",
+                                  hint=f"Set {var} to e.g. {example}.")
+            setattr(settings.timeouts, name, seconds)
     pace = _float_env("VIBING2_LAB_REPLAY_PACE")
     if pace is not None:
         settings.replay_pace = max(pace, 0.0)

@@ -51,7 +51,7 @@ _SCALARS: dict[str, tuple[type, float | None, bool]] = {
     "database_url": (str, None, True),
 }
 _SECTIONS: dict[str, dict[str, tuple[type, float | None]]] = {
-    "timeouts": {"connect": (float, 0.001), "idle": (float, 0.001)},
+    "timeouts": {"connect": (float, 0.001), "idle": (float, 0.001), "progress": (float, 0.001)},
     "budgets": {"per_call_usd": (float, 0), "per_project_usd": (float, 0), "daily_usd": (float, 0),
                 "monthly_usd": (float, 0)},
     "retries": {"max": (int, 0), "base_delay": (float, 0), "max_delay": (float, 0)},

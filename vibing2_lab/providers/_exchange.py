@@ -6,7 +6,8 @@ turning every way a call can end into exactly one CompleteEvent or ErrorEvent th
 the partial text, usage and timings. Each method is a step the loop calls:
 
     begin()                         a new attempt (fresh decoder and wire state)
-    on_headers(h) / feed(chunk)     a 2xx response streams in; feed returns the new events
+    on_headers(h) / feed(chunk)     a 2xx response streams in; feed returns the new events (and
+                                    ends the answer after `progress_timeout` s of keep-alives only)
     flush()                         the body ended: the events of a last event left pending
     end()                           the stream ended (cleanly or not)
     http_error(status, h, body)     a non-2xx answer          } an ErrorEvent, or None when a
@@ -21,7 +22,8 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Protocol
 
-from ..errors import AuthError, CancelledError, ProtocolError, ProviderError, ServerError, VibeError
+from ..errors import (AuthError, CancelledError, ProtocolError, ProviderError, ServerError, StreamTimeoutError,
+                      VibeError)
 from ..events import CompleteEvent, ErrorEvent, StreamEvent, Timings, ToolUseEvent, Usage, tool_use
 from ..keys import ApiKey, Redactor, env_var, remember_secrets, sources
 from .sse import EventTooLarge, ServerSentEvent, SSEDecoder
@@ -46,6 +48,7 @@ class Endpoint:
     base_delay: float
     max_delay: float
     key: ApiKey | None = None
+    progress_timeout: float = 300.0  # seconds without answer content (keep-alives do not count)
     secrets: tuple[str, ...] = ()  # credentials written into the base URL (user:password)
     auth: str | None = None  # the Authorization header those credentials make (httpx's Basic auth)
 
@@ -86,6 +89,12 @@ class Exchange:
         self.failure: ProviderError | None = None
         self.media_type: str | None = None  # the 2xx body's content-type, when it is not text/event-stream
         self.final: StreamEvent | None = None  # set by the I/O loop when it yields the final event
+        # The progress bound: no timer per token. A chunk that completes events only sets
+        # `progressed` (wires set it too for a tool call's input, which streams without events);
+        # a chunk that completes none (a keep-alive) reads the clock. So the bound holds within
+        # one gap between chunks, which the idle timeout bounds.
+        self.progressed = False
+        self.progress_at = self.t0
 
     # -- the happy path ------------------------------------------------------
     def begin(self) -> None:
@@ -95,6 +104,7 @@ class Exchange:
         self.failure = self.media_type = None
         self.decoder = SSEDecoder()
         self.wire = self._make_wire(self)
+        self.progressed, self.progress_at = False, self._clock()
 
     def end_attempt(self) -> None:
         """The attempt's I/O is over: let go of its wire. The wire refers back to this Exchange;
@@ -118,10 +128,25 @@ class Exchange:
     def feed(self, chunk: bytes) -> list[StreamEvent]:
         """Decode a chunk of the body; returns the StreamEvents it completed."""
         out = self._dispatch(self.decoder.feed, chunk)
-        if out and not self.emitted:
-            self.emitted = True
-            self.ttft = self._clock() - self.t0
+        if out:
+            self.progressed = True
+            if not self.emitted:
+                self.emitted = True
+                self.ttft = self._clock() - self.t0
+        elif not self.finished:
+            self._keep_alive()
         return out
+
+    def _keep_alive(self) -> None:
+        """A chunk without answer content: end the answer once there was none for progress_timeout s."""
+        now = self._clock()
+        if self.progressed:
+            self.progressed, self.progress_at = False, now
+        elif now - self.progress_at >= self.endpoint.progress_timeout:
+            limit = self.endpoint.progress_timeout
+            self.failure, self.finished = StreamTimeoutError(
+                f"{self.endpoint.provider} sent no answer content for {limit:g} s (timeouts.progress), only "
+                f"keep-alives, after {len(self.parts)} tokens.", hint=self._hint("progress")), True
 
     def flush(self) -> list[StreamEvent]:
         """The body ended: the events of a complete event still pending (no blank line after it)."""

@@ -25,6 +25,9 @@ HINTS: dict[str, str] = {
     "server": "The provider had a problem on its side: try again in a moment.",
     "timeout": "Try again; if answers really pause this long, raise timeouts.idle in config.yaml "
                "or VIBING2_LAB_IDLE_TIMEOUT.",
+    "progress": "The server kept the connection alive but sent no answer: try again later; if the model "
+                "really works this long before it writes, raise timeouts.progress in config.yaml "
+                "or VIBING2_LAB_PROGRESS_TIMEOUT.",
     "connect": "Check the network and the base URL ({base_url}; providers.{provider}.base_url in config.yaml).",
     "protocol": "Check that the base URL ({base_url}) points at an API speaking the {wire} format.",
     "provider": "Check the model name and the request against the provider's message.",

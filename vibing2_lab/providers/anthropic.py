@@ -74,6 +74,7 @@ class AnthropicWire:
             tool = self.tools.get(data.get("index"))
             if tool is not None:
                 tool[2].append(delta.get("partial_json") or "")
+                self.call.progressed = True  # a tool call's input is content, though no event yet
         # thinking, signature and citation deltas are not part of the answer text
 
     def _message_start(self, data: dict[str, Any], out: list[StreamEvent]) -> None:

@@ -113,7 +113,8 @@ class Provider:
         # credentials are sent as the Basic auth httpx would have made of them.
         secrets = url_secrets(self.conf.base_url)
         endpoint = Endpoint(self.name, self.wire_name, public_url(self.conf.base_url), public_url(self.url()),
-                            t.connect, t.idle, r.max, r.base_delay, r.max_delay, secrets=secrets,
+                            t.connect, t.idle, r.max, r.base_delay, r.max_delay, progress_timeout=t.progress,
+                            secrets=secrets,
                             auth=f"Basic {secrets[-1]}" if secrets else None)
         try:
             arg = self._api_key.value if self._api_key else None

@@ -86,6 +86,7 @@ class OpenAIWire:
             tool[0] = piece.get("id") or tool[0]
             tool[1] = function.get("name") or tool[1]
             tool[2].append(function.get("arguments") or "")
+            self.call.progressed = True  # a tool call's input is content, though no event yet
         reason = choice.get("finish_reason")
         if reason:
             self.call.stop_reason = "refusal" if self.refused else _STOP_REASONS.get(reason, reason)
