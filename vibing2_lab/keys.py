@@ -13,6 +13,7 @@ import base64
 import logging
 import re
 from dataclasses import dataclass, field
+from typing import Iterable, Sequence
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 from .errors import ConfigError, KeyMissingError
@@ -157,9 +158,12 @@ class Redactor:
     a cut made before this runs can leave a piece this no longer recognises as a secret.
     """
 
-    __slots__ = ("_secrets", "_grams")
+    __slots__ = ("_secrets", "_grams", "_shapes")
 
-    def __init__(self, *secrets: str | None) -> None:
+    def __init__(self, *secrets: str | None, shapes: bool = True) -> None:
+        # shapes=False: only the known secrets (their pieces too), not every key-shaped text or
+        # URL userinfo: for the user's own text (a prompt may show `sk-...` placeholders on purpose).
+        self._shapes = shapes
         found: set[str] = set()
         for secret in secrets:
             if secret and len(secret) >= _MIN_SECRET:
@@ -175,10 +179,11 @@ class Redactor:
         for secret in self._secrets:
             if secret in text:
                 text = text.replace(secret, REDACTED)
-        text = _USERINFO.sub(r"\1", text)
+        if self._shapes:
+            text = _USERINFO.sub(r"\1", text)
         if self._grams:
             text = _RUN.sub(self._piece, text)
-        return _KEYLIKE.sub(REDACTED, text)
+        return _KEYLIKE.sub(REDACTED, text) if self._shapes else text
 
     def _piece(self, match: re.Match[str]) -> str:
         run, grams = match.group(0), self._grams
@@ -196,6 +201,25 @@ class Redactor:
 def redact(text: str, *secrets: str | None) -> str:
     """`text` with every given secret, and anything shaped like an API key, replaced."""
     return Redactor(*secrets)(text)
+
+
+def configured_keys(providers: Iterable[str]) -> tuple[str, ...]:
+    """Every API key these providers have configured (environment or keychain), for `redact_keys`."""
+    found = (find_key(name) for name in providers)
+    return tuple(sorted({key.value for key in found if key is not None and len(key.value) >= _MIN_KEY}))
+
+
+_MIN_KEY = 8  # a shorter "key" (a local server's placeholder) would blank ordinary words of a prompt
+
+
+def redact_keys(text: str, keys: Sequence[str]) -> tuple[str, int]:
+    """`text` with each configured key in it (whole, or a 12-character piece of it) replaced by
+    [redacted], and how many were: what the user typed or an agent file holds, before it is
+    stored, recorded or sent. Key-shaped text that is no configured key is left alone."""
+    if not text or not keys:
+        return text, 0
+    clean = Redactor(*keys, shapes=False)(text)
+    return clean, clean.count(REDACTED) - text.count(REDACTED)
 
 
 _IN_USE: set[str] = set()  # every secret a call of this process sent: third-party logs are scrubbed of them

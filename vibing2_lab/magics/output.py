@@ -95,7 +95,8 @@ class PanelOutput:
 
             if self.handle is not None:
                 clear_output(wait=True)  # the answered input boxes' echo goes with the old output
-                for warning in getattr(getattr(self.session, "tooling", None), "warnings", []):
+                for warning in [*getattr(self.session, "notices", []),
+                                *getattr(getattr(self.session, "tooling", None), "warnings", [])]:
                     print(warning, file=sys.stderr)  # ... and so would the tool warnings shown before
             display(bundle, metadata={METADATA_KEY: record}, raw=True)
         else:

@@ -88,7 +88,8 @@ def open_session(data: dict[str, Any], settings: Settings, allowed_models: list[
 def start_data(live: LiveStream, session: Session) -> dict[str, Any]:
     return {"stream_id": live.id, "project": live.project, "project_id": live.project_id, "mode": live.mode,
             "agents": live.agents, "models": live.models,
-            "pick": session.pick.to_dict() if session.pick is not None else None}
+            "pick": session.pick.to_dict() if session.pick is not None else None,
+            "notices": session.notices}  # e.g. a pasted API key that was redacted (Session._redact_ask)
 
 
 class StreamHandler(SSEHandler):
