@@ -11,6 +11,7 @@ from typing import Any
 
 from .config import WIRES, CompletionSettings, ProviderSettings, Settings
 from .errors import ConfigError
+from .limits import check_max_tokens, check_model_name, check_temperature
 
 
 def _check_keys(section: str, data: Any, allowed: set[str], path: Path) -> dict[str, Any]:
@@ -66,7 +67,8 @@ def merge(settings: Settings, data: dict[str, Any], path: Path) -> None:
     for key, value in data.items():
         if key in ("aliases", "tiers"):
             for name, target in _check_keys(key, value, set(value or {}), path).items():
-                getattr(settings, key)[str(name)] = _typed(f"{key}.{name}", target, str, path)
+                getattr(settings, key)[str(name)] = check_model_name(
+                    _typed(f"{key}.{name}", target, str, path), f"{path}: `{key}.{name}`", ConfigError)
         elif key == "prices":
             for model, price in _check_keys(key, value, set(value or {}), path).items():
                 price = _check_keys(f"prices.{model}", price, {"input", "output", "cache_read", "cache_write"}, path)
@@ -96,10 +98,23 @@ def merge(settings: Settings, data: dict[str, Any], path: Path) -> None:
                     setattr(current, k, _typed(f"{key}.{k}", v, schema[k][0], path, minimum=schema[k][1]))
         else:
             kind, minimum, optional = _SCALARS[key]
-            setattr(settings, key, _typed(key, value, kind, path, minimum=minimum, optional=optional))
+            setattr(settings, key, _bounded(key, _typed(key, value, kind, path, minimum=minimum, optional=optional),
+                                            path))
             if key == "auto" and settings.auto not in ("local", "model"):
                 raise ConfigError(f"auto: {settings.auto!r} in {path} is not local or model.",
                                   hint="auto: local (keyword ranking) or auto: model (the fast tier re-ranks it).")
+
+
+def _bounded(key: str, value: Any, path: Path) -> Any:
+    """A top-level value within the bounds of vibing2_lab.limits (the same an ask's options have)."""
+    where = f"{path}: `{key}`"
+    if key == "max_tokens":
+        check_max_tokens(value, where, ConfigError)
+    elif key == "temperature" and value is not None:
+        check_temperature(value, where, ConfigError)
+    elif key == "default_model":
+        check_model_name(value, where, ConfigError)
+    return value
 
 
 def _merge_completion(completion: CompletionSettings, data: Any, path: Path) -> None:
@@ -112,6 +127,8 @@ def _merge_completion(completion: CompletionSettings, data: Any, path: Path) -> 
             completion.enabled = v
         elif k == "model":
             completion.model = _typed(where, v, str, path, optional=True)
+            if completion.model is not None:
+                check_model_name(completion.model, f"{path}: `{where}`", ConfigError)
         else:
             setattr(completion, k, _typed(where, v, int, path, minimum=1 if k == "max_lines" else 0))
 

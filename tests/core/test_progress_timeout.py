@@ -19,7 +19,8 @@ from vibing2_lab.events import ErrorEvent
 PING = b'event: ping\ndata: {"type": "ping"}\n\n'
 COMMENT = b": keep-alive\n\n"
 EMPTY_CHUNK = b'data: {"choices": [{"index": 0, "delta": {}, "finish_reason": null}]}\n\n'
-KEEP_ALIVES = {"anthropic": {"ping": PING, "comment": COMMENT}, "openai": {"comment": COMMENT, "empty delta": EMPTY_CHUNK}}
+KEEP_ALIVES = {"anthropic": {"ping": PING, "comment": COMMENT},
+               "openai": {"comment": COMMENT, "empty delta": EMPTY_CHUNK}}
 CASES = [(wire, kind) for wire in WIRES for kind in KEEP_ALIVES[wire]]
 
 

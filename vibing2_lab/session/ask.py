@@ -22,7 +22,8 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
-from ..errors import InputError
+from ..errors import ConfigError, InputError
+from ..limits import check_max_tokens, check_model_name, check_temperature
 
 if TYPE_CHECKING:
     from ..agents import Agent, AgentRegistry, Pick
@@ -81,12 +82,18 @@ class Ask:
                              hint='Name them: --agents A,B --chain (or "agents": ["a", "b"], "chain": true).')
         if self.max_tokens is not None and self.max_tokens < 1:
             raise InputError("max_tokens must be 1 or more.", hint="Leave it out to use the configured default.")
+        if self.max_tokens is not None:
+            check_max_tokens(self.max_tokens, "The ask's max_tokens", InputError)
         # NaN slips through every comparison and is not JSON: upstream refuses it, a notebook breaks.
         if self.temperature is not None and not math.isfinite(self.temperature):
             raise InputError(f"temperature must be a finite number, not {self.temperature!r}.",
                              hint="Use a value from 0 to 1, or leave it out.")
         if self.temperature is not None and self.temperature < 0:
             raise InputError("temperature cannot be negative.", hint="Use a value from 0 to 1.")
+        if self.temperature is not None:  # any provider's range here; plan_models checks the provider's
+            check_temperature(self.temperature, "The ask's temperature", InputError)
+        if self.model is not None:
+            check_model_name(self.model, "The ask's model", InputError)
         if self.max_cost is not None and not (self.max_cost > 0 and self.max_cost != float("inf")):
             raise InputError("max_cost must be a positive number of US dollars.", hint="e.g. --max-cost 0.05")
         from ..tools.policy import parse_allow
@@ -151,7 +158,20 @@ def plan_models(ask: Ask, agents: Sequence[Agent], settings: Settings, *,
     refs = [_model_for(ask, agent, settings) for agent in agents or [None]]
     if allowed:
         check_allowed([str(ref) for ref in refs], allowed, settings)
+    _check_provider_temperature(ask, refs, settings)
     return refs
+
+
+def _check_provider_temperature(ask: Ask, refs: Sequence[ModelRef], settings: Settings) -> None:
+    """The temperature each call will send within its provider's range (Anthropic's is 0..1):
+    the ask's (InputError), else config.yaml's (ConfigError)."""
+    value = ask.temperature if ask.temperature is not None else settings.temperature
+    if value is None:
+        return
+    where, error = (("The ask's temperature", InputError) if ask.temperature is not None else
+                    (f"{settings.source}: `temperature`", ConfigError))
+    for ref in refs:
+        check_temperature(value, where, error, wire=settings.wire(ref.provider), provider=ref.provider)
 
 
 def _model_for(ask: Ask, agent: Agent | None, settings: Settings) -> ModelRef:
@@ -159,7 +179,7 @@ def _model_for(ask: Ask, agent: Agent | None, settings: Settings) -> ModelRef:
 
     spec = ask.model
     if spec is None and agent is not None and agent.model not in (None, "", "inherit"):
-        spec = agent.model
+        spec = check_model_name(agent.model, f"The model of agent {agent.name} ({agent.path})", ConfigError)
     tier = agent.performance_tier if agent is not None and spec is None else None
     return resolve_model(spec, settings=settings, tier=tier)
 

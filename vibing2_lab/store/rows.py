@@ -169,11 +169,18 @@ def _printable(text: str, what: str, limit: int, noun: str) -> str:
     if len(text) > limit:
         raise ProjectError(f"{what} is {len(text)} characters long; the limit is {limit}.",
                            hint=f"Choose a shorter {noun}.")
-    bad = ", ".join(sorted({repr(c) for c in text if unicodedata.category(c) in ("Cc", "Cf", "Cs", "Zl", "Zp")}))
+    bad = unprintable(text)
     if bad:
         raise ProjectError(f"{what} {text!r} contains control characters ({bad}).",
                            hint="Use letters, digits, spaces and punctuation only.")
     return text
+
+
+def unprintable(text: str) -> str:
+    """The control, format, separator and lone surrogate characters in `text`, listed (or "")."""
+    if text.isascii() and text.isprintable():
+        return ""
+    return ", ".join(sorted({repr(c) for c in text if unicodedata.category(c) in ("Cc", "Cf", "Cs", "Zl", "Zp")}))
 
 
 MAX_LABEL_LENGTH = 100
