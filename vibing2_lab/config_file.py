@@ -11,7 +11,7 @@ from typing import Any
 
 from .config import WIRES, CompletionSettings, ProviderSettings, Settings
 from .errors import ConfigError
-from .limits import check_max_tokens, check_model_name, check_temperature
+from .limits import MAX_STEPS, check_max_tokens, check_model_name, check_temperature
 
 
 def _check_keys(section: str, data: Any, allowed: set[str], path: Path) -> dict[str, Any]:
@@ -96,6 +96,9 @@ def merge(settings: Settings, data: dict[str, Any], path: Path) -> None:
                     setattr(current, k, _names(f"{key}.{k}", v, path))
                 else:
                     setattr(current, k, _typed(f"{key}.{k}", v, schema[k][0], path, minimum=schema[k][1]))
+                    if (key, k) == ("tools", "max_steps") and v > MAX_STEPS:  # what a record holds
+                        raise ConfigError(f"{path}: `tools.max_steps` is {v:,}; an answer's record holds at most "
+                                          f"{MAX_STEPS:,} model requests.", hint=f"Use at most {MAX_STEPS:,}.")
         else:
             kind, minimum, optional = _SCALARS[key]
             setattr(settings, key, _bounded(key, _typed(key, value, kind, path, minimum=minimum, optional=optional),

@@ -6,6 +6,8 @@ MCP server) and model names wherever they come from (models.py) are checked agai
     max_tokens      1..2**31-1 (a 32-bit int: upstream JSON schemas refuse larger)
     a model name    at most 256 characters, no control or format character (the notebook
                     record's rule: a newline would end an exported `%%vibe` line)
+    tool calls      at most 256 in one model request, 10,000 in one answer (its record's steps:
+                    10,000 requests); the live loop stops at them, a record beyond them is refused
 
 Each check raises the error class it is given (ConfigError for config.yaml, InputError for an
 ask's own options), its message naming where the value came from.
@@ -22,6 +24,9 @@ MAX_TOKENS = 2 ** 31 - 1
 MAX_TEMPERATURE = 2.0
 TEMPERATURE_BY_WIRE = {"anthropic": 1.0}
 MAX_MODEL_NAME = 256
+MAX_TOOL_CALLS_PER_STEP = 256  # parallel tool calls of one request: models make a few, rarely dozens
+MAX_TOOL_CALLS = 10_000  # in one answer, over all its requests
+MAX_STEPS = 10_000  # model requests recorded for one answer (record.schema.json's steps maxItems)
 
 
 def max_temperature(wire: str | None) -> float:

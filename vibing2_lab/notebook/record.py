@@ -74,7 +74,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from ..errors import ExportError
 from ..keys import redact
-from .schema_errors import schema_field, schema_reason, unencodable
+from .schema_errors import schema_field, schema_reason, tool_call_overflow, unencodable
 
 if TYPE_CHECKING:
     from ..events import CompleteEvent, ErrorEvent
@@ -185,8 +185,11 @@ def validate(record: Any, *, where: str) -> dict[str, Any]:
     The message never quotes the record's values (they can be huge, or a key someone pasted)."""
     import jsonschema
 
-    error = jsonschema.exceptions.best_match(_validator().iter_errors(record))
-    if error is not None:
+    overflow = tool_call_overflow(record)  # first: the schema's own walk of a huge list takes minutes
+    error = None if overflow is not None else jsonschema.exceptions.best_match(_validator().iter_errors(record))
+    if overflow is not None:
+        field, reason = schema_field(overflow[0]), overflow[1]
+    elif error is not None:
         field, reason = schema_field(error.absolute_path), schema_reason(error)
     elif (path := unencodable(record)) is not None:  # a JSON "\ud800" escape: no UTF-8 file or database holds it
         field, reason = schema_field(path), "holds a lone surrogate (an invalid \\uD800-\\uDFFF escape), not text"

@@ -1,7 +1,7 @@
 """jsonschema errors said without the value they are about, for data from outside (a notebook's
 records, record.py; a whole notebook, rerun.py): the value can be megabytes, or a key someone
-pasted, and must not reach an error text or a log. And the one check a JSON schema cannot make:
-text that is not text (a lone surrogate)."""
+pasted, and must not reach an error text or a log. And the checks a JSON schema cannot make:
+text that is not text (a lone surrogate), and the count of tool calls, before the schema runs."""
 
 from __future__ import annotations
 
@@ -70,3 +70,36 @@ def _encodes(text: str) -> bool:
     except UnicodeEncodeError:
         return False
     return True
+
+
+def tool_call_overflow(record: Any) -> tuple[list[str | int], str] | None:
+    """(path, reason) of the first list of steps, tool calls or results longer than a record may
+    hold (vibing2_lab/limits.py), or None. Checked before the schema, in a time of the number of
+    steps: jsonschema walks every item of a list even past its maxItems, so a forged record with
+    10**6 tool calls in one step took minutes to refuse, and rendered ~200 MB of HTML if not."""
+    from ..limits import MAX_STEPS, MAX_TOOL_CALLS, MAX_TOOL_CALLS_PER_STEP
+
+    calls = record.get("calls") if isinstance(record, dict) else None
+    total = 0
+    for c, call in enumerate(calls[:65] if isinstance(calls, list) else []):  # more: the schema's maxItems
+        response = call.get("response") if isinstance(call, dict) else None
+        if not isinstance(response, dict):
+            continue
+        at = ["calls", c, "response"]
+        steps = response.get("steps")
+        steps = steps if isinstance(steps, list) else []
+        if len(steps) > MAX_STEPS:
+            return [*at, "steps"], f"must be at most {MAX_STEPS} items long (model requests of one answer)"
+        lists = [(at, "tool_uses", response.get("tool_uses"))]
+        lists += [([*at, "steps", n], key, step.get(key)) for n, step in enumerate(steps) if isinstance(step, dict)
+                  for key in ("tool_uses", "results")]
+        for where, key, items in lists:
+            if not isinstance(items, list):
+                continue
+            if len(items) > MAX_TOOL_CALLS_PER_STEP:
+                return [*where, key], (f"must be at most {MAX_TOOL_CALLS_PER_STEP} items long "
+                                       "(tool calls of one model request)")
+            total += len(items) if key == "tool_uses" else 0
+        if total > MAX_TOOL_CALLS:
+            return at, f"holds {total:,} tool calls; a record holds at most {MAX_TOOL_CALLS:,}"
+    return None

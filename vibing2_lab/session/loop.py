@@ -126,6 +126,8 @@ class _Answer:
         self.uses: list[ToolUseEvent] = []
         self.stop_reason: str | None = None
         self.last: StreamEvent | None = None
+        self.called = 0  # tool calls of the whole answer (limits.MAX_TOOL_CALLS)
+        self.over: str | None = None  # why tool calls past a limit were dropped (then none runs)
 
     def request(self) -> ModelRequest:
         # In the Call's steps from the start: an answer interrupted mid-request keeps its text.
@@ -144,6 +146,8 @@ class _Answer:
                 out.append(self._token(SEPARATOR))
             out.append(self._token(event.text, event))
         elif isinstance(event, ToolUseEvent):
+            if self._past_limit():  # neither run nor recorded: the record could not be replayed
+                return out
             self.uses.append(event)
             use = {"id": event.id, "name": event.name, "input": event.input}
             if event.raw_input is not None:
@@ -153,6 +157,16 @@ class _Answer:
         else:
             out.append(event)
         return out
+
+    def _past_limit(self) -> bool:
+        from ..limits import MAX_TOOL_CALLS, MAX_TOOL_CALLS_PER_STEP
+
+        self.called += 1
+        if len(self.uses) >= MAX_TOOL_CALLS_PER_STEP:
+            self.over = f"more than {MAX_TOOL_CALLS_PER_STEP} tools in one model request"
+        elif self.called > MAX_TOOL_CALLS:
+            self.over = f"more than {MAX_TOOL_CALLS:,} tools in one answer"
+        return self.over is not None
 
     def _token(self, text: str, event: TokenEvent | None = None) -> TokenEvent:
         self.parts.append(text)
@@ -171,6 +185,9 @@ class _Answer:
             return replace(final, partial_text="".join(self.parts), usage=self._usage(), timings=self._timings())
         if not self.uses:
             return replace(final, text="".join(self.parts), usage=self._usage(), timings=self._timings())
+        if self.over is not None:
+            return self.step_limit(f"The model called {self.over}; none of this request's tool calls ran.",
+                                   "Ask for a smaller task, one that needs fewer tool calls at once.")
         return self.step_limit() if last_step else None
 
     def interrupted(self, exc: KeyboardInterrupt) -> list[StreamEvent]:
@@ -196,13 +213,13 @@ class _Answer:
                           usage=self._usage(), timings=self._timings(), provider=getattr(last, "provider", None),
                           model=getattr(last, "model", None), request_id=getattr(last, "request_id", None))
 
-    def step_limit(self) -> ErrorEvent:
+    def step_limit(self, message: str | None = None, hint: str | None = None) -> ErrorEvent:
         last = self.last
         n = self.loop.max_steps
         return ErrorEvent(kind="step_limit",
-                          message=f"The agent was still calling tools after {n} model requests (tools.max_steps); "
-                                  "its last tool calls did not run.",
-                          hint="Raise tools.max_steps in config.yaml, or ask for a smaller task.",
+                          message=message or f"The agent was still calling tools after {n} model requests "
+                                             "(tools.max_steps); its last tool calls did not run.",
+                          hint=hint or "Raise tools.max_steps in config.yaml, or ask for a smaller task.",
                           partial_text="".join(self.parts), usage=self._usage(), timings=self._timings(),
                           provider=getattr(last, "provider", None), model=getattr(last, "model", None),
                           request_id=getattr(last, "request_id", None))
