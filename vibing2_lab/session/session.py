@@ -22,6 +22,7 @@ from .ask import Ask, check_prompt, check_system, plan_models, resolve_agents
 from .call import PLAIN_NAME, Call, plain_agent
 from .pick import auto_mode, pick_record, rerank_pick
 from .providing import provider_for
+from .redaction import redact_agents, redact_ask
 from ..events import FINAL_TYPES, StreamEvent
 
 if TYPE_CHECKING:
@@ -70,9 +71,9 @@ class Session:
         self.ask.check()
         check_prompt(self.ask.prompt, self.settings)
         check_system(self.ask.system, self.settings)
-        keys = self._redact_ask()  # before the --auto pick: a model re-rank sends the prompt
+        keys = redact_ask(self)  # before the --auto pick: a model re-rank sends the prompt
         self.agents, self.pick = resolve_agents(self.ask, self._registry())
-        self._redact_agents(keys)
+        redact_agents(self, keys)
         if self.pick is not None and auto_mode(self) == "model":
             self.pick, self.pick_call = rerank_pick(self)
             self.agents = [self.pick.agent]
@@ -84,40 +85,6 @@ class Session:
                                 toolbox_factory=self.toolbox_factory)
         if self.ask.project and self.ask.store:  # only now: a refused ask creates no project
             self._open_project()
-
-    def _redact_ask(self) -> tuple[str, ...]:
-        """A configured API key (any provider's) pasted into the prompt or the system text is
-        replaced before anything is stored, recorded or sent (keys.redact_keys); the user is told."""
-        from ..keys import configured_keys, redact_keys
-
-        keys = configured_keys(self.settings.providers)
-        for what, label in (("prompt", "the prompt"), ("system", "the system text")):
-            clean, found = redact_keys(getattr(self.ask, what) or "", keys)
-            if found:
-                setattr(self.ask, what, clean)
-                self._notice(f"{label} held a configured API key ({found}x)")
-        return keys
-
-    def _redact_agents(self, keys: tuple[str, ...]) -> None:
-        from dataclasses import replace
-
-        from ..keys import redact_keys
-
-        for n, agent in enumerate(self.agents):
-            clean, found = redact_keys(agent.system_prompt, keys)
-            if found:  # a copy: the registry's agent stays as its file says
-                self.agents[n] = replace(agent, system_prompt=clean)
-                if self.pick is not None and self.pick.agent is agent:
-                    self.pick.agent = self.agents[n]
-                self._notice(f"the agent file {agent.path} held a configured API key ({found}x)")
-
-    def _notice(self, what: str) -> None:
-        import logging
-
-        message = (f"{what[0].upper()}{what[1:]}: it was replaced by [redacted] before anything was stored or "
-                   "sent. Revoke that key if the text went anywhere else.")
-        self.notices.append(message)
-        logging.getLogger("vibing2_lab.session").warning("%s", message)
 
     @property
     def plan(self) -> list[str]:
