@@ -46,6 +46,9 @@ export class Turn {
               const why = event.pick.fallback ? 'default agent' : `score ${event.pick.score}`;
               this._answer(event.pick.name).note(`Auto-picked (${why})`, event.pick.reasons.join('\n'));
             }
+            for (const notice of event.notices ?? []) {
+              this._answer(first[0] ?? null).note(notice);
+            }
             onStart(event);
           },
           token: event => {

@@ -28,6 +28,8 @@ export interface IStartEvent {
   agents: string[];
   models: string[];
   pick: IPick | null;
+  /** Said to the user before the answer, e.g. that a pasted API key was redacted. */
+  notices?: string[];
 }
 
 export interface ITokenEvent {
