@@ -47,8 +47,8 @@ class Endpoint:
     max_retries: int
     base_delay: float
     max_delay: float
+    progress_timeout: float  # seconds without answer content (keep-alives do not count)
     key: ApiKey | None = None
-    progress_timeout: float = 300.0  # seconds without answer content (keep-alives do not count)
     secrets: tuple[str, ...] = ()  # credentials written into the base URL (user:password)
     auth: str | None = None  # the Authorization header those credentials make (httpx's Basic auth)
 

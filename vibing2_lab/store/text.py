@@ -37,8 +37,8 @@ def storable(text: str) -> str:
 def storable_params(params: Sequence[Any] | Any) -> Any:
     """A statement's parameters with every str made `storable` (other values, and a mapping, as given)."""
     if type(params) is tuple or type(params) is list:
-        for value in params:
-            if type(value) is str and (not value.isascii() or "\x00" in value):
+        for value in params:  # rebuilt only when a value changes: this runs for every row written
+            if type(value) is str and (not value.isascii() or "\x00" in value) and storable(value) is not value:
                 return tuple(storable(v) if type(v) is str else v for v in params)
     return params
 
