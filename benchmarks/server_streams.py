@@ -6,6 +6,8 @@ alternating rounds, N concurrent streams (default 50) are read
 
     direct     from the fake server's Anthropic endpoint (httpx + the package's SSE decoder)
     proxied    through `POST /vibing2-lab/api/stream` (session, store, SSE out)
+    bare       through a bare relay in the same server (relay_floor.py: Jupyter, tornado, aiohttp
+               and a JSON parse per event, nothing of ours): the stack's own cost, the peer
 
 Every stream has its own token sequence (" s<stream>t<index>") sent one token per
 chunk with a fixed delay. The fake server timestamps each chunk as it writes it and the
@@ -16,6 +18,8 @@ client timestamps each token as it arrives (same process, same clock), so
     lost tokens       = expected - received in order (target 0; the final text is checked too)
     server CPU        = the Jupyter server process's CPU time per proxied token (from /proc),
                         including each stream's fixed cost (session, store writes)
+    ours / bare       = the same for the bare relay's rounds: what vibing2-lab costs over the stack
+                        it runs on, measured in the same run, so the host's swings are in both
 
 On a small machine the benchmark process (fake server + clients) and the Jupyter server
 compete for the same cores: at high aggregate rates the added latency is mostly queueing, and
@@ -109,7 +113,8 @@ class JupyterServer:
         (base / "root").mkdir()
         env = {k: v for k, v in os.environ.items() if not k.startswith(("ANTHROPIC_", "OPENAI_", "VIBING2_LAB_"))}
         env.update(ANTHROPIC_BASE_URL=fake.url, ANTHROPIC_API_KEY="sk-ant-fake-bench", VIBING2_LAB_HOME=str(home),
-                   JUPYTER_PLATFORM_DIRS="1", JUPYTER_RUNTIME_DIR=str(base / "runtime"))
+                   JUPYTER_PLATFORM_DIRS="1", JUPYTER_RUNTIME_DIR=str(base / "runtime"),
+                   PYTHONPATH=os.pathsep.join(p for p in (str(REPO / "benchmarks"), env.get("PYTHONPATH")) if p))
         self.log = (base / "server.log").open("wb")
         self.proc = subprocess.Popen(
             [*(["taskset", "-c", "0"] if pin else []), *os.environ.get("VIBE_BENCH_SERVER_WRAP", "").split(),
@@ -119,6 +124,7 @@ class JupyterServer:
              "--allow-root", "--ServerApp.ip=127.0.0.1", "--ServerApp.port_retries=0",
              f"--IdentityProvider.token={self.token}",
              f"--ServerApp.root_dir={base / 'root'}", f"--Vibing2Lab.max_concurrent_streams={streams + 8}",
+             "--ServerApp.jpserver_extensions=relay_floor=True",  # the bare relay (the peer)
              "--ServerApp.log_level=WARN"],
             env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + 60
@@ -216,11 +222,12 @@ async def run_round(kind: str, args: argparse.Namespace, fake: FakeModelServer, 
                 return read_stream(client, "POST", f"{fake.url}/v1/messages", body,
                                    {"x-api-key": "sk-ant-fake-bench", "anthropic-version": "2023-06-01"},
                                    anthropic_texts)
-            body = {"prompt": prompt, "project": f"bench-{round_no}-{n}"}
-            return read_stream(client, "POST", f"{server.url}/vibing2-lab/api/stream", body,
+            route, body = ("vibing2-lab/api/stream", {"prompt": prompt, "project": f"bench-{round_no}-{n}"}) \
+                if kind == "proxied" else ("bench-floor/stream", {"prompt": prompt})
+            return read_stream(client, "POST", f"{server.url}/{route}", body,
                                {"Authorization": f"token {server.token}"}, server_texts)
 
-        cpu_now = server.cpu_seconds if kind == "proxied" else (lambda: (0.0, 0.0))
+        cpu_now = server.cpu_seconds if kind != "direct" else (lambda: (0.0, 0.0))
         t0, (user0, sys0) = time.perf_counter(), cpu_now()
         results = await asyncio.gather(*(one(n) for n in range(args.streams)))
         (user1, sys1), wall = cpu_now(), time.perf_counter() - t0
@@ -234,7 +241,7 @@ async def run_round(kind: str, args: argparse.Namespace, fake: FakeModelServer, 
         while kept < min(len(tokens), len(expected)) and tokens[kept] == expected[kept]:
             kept += 1
         lost += len(expected) - kept + max(0, len(tokens) - len(expected))
-        if kind == "proxied" and final != "".join(expected):
+        if kind != "direct" and final != "".join(expected):
             bad_final += 1
         for i, arrived in enumerate(arrivals[:kept]):
             latencies.append(arrived - SENT[(round_no, n, i)])
@@ -267,11 +274,12 @@ def main() -> None:
         gc.collect()
         gc.freeze()
         try:
-            asyncio.run(run_round("proxied", argparse.Namespace(**{**vars(args), "streams": 2}), fake, server, 999))
+            for k, kind in enumerate(KINDS[1:]):  # warm: imports, first connections, on both server paths
+                asyncio.run(run_round(kind, argparse.Namespace(**{**vars(args), "streams": 2}), fake, server, 997 + k))
             rounds = []
-            for r in range(args.rounds):  # interleaved, so both paths see the same machine load
-                for k, kind in enumerate(("direct", "proxied")):
-                    rounds.append(asyncio.run(run_round(kind, args, fake, server, 2 * r + k)))
+            for r in range(args.rounds):  # interleaved, so every path sees the same machine load
+                for k, kind in enumerate(KINDS):
+                    rounds.append(asyncio.run(run_round(kind, args, fake, server, len(KINDS) * r + k)))
         finally:
             server.stop()
 
@@ -280,38 +288,56 @@ def main() -> None:
           + ("; the server pinned to CPU 0, the load generator to CPU 1" if args.pin else ", shared"))
     print(f"{'path':<9} {'round':>5} {'wall s':>7} {'tokens':>7} {'lost':>5} {'p50 ms':>8} {'p99 ms':>8}"
           f" {'server CPU µs/token':>20}")
-    pooled: dict[str, list[float]] = {"direct": [], "proxied": []}
+    pooled: dict[str, list[float]] = {kind: [] for kind in KINDS}
     lost = bad = 0
     for i, res in enumerate(rounds):
         lat = res["latencies"]
         pooled[res["kind"]] += lat
         lost += res["lost"] if res["kind"] == "proxied" else 0
         bad += res["bad_final"]
-        cpu = f"{res['server_cpu'] / max(1, len(lat)) * 1e6:>20.0f}" if res["kind"] == "proxied" else ""
-        print(f"{res['kind']:<9} {i // 2:>5} {res['wall']:>7.2f} {len(lat):>7} {res['lost']:>5} "
+        cpu = f"{res['server_cpu'] / max(1, len(lat)) * 1e6:>20.0f}" if res["kind"] != "direct" else ""
+        print(f"{res['kind']:<9} {i // len(KINDS):>5} {res['wall']:>7.2f} {len(lat):>7} {res['lost']:>5} "
               f"{pct(lat, 50) * 1e3:>8.2f} {pct(lat, 99) * 1e3:>8.2f} {cpu}")
-    d, p = pooled["direct"], pooled["proxied"]
-    print(f"lost tokens through the server: {lost} (target 0); streams with a wrong final text: {bad}")
-    print(f"latency per token, direct:  p50 {pct(d, 50) * 1e3:.2f} ms  p99 {pct(d, 99) * 1e3:.2f} ms")
-    print(f"latency per token, proxied: p50 {pct(p, 50) * 1e3:.2f} ms  p99 {pct(p, 99) * 1e3:.2f} ms")
+    d, p, b = pooled["direct"], pooled["proxied"], pooled["bare"]
+    bare_lost = sum(r["lost"] for r in rounds if r["kind"] == "bare")
+    print(f"lost tokens through the server: {lost} (target 0); streams with a wrong final text: {bad}"
+          f" (the bare relay lost {bare_lost})")
+    for name, values in (("direct", d), ("proxied", p), ("bare", b)):
+        print(f"latency per token, {name + ':':<9} p50 {pct(values, 50) * 1e3:.2f} ms  p99 {pct(values, 99) * 1e3:.2f} ms")
     print(f"added by the server:        p50 {(pct(p, 50) - pct(d, 50)) * 1e3:.2f} ms  "
-          f"p99 {(pct(p, 99) - pct(d, 99)) * 1e3:.2f} ms")
-    firsts = {kind: [t for r in rounds if r["kind"] == kind for t in r["first"]] for kind in ("direct", "proxied")}
-    if firsts["direct"] and firsts["proxied"]:
-        fd, fp = firsts["direct"], firsts["proxied"]
-        print(f"time to first token ({args.streams} streams asked at once; the fake's first token comes "
-              f"{args.delay * 1e3:g} ms after the request): direct p50 {pct(fd, 50) * 1e3:.1f} ms  "
-              f"p99 {pct(fd, 99) * 1e3:.1f} ms; through the server p50 {pct(fp, 50) * 1e3:.1f} ms  "
-              f"p99 {pct(fp, 99) * 1e3:.1f} ms (the session, the store and the upstream request, 50 at once)")
-    proxied = [r for r in rounds if r["kind"] == "proxied"]
-    relayed = max(1, sum(len(r["latencies"]) for r in proxied))
-    cpu = sum(r["server_cpu"] for r in proxied) / relayed * 1e6
-    sys_cpu = sum(r["server_sys"] for r in proxied) / relayed * 1e6
+          f"p99 {(pct(p, 99) - pct(d, 99)) * 1e3:.2f} ms (the bare relay: p99 {(pct(b, 99) - pct(d, 99)) * 1e3:.2f} ms)")
+    print_first_tokens(rounds, args)
+    cpu, sys_cpu = server_cpu(rounds, "proxied")
+    bare_cpu, bare_sys = server_cpu(rounds, "bare")
     print(f"server CPU per token: {cpu:.0f} µs, of which {sys_cpu:.0f} µs in the kernel (the sockets: "
           f"a loopback send also runs the receiver's side of TCP) and {cpu - sys_cpu:.0f} µs in user space")
+    print(f"the bare relay in the same server, same run: {bare_cpu:.0f} µs ({bare_sys:.0f} µs in the kernel); "
+          f"ours / bare = {cpu / max(bare_cpu, 1e-9):.2f} (what the session, store and guards add: "
+          f"{cpu - bare_cpu:.0f} µs per token)")
     report_targets(added_p99_ms=(pct(p, 99) - pct(d, 99)) * 1e3, cpu_us=cpu, lost=lost, streams=args.streams)
     if args.pin:
         print("  (pinned: a diagnostic; the issue's figures are for the shared layout, without --pin)")
+
+
+KINDS = ("direct", "proxied", "bare")
+
+
+def server_cpu(rounds: list[dict[str, Any]], kind: str) -> tuple[float, float]:
+    """(all, kernel) server CPU µs per relayed token over the rounds of `kind`."""
+    mine = [r for r in rounds if r["kind"] == kind]
+    relayed = max(1, sum(len(r["latencies"]) for r in mine))
+    return sum(r["server_cpu"] for r in mine) / relayed * 1e6, sum(r["server_sys"] for r in mine) / relayed * 1e6
+
+
+def print_first_tokens(rounds: list[dict[str, Any]], args: argparse.Namespace) -> None:
+    firsts = {kind: [t for r in rounds if r["kind"] == kind for t in r["first"]] for kind in KINDS}
+    if all(firsts.values()):
+        fd, fp, fb = firsts["direct"], firsts["proxied"], firsts["bare"]
+        print(f"time to first token ({args.streams} streams asked at once; the fake's first token comes "
+              f"{args.delay * 1e3:g} ms after the request): direct p50 {pct(fd, 50) * 1e3:.1f} ms  "
+              f"p99 {pct(fd, 99) * 1e3:.1f} ms; through the server p50 {pct(fp, 50) * 1e3:.1f} ms  "
+              f"p99 {pct(fp, 99) * 1e3:.1f} ms (the session, the store and the upstream request, 50 at once); "
+              f"the bare relay p50 {pct(fb, 50) * 1e3:.1f} ms  p99 {pct(fb, 99) * 1e3:.1f} ms")
 
 
 TARGETS = {"added_p99_ms": 5.0, "cpu_us": 100.0, "lost": 0}  # issue "Performance pass", at 50 streams
