@@ -109,7 +109,7 @@ def train(data: list[Pair], iterations: int, min_agents: int, direction: str) ->
     return (model1 if direction == "w>q" else reverse)(data, iterations, min_agents)
 
 
-def prune(t: dict[str, dict[str, float]], k: int, floor: float) -> dict[str, tuple[tuple[str, float], ...]]:
+def prune(t: dict[str, dict[str, float]], k: int, floor: float) -> Table:
     """The shipped form: per agent word its top-k request words with t >= floor, no NULL, no
     self-translation (a word spelled the same is the lexical ranking's to count)."""
     out = {}
@@ -160,7 +160,7 @@ def bridged_index(agents: list[object], table: Table, mu: float) -> object:
     return index
 
 
-def top1(collection: str, table: dict[str, tuple[tuple[str, float], ...]], mu: float,
+def top1(collection: str, table: Table, mu: float,
          lambdas: tuple[float, ...]) -> dict[float, float]:
     """top-1 on `collection` for each bridge weight, with `table` at mixing `mu`."""
     from vibing2_lab.agents.search import PICK_WEIGHTS
@@ -198,28 +198,19 @@ def leave_one_out() -> list[tuple[float, dict[str, object]]]:
 
 
 
-def mixed_top1(collection: str, table: dict[str, tuple[tuple[str, float], ...]], alphas: tuple[float, ...]
-               ) -> dict[float, float]:
-    """The other form (Berger & Lafferty's own): the translation mixed INTO the Dirichlet likelihood,
-    tf'(q,d) = a tf(q,d) + (1 - a) sum_w t(q|w) tf(w,d), instead of a separate term. top-1 per a."""
-    import math
-
+def _counts_and_mass(docs: list[dict[str, tuple[Counter[str], int]]], table: Table
+                     ) -> tuple[list[Counter[str]], list[Counter[str]]]:
+    """Per agent: its likelihood term counts (likelihood.py's field weights) and its translated mass
+    T(q,d) = sum_w t(q|w) tf(w,d) over SOURCE_FIELDS."""
     from vibing2_lab.agents import likelihood
-    from vibing2_lab.agents.fields import agent_fields
-    from vibing2_lab.agents.search import FIELDS, GROUPS, PICK_WEIGHTS, Postings, SearchIndex, _counts
+    from vibing2_lab.agents.search import FIELDS
 
-    LIKELIHOOD = len(GROUPS)
-    registry, rows = load(collection)
-    agents = registry.all()  # type: ignore[attr-defined]
-    index = SearchIndex(agents)
-    docs = [{f: _counts(text) for f, text in agent_fields(a).items()} for a in agents]
-    weights = {f: w for f, (w, _) in FIELDS.items()}
     tfs, trans = [], []
     for doc in docs:
         tf: Counter[str] = Counter()
         tr: Counter[str] = Counter()
         for name, (counts, _) in doc.items():
-            fw = likelihood.BODY_WEIGHT if name == "body" else weights[name]
+            fw = likelihood.BODY_WEIGHT if name == "body" else FIELDS[name][0]
             for w, c in counts.items():
                 tf[w] += fw * c
                 if name in SOURCE_FIELDS:
@@ -227,21 +218,32 @@ def mixed_top1(collection: str, table: dict[str, tuple[tuple[str, float], ...]],
                         tr[q] += fw * c * p
         tfs.append(tf)
         trans.append(tr)
+    return tfs, trans
+
+
+def mixed_top1(collection: str, table: Table, alphas: tuple[float, ...]) -> dict[float, float]:
+    """The other form (Berger & Lafferty's own): the translation mixed INTO the Dirichlet likelihood,
+    tf'(q,d) = a tf(q,d) + (1 - a) sum_w t(q|w) tf(w,d), instead of a separate term. top-1 per a."""
+    from vibing2_lab.agents import likelihood
+    from vibing2_lab.agents.fields import agent_fields
+    from vibing2_lab.agents.search import GROUPS, PICK_WEIGHTS, Postings, SearchIndex, _counts
+
+    registry, rows = load(collection)
+    agents = registry.all()  # type: ignore[attr-defined]
+    index = SearchIndex(agents)
+    tfs, trans = _counts_and_mass([{f: _counts(text) for f, text in agent_fields(a).items()} for a in agents], table)
     total = sum(sum(tf.values()) for tf in tfs)
-    prior = index.groups[LIKELIHOOD].get(likelihood.PRIOR)
+    prior = index.groups[len(GROUPS)].get(likelihood.PRIOR)
     out = {}
-    for a in alphas:
+    for a in alphas:  # Counter addition drops the zeros, so alpha 1 is the shipped likelihood exactly
         mixed = [Counter({q: a * c for q, c in tf.items()}) + Counter({q: (1 - a) * c for q, c in tr.items()})
                  for tf, tr in zip(tfs, trans)]
-        library: Counter[str] = Counter()
-        for m in mixed:
-            library.update(m)
-        post: dict[str, list[tuple[int, float]]] = {}
+        library: Counter[str] = sum(mixed, Counter())
+        post: dict[str, list[tuple[int, float]]] = {likelihood.PRIOR: prior}
         for i, m in enumerate(mixed):
             for q, c in m.items():
                 post.setdefault(q, []).append((i, math.log(1.0 + c * total / (likelihood.MU * library[q]))))
-        post[likelihood.PRIOR] = prior
-        index.groups[LIKELIHOOD] = Postings.pack(post, len(agents))
+        index.groups[len(GROUPS)] = Postings.pack(post, len(agents))
         index.postings |= set(library)
         hits = [(index.score(index.query_terms(r["request"]), weights=PICK_WEIGHTS[:3])[:1], r["agent"]) for r in rows]
         out[a] = sum(bool(h) and h[0].agent.name == gold for h, gold in hits) / len(rows)
