@@ -39,7 +39,8 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from benchmarks import server_streams  # noqa: E402  (timestamps the fake server's tokens)
-from benchmarks.server_streams import SENT, JupyterServer, pct, tokens_for  # noqa: E402
+from benchmarks.bench_server import JupyterServer  # noqa: E402
+from benchmarks.server_streams import SENT, pct, tokens_for  # noqa: E402
 from tests.fakes.model_server import FakeModelServer, RecordedRequest, Reply  # noqa: E402
 from vibing2_lab.providers.sse import SSEDecoder  # noqa: E402
 

@@ -1,7 +1,7 @@
 """How long hostile or heavy requests hold a real Jupyter server's event loop, against a plain request.
 
 One run starts the fake model server and a `jupyter server` subprocess with the extension
-(benchmarks/server_streams.py's JupyterServer). While each request below runs, a second
+(benchmarks/bench_server.py's JupyterServer). While each request below runs, a second
 client polls `GET health` every 5 ms; the figure is the worst health latency seen, printed
 next to the same figure while a plain `GET projects` runs (the peer), and their ratio:
 
@@ -33,7 +33,7 @@ sys.path.insert(0, str(REPO))
 
 import httpx  # noqa: E402
 
-from benchmarks.server_streams import JupyterServer  # noqa: E402
+from benchmarks.bench_server import JupyterServer  # noqa: E402
 from tests.fakes.model_server import FakeModelServer  # noqa: E402
 
 FILES = 50_000

@@ -28,6 +28,7 @@ the server on CPU 0 and the load generator on CPU 1, to see the server's own cos
 targets are for the shared layout, the default.
 
     .venv/bin/python benchmarks/server_streams.py [--streams 50] [--tokens 100] [--delay 0.02] [--rounds 2] [--pin]
+                                                  [--no-project]
 
 To profile the server, wrap its command (VIBE_BENCH_SERVER_WRAP) or add interpreter options
 (VIBE_BENCH_SERVER_PREFIX), e.g.
@@ -43,16 +44,11 @@ import gc
 import json
 import os
 import re
-import secrets
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +57,7 @@ sys.path.insert(0, str(REPO))
 
 from tests.fakes import model_server  # noqa: E402
 from tests.fakes.model_server import FakeModelServer, RecordedRequest, Reply  # noqa: E402
+from benchmarks.bench_server import JupyterServer  # noqa: E402
 from vibing2_lab.providers.sse import SSEDecoder  # noqa: E402
 
 TOKEN = re.compile(rb"s(\d+)t(\d+)")
@@ -93,79 +90,6 @@ def reply_for(args: argparse.Namespace):
         return Reply(tokens=tokens_for(stream, args.tokens), delay=args.delay)
 
     return respond
-
-
-# -- the Jupyter server ----------------------------------------------------------------
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class JupyterServer:
-    """`jupyter server` with the extension, its own data dir and token; stopped by its PID."""
-
-    def __init__(self, fake: FakeModelServer, base: Path, streams: int, pin: bool = False) -> None:
-        self.port, self.token = free_port(), secrets.token_hex(16)
-        home = base / "vibe-home"
-        home.mkdir()
-        (home / "config.yaml").write_text("providers:\n  anthropic: {rate_limit_rpm: 0}\n")
-        (base / "root").mkdir()
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("ANTHROPIC_", "OPENAI_", "VIBING2_LAB_"))}
-        env.update(ANTHROPIC_BASE_URL=fake.url, ANTHROPIC_API_KEY="sk-ant-fake-bench", VIBING2_LAB_HOME=str(home),
-                   JUPYTER_PLATFORM_DIRS="1", JUPYTER_RUNTIME_DIR=str(base / "runtime"),
-                   PYTHONPATH=os.pathsep.join(p for p in (str(REPO / "benchmarks"), env.get("PYTHONPATH")) if p))
-        self.log = (base / "server.log").open("wb")
-        self.proc = subprocess.Popen(
-            [*(["taskset", "-c", "0"] if pin else []), *os.environ.get("VIBE_BENCH_SERVER_WRAP", "").split(),
-             sys.executable,
-             *os.environ.get("VIBE_BENCH_SERVER_PREFIX", "").split(), "-m", "jupyter_server", "--no-browser",
-             f"--port={self.port}",
-             "--allow-root", "--ServerApp.ip=127.0.0.1", "--ServerApp.port_retries=0",
-             f"--IdentityProvider.token={self.token}",
-             f"--ServerApp.root_dir={base / 'root'}", f"--Vibing2Lab.max_concurrent_streams={streams + 8}",
-             "--ServerApp.jpserver_extensions=relay_floor=True",  # the bare relay (the peer)
-             "--ServerApp.log_level=WARN"],
-            env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(f"{self.url}/vibing2-lab/api/health?token={self.token}", timeout=2):
-                    return
-            except OSError:
-                if self.proc.poll() is not None:
-                    log = (base / "server.log").read_text(errors="replace")[-3000:]
-                    raise RuntimeError(f"jupyter server exited:\n{log}") from None
-                time.sleep(0.2)
-        raise RuntimeError("jupyter server did not start")
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def pid(self) -> int:
-        """The server's process: under VIBE_BENCH_SERVER_WRAP, the wrapper's child."""
-        if not os.environ.get("VIBE_BENCH_SERVER_WRAP"):
-            return self.proc.pid
-        children = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children").read_text().split()
-        return int(children[0]) if children else self.proc.pid
-
-    def cpu_seconds(self) -> tuple[float, float]:
-        """(user, system) CPU time the server process has used so far (Linux /proc)."""
-        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return int(fields[11]) / os.sysconf("SC_CLK_TCK"), int(fields[12]) / os.sysconf("SC_CLK_TCK")
-
-    def stop(self) -> None:
-        if self.pid != self.proc.pid:  # a wrapper (a profiler) writes its output once the server ends
-            os.kill(self.pid, signal.SIGTERM)
-        else:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-        try:
-            self.proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-        self.log.close()
 
 
 # -- the clients ------------------------------------------------------------------------
@@ -222,7 +146,8 @@ async def run_round(kind: str, args: argparse.Namespace, fake: FakeModelServer, 
                 return read_stream(client, "POST", f"{fake.url}/v1/messages", body,
                                    {"x-api-key": "sk-ant-fake-bench", "anthropic-version": "2023-06-01"},
                                    anthropic_texts)
-            route, body = ("vibing2-lab/api/stream", {"prompt": prompt, "project": f"bench-{round_no}-{n}"}) \
+            project = {} if args.no_project else {"project": f"bench-{round_no}-{n}"}
+            route, body = ("vibing2-lab/api/stream", {"prompt": prompt, **project}) \
                 if kind == "proxied" else ("bench-floor/stream", {"prompt": prompt})
             return read_stream(client, "POST", f"{server.url}/{route}", body,
                                {"Authorization": f"token {server.token}"}, server_texts)
@@ -262,6 +187,9 @@ def main() -> None:
     parser.add_argument("--pin", action="store_true",
                         help="the server on CPU 0, this process (fake model + clients) on CPU 1: the server's "
                              "own cost without the load generator's interference (the issue's figure is unpinned)")
+    parser.add_argument("--no-project", action="store_true",
+                        help="ask without a project, so nothing is stored: with --tokens 2, the difference to a "
+                             "default run is the store's share of each stream's fixed cost (a diagnostic)")
     args = parser.parse_args()
     if args.pin:
         os.sched_setaffinity(0, {1})
@@ -317,6 +245,8 @@ def main() -> None:
     report_targets(added_p99_ms=(pct(p, 99) - pct(d, 99)) * 1e3, cpu_us=cpu, lost=lost, streams=args.streams)
     if args.pin:
         print("  (pinned: a diagnostic; the issue's figures are for the shared layout, without --pin)")
+    if args.no_project:
+        print("  (--no-project: nothing stored, a diagnostic; the issue's figures are for asks in a project)")
 
 
 KINDS = ("direct", "proxied", "bare")
