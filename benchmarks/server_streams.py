@@ -28,7 +28,7 @@ the server on CPU 0 and the load generator on CPU 1, to see the server's own cos
 targets are for the shared layout, the default.
 
     .venv/bin/python benchmarks/server_streams.py [--streams 50] [--tokens 100] [--delay 0.02] [--rounds 2] [--pin]
-                                                  [--no-project]
+                                                  [--burst 1] [--no-project]
 
 To profile the server, wrap its command (VIBE_BENCH_SERVER_WRAP) or add interpreter options
 (VIBE_BENCH_SERVER_PREFIX), e.g.
@@ -87,7 +87,7 @@ def reply_for(args: argparse.Namespace):
     def respond(request: RecordedRequest) -> Reply:
         prompt = json.dumps(request.body["messages"][-1])
         stream = int(re.search(r"stream (\d+)", prompt).group(1))  # type: ignore[union-attr]
-        return Reply(tokens=tokens_for(stream, args.tokens), delay=args.delay)
+        return Reply(tokens=tokens_for(stream, args.tokens), delay=args.delay * args.burst, burst=args.burst)
 
     return respond
 
@@ -187,6 +187,9 @@ def main() -> None:
     parser.add_argument("--pin", action="store_true",
                         help="the server on CPU 0, this process (fake model + clients) on CPU 1: the server's "
                              "own cost without the load generator's interference (the issue's figure is unpinned)")
+    parser.add_argument("--burst", type=int, default=1,
+                        help="tokens the fake model sends per write (at the same rate: --delay x burst between "
+                             "writes), as models do when they or the network bunch events")
     parser.add_argument("--no-project", action="store_true",
                         help="ask without a project, so nothing is stored: with --tokens 2, the difference to a "
                              "default run is the store's share of each stream's fixed cost (a diagnostic)")
@@ -211,7 +214,8 @@ def main() -> None:
         finally:
             server.stop()
 
-    print(f"{args.streams} concurrent streams x {args.tokens} tokens, {args.delay * 1000:g} ms apart, "
+    print(f"{args.streams} concurrent streams x {args.tokens} tokens, {args.delay * 1000:g} ms apart"
+          + (f" ({args.burst} per write)" if args.burst > 1 else "") + ", "
           f"{args.rounds} interleaved rounds; {os.cpu_count()} CPUs"
           + ("; the server pinned to CPU 0, the load generator to CPU 1" if args.pin else ", shared"))
     print(f"{'path':<9} {'round':>5} {'wall s':>7} {'tokens':>7} {'lost':>5} {'p50 ms':>8} {'p99 ms':>8}"

@@ -50,6 +50,7 @@ class Reply:
     tokens: list[str] | None = None  # explicit token split; default split_tokens(text)
     delay: float = 0.0  # seconds before each token
     first_delay: float = 0.0  # extra seconds before the first token (time to first token)
+    burst: int = 1  # tokens per write: `delay` comes before every `burst`-th token only (a model's bursts)
     header_delay: float = 0.0  # seconds before the response headers are sent (a slow server)
     fault: str | None = None
     status: int = 500  # for fault="http"
@@ -376,7 +377,7 @@ def _raw_frames(reply: Reply) -> Iterator[tuple[float, bytes]]:
 
 
 def _token_delays(reply: Reply, index: int) -> float:
-    return reply.delay + (reply.first_delay if index == 0 else 0.0)
+    return (reply.delay if index % max(reply.burst, 1) == 0 else 0.0) + (reply.first_delay if index == 0 else 0.0)
 
 
 def _anthropic_frames(reply: Reply, model: str) -> Iterator[tuple[float, bytes]]:

@@ -17,7 +17,7 @@ import httpx
 from tests.fakes.model_server import FakeModelServer, Reply
 from tests.server.conftest import Api, server_side_streams
 from vibing2_lab.providers.sse import SSEDecoder
-from vibing2_lab.server.sse_out import HIGH_WATER
+from vibing2_lab.server.sse_writer import HIGH_WATER
 from vibing2_lab.store import Store
 
 TOKENS = [f" {i:05d}" + "x" * 8186 for i in range(4000)]  # 8 KiB each, 32 MiB in all: more than

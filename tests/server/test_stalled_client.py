@@ -80,7 +80,7 @@ async def test_a_slow_client_that_takes_something_is_waited_for(
 def test_the_kernel_queue_counts_what_the_peer_has_not_taken() -> None:
     """What the stall check adds to our own buffer: bytes written to a TCP socket that its peer
     has not read (and so not acknowledged) yet, from the kernel (TIOCOUTQ on Linux)."""
-    from vibing2_lab.server.sse_out import _kernel_queue
+    from vibing2_lab.server.sse_writer import _kernel_queue
 
     server = socket.socket()
     server.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # inherited: a small window

@@ -153,8 +153,12 @@ async def _send(session: aiohttp.ClientSession, call: Exchange, cancel: Cancel,
                 idle: _Idle) -> aiohttp.ClientResponse | None:
     """POST the call's body; None when `cancel` stopped it before the response headers came."""
     loop = asyncio.get_running_loop()
-    task = asyncio.ensure_future(session.post(call.endpoint.url, data=call.body, headers=call.headers,
-                                              allow_redirects=False, proxy=proxy_for(call.endpoint.url)))
+    # In an empty context: the connection's reader and the pool's timers are made in the request's
+    # task, and each would keep its context (where Jupyter keeps the handler) as long as the pooled
+    # connection lives.
+    task = contextvars.Context().run(asyncio.ensure_future, session.post(
+        call.endpoint.url, data=call.body, headers=call.headers, allow_redirects=False,
+        proxy=proxy_for(call.endpoint.url)))
     ended: list[str] = []  # why we cancelled the request: "stop" or "idle"
 
     def end(why: str) -> None:
