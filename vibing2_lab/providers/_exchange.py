@@ -25,11 +25,11 @@ from typing import Any, Callable, Mapping, Protocol
 from ..errors import (AuthError, CancelledError, ProtocolError, ProviderError, ServerError, StreamTimeoutError,
                       VibeError)
 from ..events import CompleteEvent, ErrorEvent, StreamEvent, Timings, ToolUseEvent, Usage, tool_use
-from ..keys import ApiKey, Redactor, env_var, remember_secrets, sources
+from ..keys import ApiKey, Redactor, remember_secrets
 from .sse import EventTooLarge, ServerSentEvent, SSEDecoder
 from . import _retry
-from ._failures import BY_ERROR_TYPE, BY_STATUS, HINTS, error_body, network_table, not_a_stream
-from ._values import exception_detail, one_line
+from ._failures import BY_ERROR_TYPE, BY_STATUS, auth_error, error_body, hint_for, network_error, not_a_stream
+from ._values import one_line
 
 log = logging.getLogger("vibing2_lab.providers")
 
@@ -230,7 +230,7 @@ class Exchange:
             where = self.clean.bounded(headers.get("location"), 200)
             what, hint = f"{what} (a redirect{' to ' + where if where else ''}, not followed)", "redirect"
         if cls is AuthError:
-            error: ProviderError = self._auth_error(what)
+            error: ProviderError = auth_error(self.endpoint, what)
         else:
             error = cls(f"{self.endpoint.provider} answered {what}.", hint=self._hint(hint))
         error.status_code = status
@@ -284,36 +284,11 @@ class Exchange:
                  ep.max_retries, self.retry_delay)
         return True
 
-    def _auth_error(self, what: str) -> AuthError:
-        p, key = self.endpoint.provider, self.endpoint.key
-        login = f"`vibing2-lab login --provider {p}`"
-        if key is None:
-            return AuthError(f"{p} refused the request: no API key was sent (none in {sources(p)}) ({what}).",
-                             hint=f"Set {env_var(p)} or run {login}.")
-        first = " (it is read before the keychain)" if key.source.startswith("environment") else ""
-        return AuthError(f"{p} rejected the API key read from {key.source} ({what}).",
-                         hint=f"Check that key{first}, or store a new one with {login}.")
-
     def _network_error(self, exc: BaseException) -> tuple[ProviderError, bool]:
-        """The error for a network-level exception, and whether it may be retried."""
-        ep = self.endpoint
-        facts = {"provider": ep.provider, "base_url": ep.base_url, "idle": ep.idle_timeout,
-                 "connect": ep.connect_timeout, "tokens": len(self.parts),
-                 "detail": one_line(self.clean(exception_detail(exc)))}
-        for cls, error, retryable, message, hint in network_table():
-            if isinstance(exc, cls):
-                return error(message.format(**facts), hint=self._hint(hint)), retryable
-        import traceback
-
-        # The traceback goes through the redaction too: an exception's text can quote upstream data.
-        log.error("unexpected failure while streaming from %s:\n%s", ep.provider,
-                  self.clean("".join(traceback.format_exception(exc))))
-        return ProtocolError("Unexpected {0} while streaming from {provider}: {detail}.".format(
-            type(exc).__name__, **facts), hint="This is a bug in vibing2-lab; please report it."), False
+        return network_error(self.endpoint, exc, tokens=len(self.parts), clean=self.clean)
 
     def _hint(self, kind: str) -> str:
-        ep = self.endpoint
-        return HINTS.get(kind, "").format(provider=ep.provider, base_url=ep.base_url, wire=ep.wire)
+        return hint_for(self.endpoint, kind)
 
     def _timings(self) -> Timings:
         return Timings(ttft=self.ttft, duration=self._clock() - self.t0)

@@ -1,13 +1,23 @@
 """How a failed exchange is named: error classes by status and by error type, the hints,
-reading an error body, and the table of network exceptions. Pure data and parsing, no I/O."""
+reading an error body, the table of network exceptions, and the errors built from them
+for an endpoint (a refused key, a network failure). Pure data and parsing, no I/O."""
 
 from __future__ import annotations
 
 import json
-from typing import Any
+import logging
+from typing import TYPE_CHECKING, Any, Callable
 
 from ..errors import (AuthError, ConnectError, OverloadedError, ProtocolError, ProviderError, RateLimitError,
                       ServerError, StreamTimeoutError)
+
+from ..keys import env_var, sources
+from ._values import exception_detail, one_line
+
+if TYPE_CHECKING:
+    from ._exchange import Endpoint
+
+log = logging.getLogger("vibing2_lab.providers")
 
 BY_ERROR_TYPE: dict[str, type[ProviderError]] = {  # the `type` in a provider's error body
     "authentication_error": AuthError, "permission_error": AuthError, "invalid_api_key": AuthError,
@@ -111,3 +121,38 @@ def network_table() -> list[tuple[type[BaseException], type[ProviderError], bool
         kinds.append((sys.modules["asyncio"].TimeoutError, "timeout"))
     kinds += [(TimeoutError, "timeout"), (OSError, "lost")]
     return [(exc, *FAILURES[kind]) for exc, kind in kinds]
+
+
+def hint_for(endpoint: Endpoint, kind: str) -> str:
+    """The hint of an error kind, with the endpoint's provider, base URL and wire filled in."""
+    return HINTS.get(kind, "").format(provider=endpoint.provider, base_url=endpoint.base_url, wire=endpoint.wire)
+
+
+def auth_error(endpoint: Endpoint, what: str) -> AuthError:
+    """The error for a refused request (401/403): no key sent, or which key was rejected."""
+    p, key = endpoint.provider, endpoint.key
+    login = f"`vibing2-lab login --provider {p}`"
+    if key is None:
+        return AuthError(f"{p} refused the request: no API key was sent (none in {sources(p)}) ({what}).",
+                         hint=f"Set {env_var(p)} or run {login}.")
+    first = " (it is read before the keychain)" if key.source.startswith("environment") else ""
+    return AuthError(f"{p} rejected the API key read from {key.source} ({what}).",
+                     hint=f"Check that key{first}, or store a new one with {login}.")
+
+
+def network_error(endpoint: Endpoint, exc: BaseException, *, tokens: int,
+                  clean: Callable[[str], str]) -> tuple[ProviderError, bool]:
+    """The error for a network-level exception after `tokens` tokens, and whether it may be
+    retried; `clean` redacts (an exception's text can quote upstream data)."""
+    facts = {"provider": endpoint.provider, "base_url": endpoint.base_url, "idle": endpoint.idle_timeout,
+             "connect": endpoint.connect_timeout, "tokens": tokens, "detail": one_line(clean(exception_detail(exc)))}
+    for cls, error, retryable, message, hint in network_table():
+        if isinstance(exc, cls):
+            return error(message.format(**facts), hint=hint_for(endpoint, hint)), retryable
+    import traceback
+
+    # The traceback goes through the redaction too.
+    log.error("unexpected failure while streaming from %s:\n%s", endpoint.provider,
+              clean("".join(traceback.format_exception(exc))))
+    return ProtocolError("Unexpected {0} while streaming from {provider}: {detail}.".format(
+        type(exc).__name__, **facts), hint="This is a bug in vibing2-lab; please report it."), False
