@@ -65,6 +65,10 @@ def find_key(provider: str, *, api_key: str | None = None) -> ApiKey | None:
     if value:
         return ApiKey(value, f"environment variable {name}")
     value = (_keychain_get(provider) or "").strip()
+    if value:
+        from . import keychain_index
+
+        keychain_index.note(provider, True)  # a key stored before the index, or by hand: redacted from now on
     return ApiKey(value, KEYCHAIN) if value else None
 
 
@@ -131,6 +135,9 @@ def store_key(provider: str, value: str) -> str:
     if not kept:
         raise ConfigError(f"The keyring backend {name} did not keep the {provider} key; nothing was stored.",
                           hint=hint)
+    from . import keychain_index
+
+    keychain_index.note(provider, True)
     return name
 
 
@@ -139,12 +146,16 @@ def delete_key(provider: str) -> bool:
     import keyring
     from keyring.errors import KeyringError, PasswordDeleteError
 
+    from . import keychain_index
+
     try:
         keyring.delete_password(SERVICE, provider)
     except PasswordDeleteError:
+        keychain_index.note(provider, False)
         return False
     except KeyringError:
         return False
+    keychain_index.note(provider, False)
     return True
 
 
@@ -204,9 +215,22 @@ def redact(text: str, *secrets: str | None) -> str:
 
 
 def configured_keys(providers: Iterable[str]) -> tuple[str, ...]:
-    """Every API key these providers have configured (environment or keychain), for `redact_keys`."""
-    found = (find_key(name) for name in providers)
-    return tuple(sorted({key.value for key in found if key is not None and len(key.value) >= _MIN_KEY}))
+    """Every API key these providers have configured, for `redact_keys`: the environment's, and
+    the keychain's of the providers keychain_index lists (the keychain is not asked for the others:
+    see there why)."""
+    import os
+
+    from . import keychain_index
+
+    in_keychain = keychain_index.listed()
+    found = set()
+    for name in providers:
+        value = os.environ.get(env_var(name), "").strip()
+        if not value and name in in_keychain:
+            value = (_keychain_get(name) or "").strip()
+        if len(value) >= _MIN_KEY:
+            found.add(value)
+    return tuple(sorted(found))
 
 
 _MIN_KEY = 8  # a shorter "key" (a local server's placeholder) would blank ordinary words of a prompt

@@ -21,13 +21,14 @@ OTHER_KEY = "ollama-secret-token-9f8e7d6c5b4a"  # a third provider's, from the k
 
 @pytest.fixture
 def keys(fake_model: FakeModelServer, monkeypatch: pytest.MonkeyPatch, memory_keyring, vibe_home) -> None:
-    """anthropic's key from the environment, openai's and a local server's from the keychain."""
-    import keyring
+    """anthropic's key from the environment, openai's and a local server's from the keychain
+    (stored as `vibing2-lab login` stores them)."""
+    from vibing2_lab.keys import store_key
 
     monkeypatch.setenv("ANTHROPIC_API_KEY", PLANTED_KEY)
     monkeypatch.delenv("OPENAI_API_KEY")
-    keyring.set_password("vibing2-lab", "openai", "sk-proj-openai-keychain-key-123456")
-    keyring.set_password("vibing2-lab", "ollama", OTHER_KEY)
+    store_key("openai", "sk-proj-openai-keychain-key-123456")
+    store_key("ollama", OTHER_KEY)
     (vibe_home / "config.yaml").write_text(json.dumps(
         {"providers": {"ollama": {"base_url": fake_model.openai_url, "wire": "openai"}}}))
 
@@ -81,3 +82,34 @@ def test_redact_keys_is_the_one_rule(keys: None) -> None:
     assert redact_keys("nothing here, sk-ant-not-a-configured-key", found) == (
         "nothing here, sk-ant-not-a-configured-key", 0)
     assert redact_keys("anything", ()) == ("anything", 0)
+
+
+def test_the_keychain_is_asked_only_for_providers_that_keep_a_key_there(tmp_path) -> None:
+    """In a fresh process whose key is in the environment, redaction does not import keyring and
+    ask the keychain for every other provider (~80 ms of CPU per CLI answer, a keychain query
+    per provider per ask in a kernel)."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "ANTHROPIC_API_KEY": PLANTED_KEY, "VIBING2_LAB_HOME": str(tmp_path)}
+    env.pop("OPENAI_API_KEY", None)
+    code = ("import sys; from vibing2_lab.keys import configured_keys; "
+            "print(len(configured_keys(['anthropic', 'openai', 'ollama'])), 'keyring' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["1", "False"]
+
+
+def test_a_key_put_in_the_keychain_by_hand_is_redacted_once_a_request_has_read_it(memory_keyring, vibe_home,
+                                                                                   monkeypatch) -> None:
+    from vibing2_lab.keys import delete_key, find_key, store_key
+
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    memory_keyring.set_password("vibing2-lab", "openai", "sk-proj-set-by-hand-0123456789")
+    assert configured_keys(["openai"]) == ()  # not known to be there: not asked
+    assert find_key("openai").value == "sk-proj-set-by-hand-0123456789"  # a request reads it ...
+    assert configured_keys(["openai"]) == ("sk-proj-set-by-hand-0123456789",)  # ... and from then on
+    assert delete_key("openai") and configured_keys(["openai"]) == ()
+    store_key("openai", "sk-proj-logged-in-0123456789")
+    assert configured_keys(["openai"]) == ("sk-proj-logged-in-0123456789",)
+
