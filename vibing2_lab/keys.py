@@ -4,7 +4,8 @@ The keychain entry is service "vibing2-lab", username = the provider name. A mac
 without a keychain backend (headless Linux: keyring's `fail` backend raises
 NoKeyringError on every call) simply has no key there. A key is never logged, printed
 or put in an error message: `ApiKey` hides its value from `repr()` and `str()`, and
-`redact()` scrubs it (and anything shaped like a key) from text that came from outside.
+`redact()` scrubs it (and anything shaped like a key) from text that came from outside;
+library logs are scrubbed of the keys sent by log_redaction.py.
 """
 
 from __future__ import annotations
@@ -244,41 +245,6 @@ def redact_keys(text: str, keys: Sequence[str]) -> tuple[str, int]:
         return text, 0
     clean = Redactor(*keys, shapes=False)(text)
     return clean, clean.count(REDACTED) - text.count(REDACTED)
-
-
-_IN_USE: set[str] = set()  # every secret a call of this process sent: third-party logs are scrubbed of them
-_IN_USE_REDACTOR = Redactor()
-
-
-def remember_secrets(*secrets: str | None) -> None:
-    """Note secrets this process sends, so `LogRedaction` removes them from library logs."""
-    global _IN_USE_REDACTOR
-    new = {s for s in secrets if s} - _IN_USE
-    if new:
-        _IN_USE.update(new)
-        _IN_USE_REDACTOR = Redactor(*_IN_USE)
-
-
-class LogRedaction(logging.Filter):
-    """A filter for libraries' loggers (httpx, httpcore) that log URLs and raw upstream headers."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        try:
-            text = record.getMessage()
-        except Exception:  # a malformed record is logging's to report, not ours to raise into httpx
-            return True
-        clean = _IN_USE_REDACTOR(text)
-        if clean != text:
-            record.msg, record.args = clean, None
-        return True
-
-
-def guard_logs(*names: str) -> None:
-    """Put a LogRedaction on these loggers (once); a filter applies to its own logger only."""
-    for name in names:
-        logger = logging.getLogger(name)
-        if not any(isinstance(f, LogRedaction) for f in logger.filters):
-            logger.addFilter(LogRedaction())
 
 
 def url_secrets(url: str | None) -> tuple[str, ...]:

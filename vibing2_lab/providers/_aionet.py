@@ -28,7 +28,7 @@ import aiohttp
 from aiohttp.http_exceptions import ContentEncodingError
 
 from .. import __version__
-from ..keys import guard_logs
+from ..log_redaction import guard_logs
 from ._failures import MAX_ERROR_BODY
 from ._guard import SocketGuard
 from ._proxy import proxy_for

@@ -25,7 +25,8 @@ from typing import Any, Callable, Mapping, Protocol
 from ..errors import (AuthError, CancelledError, ProtocolError, ProviderError, ServerError, StreamTimeoutError,
                       VibeError)
 from ..events import CompleteEvent, ErrorEvent, StreamEvent, Timings, ToolUseEvent, Usage, tool_use
-from ..keys import ApiKey, Redactor, remember_secrets
+from ..keys import ApiKey, Redactor
+from ..log_redaction import remember_secrets
 from .sse import EventTooLarge, ServerSentEvent, SSEDecoder
 from . import _retry
 from ._failures import BY_ERROR_TYPE, BY_STATUS, auth_error, error_body, hint_for, network_error, not_a_stream

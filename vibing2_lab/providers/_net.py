@@ -28,7 +28,7 @@ import httpx
 
 from .. import __version__
 from ..config import Timeouts
-from ..keys import guard_logs
+from ..log_redaction import guard_logs
 from ._guard import SocketGuard
 from ._proxy import proxy_environment
 
