@@ -55,16 +55,19 @@ def sources(provider: str) -> str:
     return f"environment variable {env_var(provider)} or the {KEYCHAIN}"
 
 
-def find_key(provider: str, *, api_key: str | None = None) -> ApiKey | None:
-    """The first key found: argument, environment variable, OS keychain; None if none."""
+def _env_key(provider: str) -> str:
     import os
 
+    return os.environ.get(env_var(provider), "").strip()
+
+
+def find_key(provider: str, *, api_key: str | None = None) -> ApiKey | None:
+    """The first key found: argument, environment variable, OS keychain; None if none."""
     if api_key and api_key.strip():
         return ApiKey(api_key.strip(), "argument")
-    name = env_var(provider)
-    value = os.environ.get(name, "").strip()
+    value = _env_key(provider)
     if value:
-        return ApiKey(value, f"environment variable {name}")
+        return ApiKey(value, f"environment variable {env_var(provider)}")
     value = (_keychain_get(provider) or "").strip()
     if value:
         from . import keychain_index
@@ -219,14 +222,12 @@ def configured_keys(providers: Iterable[str]) -> tuple[str, ...]:
     """Every API key these providers have configured, for `redact_keys`: the environment's, and
     the keychain's of the providers keychain_index lists (the keychain is not asked for the others:
     see there why)."""
-    import os
-
     from . import keychain_index
 
     in_keychain = keychain_index.listed()
     found = set()
     for name in providers:
-        value = os.environ.get(env_var(name), "").strip()
+        value = _env_key(name)
         if not value and name in in_keychain:
             value = (_keychain_get(name) or "").strip()
         if len(value) >= _MIN_KEY:

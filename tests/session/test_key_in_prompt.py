@@ -27,21 +27,21 @@ def keys(fake_model: FakeModelServer, monkeypatch: pytest.MonkeyPatch, memory_ke
 
     monkeypatch.setenv("ANTHROPIC_API_KEY", PLANTED_KEY)
     monkeypatch.delenv("OPENAI_API_KEY")
-    store_key("openai", "sk-proj-openai-keychain-key-123456")
+    store_key("openai", "sk-proj-openai-fake-kc-7f3a9e21")
     store_key("ollama", OTHER_KEY)
     (vibe_home / "config.yaml").write_text(json.dumps(
         {"providers": {"ollama": {"base_url": fake_model.openai_url, "wire": "openai"}}}))
 
 
 def secrets_in(text: str) -> list[str]:
-    return [k for k in (PLANTED_KEY, "sk-proj-openai-keychain-key-123456", OTHER_KEY, PLANTED_KEY[:20])
+    return [k for k in (PLANTED_KEY, "sk-proj-openai-fake-kc-7f3a9e21", OTHER_KEY, PLANTED_KEY[:20])
             if k in text]
 
 
 def test_a_pasted_key_reaches_neither_store_record_nor_model(keys: None, fake_model: FakeModelServer,
                                                              caplog: pytest.LogCaptureFixture) -> None:
     fake_model.enqueue(Reply(text="I will not repeat it."))
-    prompt = (f"my key is {PLANTED_KEY} and openai's sk-proj-openai-keychain-key-123456, "
+    prompt = (f"my key is {PLANTED_KEY} and openai's sk-proj-openai-fake-kc-7f3a9e21, "
               f"ollama's {OTHER_KEY}; a placeholder sk-ant-xxxxxxxxxxxx stays")
     session = Session(Ask(prompt, project="demo", system=f"never say {OTHER_KEY}"))
     list(session.stream())
@@ -79,8 +79,8 @@ def test_redact_keys_is_the_one_rule(keys: None) -> None:
     found = configured_keys(["anthropic", "openai", "ollama", "nobody"])
     assert len(found) == 3
     assert redact_keys(f"a {PLANTED_KEY[:30]}… cut", found) == (f"a {REDACTED}… cut", 1)  # a piece of one too
-    assert redact_keys("nothing here, sk-ant-not-a-configured-key", found) == (
-        "nothing here, sk-ant-not-a-configured-key", 0)
+    assert redact_keys("nothing here, sk-ant-example-not-configured", found) == (
+        "nothing here, sk-ant-example-not-configured", 0)
     assert redact_keys("anything", ()) == ("anything", 0)
 
 
@@ -105,11 +105,11 @@ def test_a_key_put_in_the_keychain_by_hand_is_redacted_once_a_request_has_read_i
     from vibing2_lab.keys import delete_key, find_key, store_key
 
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
-    memory_keyring.set_password("vibing2-lab", "openai", "sk-proj-set-by-hand-0123456789")
+    memory_keyring.set_password("vibing2-lab", "openai", "sk-proj-byhand-fake-4b2c")
     assert configured_keys(["openai"]) == ()  # not known to be there: not asked
-    assert find_key("openai").value == "sk-proj-set-by-hand-0123456789"  # a request reads it ...
-    assert configured_keys(["openai"]) == ("sk-proj-set-by-hand-0123456789",)  # ... and from then on
+    assert find_key("openai").value == "sk-proj-byhand-fake-4b2c"  # a request reads it ...
+    assert configured_keys(["openai"]) == ("sk-proj-byhand-fake-4b2c",)  # ... and from then on
     assert delete_key("openai") and configured_keys(["openai"]) == ()
-    store_key("openai", "sk-proj-logged-in-0123456789")
-    assert configured_keys(["openai"]) == ("sk-proj-logged-in-0123456789",)
+    store_key("openai", "sk-proj-login-fake-9d1e")
+    assert configured_keys(["openai"]) == ("sk-proj-login-fake-9d1e",)
 

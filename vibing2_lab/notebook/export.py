@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ExportError, ProjectError
-from .record import CELL_ID, METADATA_KEY, cell_record, load_notebook, records_in_notebook
+from .loading import load_notebook
+from .record import CELL_ID, METADATA_KEY, cell_record, records_in_notebook
 from .record_store import import_record
 
 if TYPE_CHECKING:

@@ -4,7 +4,7 @@
     cell_record(project, prompt, answers)        build, from stored messages (project export)
     validate(record, where=...)                  the schema (record.schema.json): ExportError naming
                                                  the cell and the field; replay and import both check
-    load_notebook(path) / records_in_notebook()  read; calls_in_notebook() for replay
+    records_in_notebook(nb)                      read (loading.load_notebook reads the file); calls_in_notebook() for replay
     store_call / import_record (record_store.py) turn a call's record into a stored answer
 
 A record (schema 1) lives in the output metadata key `vibing2_lab`:
@@ -65,7 +65,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -199,37 +198,6 @@ def validate(record: Any, *, where: str) -> dict[str, Any]:
 
 
 # -- read -----------------------------------------------------------------------
-def _no_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a JSON number")
-
-
-def _finite(literal: str) -> float:
-    """A JSON number as a float; one too large for a float (1e309) is refused rather than read as
-    infinity, which the store would keep and an export would turn into null."""
-    value = float(literal)
-    if math.isinf(value):
-        raise ValueError(f"the number {literal[:40]} is too large")
-    return value
-
-
-def load_notebook(path: Path) -> dict[str, Any]:
-    """A notebook file as a dict; ExportError if it is missing or not a notebook."""
-    try:
-        nb = json.loads(path.read_text(encoding="utf-8"), parse_constant=_no_constant,  # no NaN/Infinity
-                        parse_float=_finite)
-    except FileNotFoundError:
-        raise ExportError(f"{path} does not exist.", hint="Check the path to the notebook.") from None
-    except RecursionError:  # the decoder gives up past ~1,000 levels of [ or {
-        raise ExportError(f"{path} is not a notebook (its JSON is nested too deeply to read).",
-                          hint="Give a .ipynb file saved by Jupyter.") from None
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
-        raise ExportError(f"{path} is not a notebook (invalid JSON: {exc}).",
-                          hint="Give a .ipynb file saved by Jupyter.") from None
-    if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
-        raise ExportError(f"{path} is not a notebook (no cells).", hint="Give a .ipynb file saved by Jupyter.")
-    return nb
-
-
 def records_in_notebook(nb: dict[str, Any], *, source: str = "",
                         on_invalid: Callable[[ExportError], None] | None = None) -> list[tuple[str | None, dict]]:
     """(cell id, validated record) for every `%%vibe` output, in order. An invalid record raises,

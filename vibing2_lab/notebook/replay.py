@@ -22,7 +22,8 @@ from typing import TYPE_CHECKING, Any, AsyncIterator, Iterator
 
 from ..errors import ExportError, ReplayError, VibeError
 from ..events import ErrorEvent, StreamEvent, TokenEvent, ToolUseEvent
-from .record import RecordedCall, calls_in_notebook, final_event, load_notebook
+from .loading import load_notebook
+from .record import RecordedCall, calls_in_notebook, final_event
 
 if TYPE_CHECKING:
     from ..agents import Agent

@@ -162,7 +162,7 @@ def replay_notebook(path: Path, *, timeout: int = 120, keep_store: bool = False,
     Every code cell is executed, like Run All; with `vibe_only`, only the `%%vibe` cells
     (and `%load_ext vibing2_lab`) run and are compared: a notebook from someone else can
     then be checked without running its code."""
-    from .record import load_notebook
+    from .loading import load_notebook
 
     nb = load_notebook(path)
     check_nbformat(nb, path)

@@ -1,7 +1,7 @@
 """The PostgreSQL engine: a connection pool, and a connection that speaks the store's SQL.
 
 `PgConnection` takes the store's statements as written (SQLite dialect) and runs
-`db.pg_sql` of them, so the store modules keep one text per statement. The guarantees
+`pg_dialect.pg_sql` of them, so the store modules keep one text per statement. The guarantees
 match SQLite's:
 
 - a write transaction takes one advisory lock per database first (like BEGIN IMMEDIATE:
@@ -20,7 +20,7 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 from urllib.parse import urlsplit, urlunsplit
 
 from ..errors import StoreError
-from .db import explicit_id_table, pg_sql
+from .pg_dialect import explicit_id_table, pg_sql
 from .text import storable_params
 
 # One key for "the store's write lock" (pg advisory locks are per database).
