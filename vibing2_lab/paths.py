@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 HOME_ENV = "VIBING2_LAB_HOME"
 AGENTS_PATH_ENV = "VIBING2_LAB_AGENTS_PATH"
@@ -49,17 +50,38 @@ DATABASE_URL_ENV = "VIBING2_LAB_DATABASE_URL"
 def database_url() -> str | None:
     """The PostgreSQL URL the store uses instead of the SQLite file: $VIBING2_LAB_DATABASE_URL,
     else `database_url` in config.yaml, else None (SQLite)."""
-    url = os.environ.get(DATABASE_URL_ENV, "").strip()
-    if not url and config_path().exists():  # without a config file no YAML is parsed
-        from .config import load_settings
-
-        url = (load_settings().database_url or "").strip()
+    url = os.environ.get(DATABASE_URL_ENV, "").strip() or _configured_database_url()
     if url and not url.startswith(("postgresql://", "postgres://")):
         from .errors import ConfigError
 
         raise ConfigError(f"The database URL must start with postgresql://, not {url.split(':', 1)[0]!r}.",
                           hint=f"Set {DATABASE_URL_ENV}=postgresql://USER@HOST:PORT/DB, or unset it for SQLite.")
     return url or None
+
+
+# (config.yaml's path and stat signature, its database_url): every request of the server opens
+# the store, and reading the settings again for it cost each one a config load
+_CONFIGURED: list[tuple[tuple[Any, ...], str]] = []
+
+
+def _configured_database_url() -> str:
+    """`database_url` from config.yaml ("" without one), read again only when the file changed."""
+    path = config_path()
+    try:
+        st = path.stat()
+    except FileNotFoundError:  # no config file: no YAML is parsed
+        return ""
+    except OSError:  # unreadable: load_settings says why
+        st = None
+    signature = (str(path), st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns) if st is not None else None
+    if signature is not None and _CONFIGURED and _CONFIGURED[0][0] == signature:
+        return _CONFIGURED[0][1]
+    from .config import load_settings
+
+    url = (load_settings().database_url or "").strip()
+    if signature is not None:
+        _CONFIGURED[:] = [(signature, url)]
+    return url
 
 
 def config_path() -> Path:

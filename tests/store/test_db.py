@@ -167,3 +167,29 @@ def test_a_database_url_that_is_not_postgresql_is_a_config_error(monkeypatch: py
     monkeypatch.setenv("VIBING2_LAB_DATABASE_URL", "mysql://db/x")
     with pytest.raises(ConfigError, match="postgresql://"):
         Store.open()
+
+
+def test_the_configured_database_url_follows_config_yaml_as_it_changes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """config.yaml's `database_url` is read once per version of the file (the server opens the
+    store per request): an edit is seen at the next open, and a bad URL written there is refused."""
+    from vibing2_lab.errors import ConfigError
+    from vibing2_lab.paths import config_path, database_url
+
+    monkeypatch.delenv("VIBING2_LAB_DATABASE_URL", raising=False)
+    path = config_path()
+    assert database_url() is None  # no config file
+    path.write_text("database_url: postgresql://db.example/one\n")
+    assert database_url() == "postgresql://db.example/one"
+    path.write_text("database_url: postgresql://db.example/two-longer\n")
+    assert database_url() == "postgresql://db.example/two-longer"
+    path.write_text("database_url: mysql://db.example/x\n")
+    with pytest.raises(ConfigError, match="postgresql://"):
+        database_url()
+    path.write_text("database_url: [unclosed\n")
+    with pytest.raises(ConfigError, match="not valid YAML"):
+        database_url()
+    path.unlink()
+    assert database_url() is None
+    monkeypatch.setenv("VIBING2_LAB_DATABASE_URL", "postgresql://env.example/wins")
+    path.write_text("database_url: postgresql://db.example/one\n")
+    assert database_url() == "postgresql://env.example/wins"

@@ -105,8 +105,8 @@ class Session:
         from ..store import Store
 
         self.store = self.store or Store.open()
-        self.project = self.store.ensure_project(self.ask.project)
-        self.history = conversation_messages(self.store.history(self.project.id))
+        self.project = self.store.ensure_project(self.ask.project)  # with its current conversation
+        self.history = conversation_messages(self.project.messages)
         self.app_context = files_context(self.project.file_map())
 
     @property
