@@ -14,7 +14,8 @@ agents, models, the project), storing the prompt, the checkpoints and the answer
 record, the tool context, budgets, stopping, idle and stall timeouts, heartbeats, backpressure
 and the wire's validation. So "ours / bare" in one run is what the product costs over the
 stack it runs on (Jupyter, tornado, aiohttp, asyncio and the kernel's sockets), with the
-host's swings in both. Not part of the package; never loaded outside the benchmark.
+host's swings in both. `POST /bench-floor/raw` is the floor under both: the model's bytes
+forwarded as they come, unparsed. Not part of the package; never loaded outside the benchmark.
 """
 
 from __future__ import annotations
@@ -78,4 +79,31 @@ def _jupyter_server_extension_points() -> list[dict[str, str]]:
 
 def _load_jupyter_server_extension(serverapp: Any) -> None:
     web_app = serverapp.web_app
-    web_app.add_handlers(".*$", [(url_path_join(web_app.settings["base_url"], "bench-floor/stream"), FloorHandler)])
+    base = web_app.settings["base_url"]
+    web_app.add_handlers(".*$", [(url_path_join(base, "bench-floor/stream"), FloorHandler),
+                                 (url_path_join(base, "bench-floor/raw"), RawHandler)])
+
+
+class RawHandler(APIHandler):
+    """The floor under any relay here: the model's bytes forwarded as they come (no parsing, no
+    JSON), each read written straight to the socket as one HTTP chunk."""
+
+    @web.authenticated
+    async def post(self) -> None:
+        prompt = json.loads(self.request.body)["prompt"]
+        body = {"model": "claude-sonnet-4-5", "max_tokens": 1024, "stream": True,
+                "messages": [{"role": "user", "content": prompt}]}
+        headers = {"x-api-key": os.environ.get("ANTHROPIC_API_KEY", ""), "anthropic-version": "2023-06-01"}
+        url = os.environ["ANTHROPIC_BASE_URL"].rstrip("/") + "/v1/messages"
+        self.set_header("Content-Type", "text/event-stream; charset=utf-8")
+        stream = self.request.connection.stream  # type: ignore[union-attr]
+        stream.set_nodelay(True)
+        self.write(_frame("start", {"prompt": prompt}))
+        await self.flush()
+        sock = stream.socket
+        async with _session().post(url, json=body, headers=headers) as response:
+            async for chunk in response.content.iter_any():
+                payload = b"%x\r\n%b\r\n" % (len(chunk), chunk)
+                if stream._write_buffer or sock.send(payload) != len(payload):  # type: ignore[attr-defined]
+                    raise RuntimeError("the raw floor expects a socket that takes every write")
+        self.finish()

@@ -8,6 +8,8 @@ alternating rounds, N concurrent streams (default 50) are read
     proxied    through `POST /vibing2-lab/api/stream` (session, store, SSE out)
     bare       through a bare relay in the same server (relay_floor.py: Jupyter, tornado, aiohttp
                and a JSON parse per event, nothing of ours): the stack's own cost, the peer
+    raw        the model's bytes forwarded unparsed by the same server (relay_floor.py's raw route:
+               each read one chunk straight to the socket): the floor under any relay there
 
 Every stream has its own token sequence (" s<stream>t<index>") sent one token per
 chunk with a fixed delay. The fake server timestamps each chunk as it writes it and the
@@ -147,10 +149,11 @@ async def run_round(kind: str, args: argparse.Namespace, fake: FakeModelServer, 
                                    {"x-api-key": "sk-ant-fake-bench", "anthropic-version": "2023-06-01"},
                                    anthropic_texts)
             project = {} if args.no_project else {"project": f"bench-{round_no}-{n}"}
-            route, body = ("vibing2-lab/api/stream", {"prompt": prompt, **project}) \
-                if kind == "proxied" else ("bench-floor/stream", {"prompt": prompt})
-            return read_stream(client, "POST", f"{server.url}/{route}", body,
-                               {"Authorization": f"token {server.token}"}, server_texts)
+            route, body = {"proxied": ("vibing2-lab/api/stream", {"prompt": prompt, **project}),
+                           "bare": ("bench-floor/stream", {"prompt": prompt}),
+                           "raw": ("bench-floor/raw", {"prompt": prompt})}[kind]
+            return read_stream(client, "POST", f"{server.url}/{route}", body, {"Authorization": f"token {server.token}"},
+                               anthropic_texts if kind == "raw" else server_texts)
 
         cpu_now = server.cpu_seconds if kind != "direct" else (lambda: (0.0, 0.0))
         t0, (user0, sys0) = time.perf_counter(), cpu_now()
@@ -166,7 +169,7 @@ async def run_round(kind: str, args: argparse.Namespace, fake: FakeModelServer, 
         while kept < min(len(tokens), len(expected)) and tokens[kept] == expected[kept]:
             kept += 1
         lost += len(expected) - kept + max(0, len(tokens) - len(expected))
-        if kind != "direct" and final != "".join(expected):
+        if kind in ("proxied", "bare") and final != "".join(expected):  # direct and raw have no final frame
             bad_final += 1
         for i, arrived in enumerate(arrivals[:kept]):
             latencies.append(arrived - SENT[(round_no, n, i)])
@@ -246,6 +249,11 @@ def main() -> None:
     print(f"the bare relay in the same server, same run: {bare_cpu:.0f} µs ({bare_sys:.0f} µs in the kernel); "
           f"ours / bare = {cpu / max(bare_cpu, 1e-9):.2f} (what the session, store and guards add: "
           f"{cpu - bare_cpu:.0f} µs per token)")
+    raw_cpu, raw_sys = server_cpu(rounds, "raw")
+    print(f"the raw floor, same server, same run: {raw_cpu:.0f} µs ({raw_sys:.0f} µs in the kernel): the model's bytes "
+          f"forwarded unparsed, each read one chunk straight to the socket (Jupyter, tornado, aiohttp, asyncio, the "
+          f"sockets, nothing else); above it, per token: the bare relay's parsing and tornado writes "
+          f"{bare_cpu - raw_cpu:.0f} µs, ours {cpu - raw_cpu:.0f} µs")
     report_targets(added_p99_ms=(pct(p, 99) - pct(d, 99)) * 1e3, cpu_us=cpu, lost=lost, streams=args.streams)
     if args.pin:
         print("  (pinned: a diagnostic; the issue's figures are for the shared layout, without --pin)")
@@ -253,7 +261,7 @@ def main() -> None:
         print("  (--no-project: nothing stored, a diagnostic; the issue's figures are for asks in a project)")
 
 
-KINDS = ("direct", "proxied", "bare")
+KINDS = ("direct", "proxied", "bare", "raw")
 
 
 def server_cpu(rounds: list[dict[str, Any]], kind: str) -> tuple[float, float]:
