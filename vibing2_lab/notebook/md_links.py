@@ -75,6 +75,6 @@ def _decoded(text: str, start: int) -> Iterator[str]:
             number = int(hexa, 16) if hexa else int(decimal)
             yield chr(number) if number < 0x110000 else "\ufffd"
         elif named:
-            yield html5.get(named, "&")[:1] or "&"
+            yield from html5.get(named, "&")  # an unknown name stays text: its "&" ends any scheme
         else:
             yield escaped if escaped is not None else plain

@@ -65,4 +65,4 @@ def exception_detail(exc: BaseException) -> str:
         found = pattern.search(detail)
         if found:
             return wording.format(*found.groups())
-    return detail.rstrip(".") or detail
+    return detail[:-1] if detail.endswith(".") and not detail.endswith("..") else detail
