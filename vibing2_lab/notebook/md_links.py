@@ -11,7 +11,7 @@ decoded (`&#58;`, `&colon;`, leading zeros), backslash escapes dropped, and whit
 characters and `<` skipped. That is more than any one renderer does: a target flagged that a
 renderer would not have linked loses nothing (the escape is invisible). Each scan stops at the
 first character no scheme holds, so a line of a million `](` stays linear. Code (fenced blocks
-and code spans, as render.py finds them) is left alone: nothing in it is a link.
+and code spans, as md_code.py finds them) is left alone: nothing in it is a link.
 """
 
 from __future__ import annotations
