@@ -32,20 +32,20 @@ _LONGEST = max(map(len, _DANGEROUS))
 
 def disarm_links(text: str) -> str:
     """`text` with each link target that a browser would run made inert (see the module docstring)."""
-    if "]" not in text:
+    # The `(` or `:` after each `]` whose target would run; code is looked for only if there is one.
+    marks = [found.end() for found in _OPENER.finditer(text) if _runs(text, found.end() + 1)]
+    if not marks:
         return text
-    out, last, ranges = [], 0, iter(code_ranges(text))
-    current = next(ranges, None)
-    for found in _OPENER.finditer(text):
-        at = found.end()  # the `(` or `:` after the `]`
-        while current is not None and current[1] <= found.start():
-            current = next(ranges, None)
-        if current is not None and current[0] <= found.start() < current[1]:
-            continue  # in code: not a link
-        if _runs(text, at + 1):
-            out += [text[last:at], "\\"]
-            last = at
-    return "".join(out) + text[last:] if out else text
+    code = code_ranges(text)
+    out, last, i = [], 0, 0
+    for at in marks:
+        while i < len(code) and code[i][1] <= at - 1:
+            i += 1
+        if i < len(code) and code[i][0] <= at - 1:
+            continue  # the `]` is in code: not a link
+        out += [text[last:at], "\\"]
+        last = at
+    return "".join(out) + text[last:]
 
 
 def _runs(text: str, start: int) -> bool:
