@@ -104,11 +104,3 @@ def open_lab(page: Any, lab: Lab, path: str = "lab?reset") -> None:
     page.goto(lab.lab_url(path))
     page.wait_for_selector("#jp-main-dock-panel", state="attached", timeout=60_000)
 
-
-def open_sidebar(page: Any) -> Any:
-    """Show the Vibe panel (click its tab only if the panel is hidden) and return it."""
-    panel = page.locator("#vibing2-lab-sidebar")
-    if not panel.is_visible():
-        page.locator('.jp-SideBar [data-id="vibing2-lab-sidebar"]').click()
-    panel.wait_for(state="visible")
-    return panel

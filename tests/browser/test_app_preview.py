@@ -10,8 +10,7 @@ from typing import Any, Iterator
 
 import pytest
 
-from tests.browser.conftest import open_lab, open_sidebar
-from tests.browser.test_sidebar import create_project, send
+from tests.browser.sidebar import open_project, send
 from tests.fakes.model_server import FakeModelServer, Reply
 from tests.fakes.web_host import WebHost
 
@@ -53,15 +52,6 @@ def hosts(lab: Any) -> Iterator[tuple[WebHost, WebHost]]:
             config.unlink()
 
 
-def start(page: Any, lab: Any, project: str) -> Any:
-    """A fresh JupyterLab page with the sidebar open on a new project; the panel."""
-    open_lab(page, lab)
-    panel = open_sidebar(page)
-    panel.locator('[data-vibe-server="ok"]').wait_for()
-    create_project(page, panel, project)
-    return panel
-
-
 def answered(panel: Any, count: int = 1) -> None:
     """Wait until `count` answers have ended; each must be complete (else its text says why)."""
     ended = panel.locator('.jp-VibeAnswer[data-vibe-status]:not([data-vibe-status="streaming"])')
@@ -84,7 +74,7 @@ def test_build_change_run_in_a_tab_diff_revert_and_download(page: Any, lab: Any,
     cdn, attacker = hosts
     browser_fake_model.reset()
     browser_fake_model.enqueue(Reply(text=first_answer(cdn.url, attacker.url)), Reply(text=SECOND))
-    panel = start(page, lab, "counter-app")
+    panel = open_project(page, lab, "counter-app")
 
     send(panel, "Build a counter app")
     answered(panel)
@@ -138,7 +128,7 @@ def test_a_preview_that_navigates_away_is_replaced_by_a_notice(page: Any, lab: A
     page_html = (f"<!doctype html><p id=p>here</p><script>setTimeout(() => location.href = '{attacker.url}/away', 300)"
                  "</script>")
     browser_fake_model.enqueue(Reply(text=f"```html title=index.html\n{page_html}\n```"))
-    panel = start(page, lab, "runaway-app")
+    panel = open_project(page, lab, "runaway-app")
     send(panel, "A page")
     answered(panel)
     panel.get_by_role("button", name="Preview", exact=True).first.click()

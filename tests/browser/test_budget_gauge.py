@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import open_lab, open_sidebar
-from tests.browser.test_sidebar import send
+from tests.browser.conftest import open_lab
+from tests.browser.sidebar import open_sidebar, send
 from tests.fakes.model_server import FakeModelServer, Reply
 
 

@@ -10,7 +10,8 @@ import urllib.request
 from contextlib import contextmanager
 from typing import Any, Callable, Iterator
 
-from tests.browser.conftest import open_lab, open_sidebar
+from tests.browser.conftest import open_lab
+from tests.browser.sidebar import open_sidebar
 from tests.browser.test_vibe_cell import wait_for_idle_kernel, write_notebook
 from tests.fakes.model_server import FakeModelServer, RecordedRequest, Reply
 

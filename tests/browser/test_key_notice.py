@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import json
 
-from tests.browser.conftest import open_lab, open_sidebar
-from tests.browser.test_sidebar import create_project, send
+from tests.browser.sidebar import open_project, send
 from tests.fakes.model_server import FakeModelServer, Reply
 
 KEY = "sk-ant-fake-browser-key"  # the lab's configured key (tests/browser/conftest.py)
@@ -14,10 +13,7 @@ KEY = "sk-ant-fake-browser-key"  # the lab's configured key (tests/browser/conft
 
 def test_a_pasted_key_is_redacted_and_the_sidebar_says_so(page, lab, browser_fake_model: FakeModelServer) -> None:
     browser_fake_model.reset()
-    open_lab(page, lab)
-    panel = open_sidebar(page)
-    panel.locator('[data-vibe-server="ok"]').wait_for()
-    create_project(page, panel, "key-notice")
+    panel = open_project(page, lab, "key-notice")
     browser_fake_model.enqueue(Reply(text="Understood."))
     send(panel, f"why is {KEY} refused?")
     panel.locator('[data-vibe-status="complete"]').wait_for()

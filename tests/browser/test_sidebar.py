@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from typing import Any
 
 import vibing2_lab
 from playwright.sync_api import expect
 
-from tests.browser.conftest import open_lab, open_sidebar
+from tests.browser.conftest import open_lab
+from tests.browser.sidebar import create_project, open_project, open_sidebar, ready_sidebar, send
 from tests.fakes.model_server import FakeModelServer, Reply
 
 SLOW_TEXT = " ".join(f"word{i}" for i in range(80))  # 4 s at 0.05 s per token: time to press Stop
@@ -32,31 +32,9 @@ def test_sidebar_shows_the_server_extension_version(page, lab) -> None:
     assert re.search(r"\d+\.\d+\.\d+", status.inner_text())
 
 
-def create_project(page: Any, panel: Any, name: str) -> None:
-    panel.get_by_role("button", name="New project", exact=True).click()
-    dialog = page.locator(".jp-Dialog")
-    dialog.locator("input").fill(name)
-    dialog.locator(".jp-mod-accept").click()
-    select = panel.get_by_label("Project", exact=True)
-    page.wait_for_function("([sel, name]) => sel.selectedOptions[0]?.textContent === name",
-                           arg=[select.element_handle(), name])
-
-
-def send(panel: Any, prompt: str, *, shortcut: bool = False) -> None:
-    box = panel.get_by_label("Prompt", exact=True)
-    box.fill(prompt)
-    if shortcut:
-        box.press("Control+Enter")
-    else:
-        panel.get_by_role("button", name="Send", exact=True).click()
-
-
 def test_chat_stop_complete_reload_and_preview(page, lab, browser_fake_model: FakeModelServer) -> None:
     browser_fake_model.reset()
-    open_lab(page, lab)
-    panel = open_sidebar(page)
-    panel.locator('[data-vibe-server="ok"]').wait_for()
-    create_project(page, panel, "browser-demo")
+    panel = open_project(page, lab, "browser-demo")
 
     # 1. a slow stream: the text grows, Stop ends it as cancelled
     browser_fake_model.enqueue(Reply(text=SLOW_TEXT, delay=0.05))
@@ -167,10 +145,7 @@ def test_insert_cell_from_a_widget_output_and_from_the_sidebar(page, lab,
 def test_agent_picker_fans_out_to_two_agents(page, lab, browser_fake_model: FakeModelServer) -> None:
     browser_fake_model.reset()
     browser_fake_model.default = Reply(text="Parallel answer.", delay=0.01)
-    open_lab(page, lab)
-    panel = open_sidebar(page)
-    panel.locator('[data-vibe-server="ok"]').wait_for()
-    create_project(page, panel, "fan-out-demo")
+    panel = open_project(page, lab, "fan-out-demo")
     panel.locator(".jp-VibeAgents summary").click()
     panel.get_by_label("Search agents", exact=True).fill("sql window function")
     agents = panel.get_by_role("group", name="Agents", exact=True)
@@ -197,10 +172,7 @@ def test_agent_picker_fans_out_to_two_agents(page, lab, browser_fake_model: Fake
 def test_key_form_after_an_auth_failure_stores_the_key(page, lab, browser_fake_model: FakeModelServer) -> None:
     browser_fake_model.reset()
     browser_fake_model.enqueue(Reply(fault="http", status=401))
-    open_lab(page, lab)
-    panel = open_sidebar(page)
-    panel.locator('[data-vibe-server="ok"]').wait_for()
-    create_project(page, panel, "key-demo")
+    panel = open_project(page, lab, "key-demo")
     form = panel.get_by_role("form", name="API key setup")
     assert form.is_hidden()  # the lab has ANTHROPIC_API_KEY set
     send(panel, "hello")
@@ -225,8 +197,7 @@ def test_delete_a_file_from_the_sidebar(page, lab) -> None:
     project = store.create_project("files-to-delete")
     store.update_files(project.id, {"index.html": "<h1>hi</h1>", "notes.txt": "keep me"})
     open_lab(page, lab)
-    panel = open_sidebar(page)
-    panel.locator('[data-vibe-server="ok"]').wait_for()
+    panel = ready_sidebar(page)
     select = panel.get_by_label("Project", exact=True)
     select.select_option(label="files-to-delete")
     files = panel.get_by_label("Project files", exact=True)
@@ -248,8 +219,7 @@ def test_the_project_picker_marks_shared_projects_and_hides_others_private_ones(
     alice.create_project("alice-private")
     alice.set_visibility(alice.create_project("alice-team").id, "shared")
     open_lab(page, lab)
-    panel = open_sidebar(page)
-    panel.locator('[data-vibe-server="ok"]').wait_for()
+    panel = ready_sidebar(page)
     select = panel.get_by_label("Project", exact=True)
     option = select.locator("option", has_text="alice-team")
     expect(option).to_have_text("alice-team \u00b7 shared by alice")

@@ -11,9 +11,9 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import open_lab, open_sidebar
+from tests.browser.conftest import open_lab
 from tests.browser.test_agent_tools import open_notebook
-from tests.browser.test_sidebar import create_project, send
+from tests.browser.sidebar import create_project, open_sidebar, ready_sidebar, send
 from tests.browser.test_vibe_cell import run_cell, write_notebook
 from tests.fakes.model_server import RecordedRequest, Reply, tool_results
 from tests.magics.test_tools_kernel import agent as tools_agent
@@ -56,8 +56,7 @@ def test_sidebar_agent_uses_the_open_notebook_kernel_and_asks_before_editing(
                           ["import pandas as pd\ndf = pd.DataFrame({'x': [1, 2, 3, 4], 'y': list('abcd')})"])
     open_notebook(page, lab, path.name)
     run_cell(page, 0)
-    panel = open_sidebar(page)
-    panel.locator('[data-vibe-server="ok"]').wait_for()
+    panel = ready_sidebar(page)
     create_project(page, panel, "sidebar-agent")
     pick_agent(panel, name)
 

@@ -1,10 +1,16 @@
-"""The `%%vibe` options, parsed with IPython's magic_arguments; `%vibe --help` prints them."""
+"""The `%%vibe` options, parsed with IPython's magic_arguments; `%vibe --help` prints them.
+
+Both magics split their line as a POSIX shell does (shlex): `-p "my app"`, `-p 'my app'` and
+`-p my\\ app` all mean the project `my app`, and `"say \\"hi\\""` is `say "hi"`. (IPython's own
+splitting keeps the quotes in the value.) An unclosed quote is an InputError naming it.
+"""
 
 from __future__ import annotations
 
+import shlex
 from argparse import Namespace
 
-from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
+from IPython.core.magic_arguments import argument, magic_arguments
 
 FORMATS = ("markdown", "code", "html", "text")
 REPLAY_MODES = ("strict", "fallback", "off")
@@ -54,8 +60,24 @@ def vibe_cell(line: str, cell: str) -> None:
 
 
 def parse(line: str) -> Namespace:
-    """The options of a `%%vibe` line (UsageError when they are wrong)."""
-    return parse_argstring(vibe_cell, line)
+    """The options of a `%%vibe` line (InputError for bad quoting, UsageError when they are wrong)."""
+    return vibe_cell.parser.parse_args(split_line(line, magic="%%vibe"))
+
+
+def split_line(line: str, *, magic: str) -> list[str]:
+    """A magic's line split as a POSIX shell splits it (shlex), or an InputError naming the bad quoting."""
+    from ..errors import InputError
+
+    try:
+        return shlex.split(line)
+    except ValueError as exc:  # shlex says only "No closing quotation" / "No escaped character"
+        if "quotation" in str(exc):
+            what, hint = "an unclosed quote", (
+                'Close every quote you open; to put a quote inside a value, escape it with a backslash '
+                """(--project "my \\"best\\" app") or use the other kind (--project 'my "best" app').""")
+        else:
+            what, hint = "a backslash at its end", "A backslash escapes the next character: write \\\\ for one."
+        raise InputError(f"The {magic} line has {what}: {line.strip()!r}.", hint=hint) from None
 
 
 def help_text() -> str:

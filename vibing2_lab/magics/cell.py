@@ -26,7 +26,8 @@ def run(shell: Any, line: str, cell: str) -> None:
     if wants_help(line):
         print(help_text())
         return
-    options = parse(line)
+    with clean_errors():
+        options = parse(line)
     with clean_errors(), cell_tools(shell) as tools:
         if options.bg:
             tools.background()

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import shlex
 from typing import Any, Callable
 
 from ..errors import InputError
 from ..notebook.render import escape_markdown_html, table_bundle
 from . import context
-from .args import help_text, wants_help
+from .args import help_text, split_line, wants_help
 from .cell import clean_errors
 from .jobs import cancel_command, jobs_command, wait_command
 from .state import state_of
@@ -21,8 +20,8 @@ def run(shell: Any, line: str) -> None:
     if not line.strip() or wants_help(line):
         print(help_text())
         return
-    name, *args = shlex.split(line)
     with clean_errors():
+        name, *args = split_line(line, magic="%vibe")
         command = COMMANDS.get(name)
         if command is None:
             raise InputError(f"Unknown %vibe command {name!r}.",

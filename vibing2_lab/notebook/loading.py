@@ -1,34 +1,20 @@
-"""A notebook file read as JSON, strictly: no NaN or Infinity, no number too large for a float,
-no nesting deep enough to exhaust the decoder; anything else is an ExportError saying what."""
+"""A notebook file read as strict JSON (strict_json.py: no NaN or Infinity; no number too large for
+a float, such as 1e309, which read as infinity the store would keep and an export turn into null),
+and no nesting deep enough to exhaust the decoder; anything else is an ExportError saying what."""
 
 from __future__ import annotations
 
-import json
-import math
 from pathlib import Path
 from typing import Any
 
+from .. import strict_json
 from ..errors import ExportError
-
-
-def _no_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a JSON number")
-
-
-def _finite(literal: str) -> float:
-    """A JSON number as a float; one too large for a float (1e309) is refused rather than read as
-    infinity, which the store would keep and an export would turn into null."""
-    value = float(literal)
-    if math.isinf(value):
-        raise ValueError(f"the number {literal[:40]} is too large")
-    return value
 
 
 def load_notebook(path: Path) -> dict[str, Any]:
     """A notebook file as a dict; ExportError if it is missing or not a notebook."""
     try:
-        nb = json.loads(path.read_text(encoding="utf-8"), parse_constant=_no_constant,  # no NaN/Infinity
-                        parse_float=_finite)
+        nb = strict_json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ExportError(f"{path} does not exist.", hint="Check the path to the notebook.") from None
     except RecursionError:  # the decoder gives up past ~1,000 levels of [ or {

@@ -9,8 +9,8 @@ environment or the store.
 
 Model output is untrusted: the HTML is script-free (raw HTML in an answer is escaped, links
 are limited to safe schemes, images become links so nothing loads by itself), and the
-Markdown has raw HTML outside code made literal, because JupyterLab trusts the outputs of
-cells it ran. The record's optional `format` ("markdown" default, "code", "html", "text")
+Markdown has raw HTML outside code made literal and javascript:/vbscript:/data: link targets
+made inert (md_links.py), because JupyterLab trusts the outputs of cells it ran. The record's optional `format` ("markdown" default, "code", "html", "text")
 is honoured: "text" leaves Markdown out and shows the answer preformatted. Tool steps
 (toolsteps.py) sit in the text where the model called them: a quoted header with the
 input and result in code fences (Markdown), a collapsed <details> (HTML).
@@ -34,6 +34,8 @@ import re
 from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 
 from .. import fences
+from .md_code import code_spans
+from .md_links import disarm_links
 from .safe_html import markdown_to_html
 from .toolsteps import pieces, step_html, step_markdown, step_text, tool_steps
 
@@ -43,7 +45,6 @@ if TYPE_CHECKING:
 STATIC_MIMETYPES = ("text/plain", "text/markdown", "text/html")
 CODE_LANGUAGES = ("", "python", "py", "python3", "ipython", "ipython3")  # preferred by --format code
 
-_BACKTICK_RUN = re.compile(r"`+")
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|$])")
 
 
@@ -101,9 +102,10 @@ def close_fences(text: str) -> str:
 
 
 def escape_markdown_html(text: str) -> str:
-    """Raw HTML outside code made literal (`<` → `&lt;`), so no renderer runs model-made tags."""
+    """Raw HTML outside code made literal (`<` → `&lt;`), so no renderer runs model-made tags, and
+    link targets a browser would run made inert (md_links.py)."""
     out = []
-    for scanned in fences.scan(text):
+    for scanned in fences.scan(disarm_links(text)):
         line = scanned.text
         if scanned.kind != "text":
             out.append(line)
@@ -115,43 +117,6 @@ def escape_markdown_html(text: str) -> str:
         pieces.append(line[last:].replace("<", "&lt;"))
         out.append("".join(pieces))
     return "\n".join(out)
-
-
-def code_spans(line: str) -> list[tuple[int, int]]:
-    """(start, end) of each code span of a line, as CommonMark (marked, JupyterLab) finds them: a run
-    of n backticks opens one that only a run of exactly n closes, and an escaped backtick opens
-    none. One pass over the runs: a regex with a backreference took minutes on 20 KB of backtick
-    runs of growing length, and one that let ``x` or \\`x` be a span left the HTML in them raw
-    (an escaped opener is taken as no span here even where CommonMark opens one with the rest of
-    the run: that only shows a `&lt;` in code, never leaves a tag raw)."""
-    # (start, end, length, opens) of each run; after an odd number of backslashes a run opens no
-    # span (its first backtick is literal) but still closes one (in code a backslash is just text).
-    runs = [(m.start(), m.end(), m.end() - m.start(), _backslashes_before(line, m.start()) % 2 == 0)
-            for m in _BACKTICK_RUN.finditer(line)]
-    following: dict[int, list[int]] = {}  # run length -> indexes of the runs of that length, in order
-    for i, (_, _, length, _) in enumerate(runs):
-        following.setdefault(length, []).append(i)
-    spans, i, used = [], 0, {length: 0 for length in following}
-    while i < len(runs):
-        start, _, length, opens = runs[i]
-        same = following[length]
-        while used[length] < len(same) and same[used[length]] <= i:
-            used[length] += 1
-        if not opens or used[length] == len(same):
-            i += 1  # escaped, or no later run of this length closes it: its backticks are literal
-            continue
-        close = same[used[length]]
-        spans.append((start, runs[close][1]))
-        i = close + 1
-    return spans
-
-
-def _backslashes_before(line: str, at: int) -> int:
-    """How many backslashes end `line[:at]` (each is counted by the one run it precedes)."""
-    n = at
-    while n > 0 and line[n - 1] == "\\":
-        n -= 1
-    return at - n
 
 
 def escape_markdown_inline(text: str) -> str:

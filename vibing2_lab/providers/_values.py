@@ -3,6 +3,7 @@ the one-line texts of errors. Pure functions, shared by the wires and the Exchan
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from ..store.text import storable
@@ -36,12 +37,32 @@ def one_line(text: str, limit: int = 300) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+# A body cut short, as each HTTP library words it (h11 under httpx, aiohttp's parser), and the
+# one wording both paths use for it.
+_CUT_SHORT = (
+    (re.compile(r"without sending complete message body \(received (\d+) bytes, expected (\d+)\)"),  # h11
+     "the body ended after {0} of the {1} bytes its Content-Length announced"),
+    (re.compile(r"Not enough data to satisfy content length header \(received (\d+) of (\d+) bytes\)"),  # aiohttp
+     "the body ended after {0} of the {1} bytes its Content-Length announced"),
+    (re.compile(r"without sending complete message body \(incomplete chunked read\)"), "the body ended inside a chunk"),
+    (re.compile(r"Not enough data to satisfy transfer length header"), "the body ended inside a chunk"),
+)
+
+
 def exception_detail(exc: BaseException) -> str:
-    """What a network exception says. aiohttp's parser errors carry it in `message` (on the error,
-    or on the cause of a payload error): their str() starts "400, message=...", a status no
-    server sent (the parser's own code)."""
+    """What a network exception says, without a closing period (messages add their own). aiohttp's
+    parser errors carry it in `message` (on the error, or on the cause of a payload error): their
+    str() starts "400, message=...", a status no server sent (the parser's own code). A body cut
+    short is said in one wording, whichever library saw it."""
+    detail = ""
     for source in (exc, exc.__cause__):
         message = getattr(source, "message", None)
         if isinstance(message, str) and message:
-            return message
-    return str(exc) or type(exc).__name__
+            detail = message
+            break
+    detail = detail or str(exc) or type(exc).__name__
+    for pattern, wording in _CUT_SHORT:
+        found = pattern.search(detail)
+        if found:
+            return wording.format(*found.groups())
+    return detail[:-1] if detail.endswith(".") and not detail.endswith("..") else detail

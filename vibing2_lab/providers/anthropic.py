@@ -3,6 +3,8 @@
 Stream: message_start (id, input usage) → content_block_start/delta/stop per block
 (text_delta → TokenEvent; a tool_use block's input_json_delta pieces → one ToolUseEvent
 at its content_block_stop) → message_delta (stop reason, output usage) → message_stop.
+Thinking (thinking_delta, signature_delta, a redacted_thinking block) and citations are
+never answer text, but they are progress: a long think is not a stalled stream.
 `ping` is ignored; `event: error` ends the stream with the error's type.
 """
 
@@ -24,6 +26,9 @@ if TYPE_CHECKING:
     from ._exchange import Exchange
 
 DEFAULT_VERSION = "2023-06-01"
+# Deltas that are content but not answer text, and the field that carries it: they set
+# `progressed`, so timeouts.progress does not end a long think as if it were keep-alives.
+_PROGRESS_DELTAS = {"thinking_delta": "thinking", "signature_delta": "signature", "citations_delta": "citation"}
 _USAGE_FIELDS = (("input_tokens", "input_tokens"), ("output_tokens", "output_tokens"),
                  ("cache_read_input_tokens", "cache_read_tokens"),
                  ("cache_creation_input_tokens", "cache_write_tokens"))
@@ -75,7 +80,8 @@ class AnthropicWire:
             if tool is not None:
                 tool[2].append(delta.get("partial_json") or "")
                 self.call.progressed = True  # a tool call's input is content, though no event yet
-        # thinking, signature and citation deltas are not part of the answer text
+        elif kind in _PROGRESS_DELTAS and delta.get(_PROGRESS_DELTAS[kind]):
+            self.call.progressed = True
 
     def _message_start(self, data: dict[str, Any], out: list[StreamEvent]) -> None:
         _usage(self.call.usage, (data.get("message") or {}).get("usage"))
@@ -88,6 +94,8 @@ class AnthropicWire:
             text = answer_text(block["text"])
             self.parts.append(text)
             out.append(TokenEvent(text))
+        elif block.get("type") == "redacted_thinking" and block.get("data"):
+            self.call.progressed = True  # encrypted thinking arrives whole, in the block's start
 
     def _block_stop(self, data: dict[str, Any], out: list[StreamEvent]) -> None:
         tool = self.tools.pop(data.get("index"), None)

@@ -2,7 +2,9 @@
 
 Stream: `data:` chunks with choices[0].delta.content or .refusal (→ TokenEvent) and tool_calls pieces
 (accumulated per index, → ToolUseEvent once the next call begins or finish_reason arrives), a usage chunk when
-`stream_options.include_usage` is honoured, then `data: [DONE]`. An `{"error": ...}`
+`stream_options.include_usage` is honoured, then `data: [DONE]`. Reasoning deltas
+(`reasoning_content`: DeepSeek, vLLM; `reasoning`: Ollama, LM Studio, OpenRouter) are never answer
+text, but they are progress: a long think is not a stalled stream. An `{"error": ...}`
 chunk ends the stream with its type. Stop reasons are given Anthropic's names
 (stop → end_turn, length → max_tokens, tool_calls → tool_use; a streamed refusal → refusal)
 so callers see one vocabulary.
@@ -27,6 +29,7 @@ if TYPE_CHECKING:
     from ..tools import ToolStep
     from ._exchange import Exchange
 
+_REASONING_FIELDS = ("reasoning_content", "reasoning", "reasoning_details")
 _STOP_REASONS = {"stop": "end_turn", "length": "max_tokens", "tool_calls": "tool_use",
                  "function_call": "tool_use", "content_filter": "refusal"}
 
@@ -77,6 +80,8 @@ class OpenAIWire:
             self.refused = True
             self.parts.append(refusal)
             out.append(TokenEvent(refusal))
+        if any(delta.get(name) for name in _REASONING_FIELDS):
+            self.call.progressed = True  # so timeouts.progress does not end a long think
         for piece in delta.get("tool_calls") or ():
             index = piece.get("index", 0)
             if index not in self.tools and self.tools:  # the next call began: the ones before are complete

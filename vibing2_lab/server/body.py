@@ -3,11 +3,11 @@
     data = fields(read_json(request.body), {"prompt": (str, REQUIRED), "auto": (bool, False)})
 
 `read_json` accepts only what every consumer downstream can take: a JSON object, valid
-UTF-8, no NaN or Infinity (nor numbers that overflow to it: JSONLab and GitHub cannot open
-a notebook holding one, and upstream APIs reject it), no whole number outside 64 bits (SQLite
-and PostgreSQL's BIGINT cannot hold one: an id or version number past it would fail the
-query), no lone surrogate in any string or key (it cannot be stored, sent or written as
-UTF-8), and no absurd nesting.
+UTF-8, strict JSON (strict_json.py: no NaN or Infinity, nor numbers that overflow to it:
+JupyterLab and GitHub cannot open a notebook holding one, and upstream APIs reject it), no
+whole number outside 64 bits (SQLite and PostgreSQL's BIGINT cannot hold one: an id or
+version number past it would fail the query), no lone surrogate in any string or key (it
+cannot be stored, sent or written as UTF-8), and no absurd nesting.
 A field is `(type or types, default)`; REQUIRED as the default makes it mandatory.
 An unknown field, a missing one or a wrong type is an InputError naming the field.
 """
@@ -15,11 +15,10 @@ An unknown field, a missing one or a wrong type is an InputError naming the fiel
 from __future__ import annotations
 
 import gc
-import json
-import math
 import re
 from typing import Any, Mapping
 
+from .. import strict_json
 from ..errors import InputError
 
 MAX_INT = 2**63 - 1  # the store's integers (SQLite INTEGER, PostgreSQL BIGINT) are signed 64-bit
@@ -29,26 +28,18 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 _JSON_HINT = 'Send a JSON object, e.g. {"prompt": "..."}.'
 
 
-def _finite(text: str) -> float:
-    value = float(text)
-    if not math.isfinite(value):
-        raise InputError(f"The request body holds the number {text[:40]}, which is too large to be a number.",
-                         hint="Send finite numbers only.")
-    return value
-
-
-def _whole(text: str) -> int:
-    # Checked on the digits: int() of thousands of digits is itself refused (and slow).
-    if len(text.lstrip("-")) > 19 or not -MAX_INT <= (value := int(text)) <= MAX_INT:
-        raise InputError(f"The request body holds the whole number {text[:40]}{'...' if len(text) > 40 else ''}, "
-                         f"which is outside the 64-bit range (at most {MAX_INT}).",
-                         hint="Send ids, versions and counts as the numbers they are (e.g. 1).")
-    return value
-
-
-def _no_constant(name: str) -> float:
-    raise InputError(f"The request body holds {name}, which is not a number in JSON.",
-                     hint="Send finite numbers only (NaN and Infinity are refused).")
+def _refused(exc: strict_json.StrictJSONError) -> InputError:
+    """A number strict JSON refuses (strict_json.py), said for a request body."""
+    text = exc.literal
+    if exc.reason == "range":
+        return InputError(f"The request body holds the whole number {text[:40]}{'...' if len(text) > 40 else ''}, "
+                          f"which is outside the 64-bit range (at most {MAX_INT}).",
+                          hint="Send ids, versions and counts as the numbers they are (e.g. 1).")
+    if exc.reason == "infinite":
+        return InputError(f"The request body holds the number {text[:40]}, which is too large to be a number.",
+                          hint="Send finite numbers only.")
+    return InputError(f"The request body holds {text}, which is not a number in JSON.",
+                      hint="Send finite numbers only (NaN and Infinity are refused).")
 
 
 def read_json(raw: bytes | None) -> dict[str, Any]:
@@ -59,10 +50,9 @@ def read_json(raw: bytes | None) -> dict[str, Any]:
     collecting = gc.isenabled()
     gc.disable()
     try:
-        data = json.loads(raw or b"{}", parse_constant=_no_constant, parse_float=_finite,
-                          parse_int=_whole)
-    except InputError:
-        raise
+        data = strict_json.loads(raw or b"{}", max_int=MAX_INT)
+    except strict_json.StrictJSONError as exc:
+        raise _refused(exc) from None
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         reason = "it is nested too deeply" if isinstance(exc, RecursionError) else str(exc)
         raise InputError(f"The request body is not valid JSON: {reason}.", hint=_JSON_HINT) from None
