@@ -43,9 +43,9 @@ def _frame(event: str, data: dict[str, Any]) -> bytes:
     return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False, separators=(',', ':'))}\n\n".encode()
 
 
-class FloorHandler(APIHandler):
-    @web.authenticated
-    async def post(self) -> None:
+class _Relay(APIHandler):
+    async def _begin(self) -> Any:
+        """The model request's context manager, once the start frame is out (what both routes do)."""
         prompt = json.loads(self.request.body)["prompt"]
         body = {"model": "claude-sonnet-4-5", "max_tokens": 1024, "stream": True,
                 "messages": [{"role": "user", "content": prompt}]}
@@ -56,8 +56,14 @@ class FloorHandler(APIHandler):
         self.request.connection.stream.set_nodelay(True)  # type: ignore[union-attr]
         self.write(_frame("start", {"prompt": prompt}))
         await self.flush()
+        return _session().post(url, json=body, headers=headers)
+
+
+class FloorHandler(_Relay):
+    @web.authenticated
+    async def post(self) -> None:
         parts: list[str] = []
-        async with _session().post(url, json=body, headers=headers) as response:
+        async with await self._begin() as response:
             pending = b""
             async for chunk in response.content.iter_any():
                 *events, pending = (pending + chunk).split(b"\n\n")
@@ -73,6 +79,22 @@ class FloorHandler(APIHandler):
         self.finish(_frame("complete", {"type": "complete", "text": "".join(parts)}))
 
 
+class RawHandler(_Relay):
+    """The floor under any relay here: the model's bytes forwarded as they come (no parsing, no
+    JSON), each read written straight to the socket as one HTTP chunk."""
+
+    @web.authenticated
+    async def post(self) -> None:
+        async with await self._begin() as response:
+            stream = self.request.connection.stream  # type: ignore[union-attr]
+            sock = stream.socket
+            async for chunk in response.content.iter_any():
+                payload = b"%x\r\n%b\r\n" % (len(chunk), chunk)
+                if stream._write_buffer or sock.send(payload) != len(payload):  # type: ignore[attr-defined]
+                    raise RuntimeError("the raw floor expects a socket that takes every write")
+        self.finish()
+
+
 def _jupyter_server_extension_points() -> list[dict[str, str]]:
     return [{"module": "relay_floor"}]
 
@@ -82,28 +104,3 @@ def _load_jupyter_server_extension(serverapp: Any) -> None:
     base = web_app.settings["base_url"]
     web_app.add_handlers(".*$", [(url_path_join(base, "bench-floor/stream"), FloorHandler),
                                  (url_path_join(base, "bench-floor/raw"), RawHandler)])
-
-
-class RawHandler(APIHandler):
-    """The floor under any relay here: the model's bytes forwarded as they come (no parsing, no
-    JSON), each read written straight to the socket as one HTTP chunk."""
-
-    @web.authenticated
-    async def post(self) -> None:
-        prompt = json.loads(self.request.body)["prompt"]
-        body = {"model": "claude-sonnet-4-5", "max_tokens": 1024, "stream": True,
-                "messages": [{"role": "user", "content": prompt}]}
-        headers = {"x-api-key": os.environ.get("ANTHROPIC_API_KEY", ""), "anthropic-version": "2023-06-01"}
-        url = os.environ["ANTHROPIC_BASE_URL"].rstrip("/") + "/v1/messages"
-        self.set_header("Content-Type", "text/event-stream; charset=utf-8")
-        stream = self.request.connection.stream  # type: ignore[union-attr]
-        stream.set_nodelay(True)
-        self.write(_frame("start", {"prompt": prompt}))
-        await self.flush()
-        sock = stream.socket
-        async with _session().post(url, json=body, headers=headers) as response:
-            async for chunk in response.content.iter_any():
-                payload = b"%x\r\n%b\r\n" % (len(chunk), chunk)
-                if stream._write_buffer or sock.send(payload) != len(payload):  # type: ignore[attr-defined]
-                    raise RuntimeError("the raw floor expects a socket that takes every write")
-        self.finish()
