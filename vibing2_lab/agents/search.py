@@ -190,8 +190,8 @@ class SearchIndex:
         weights = {f: w for f, (w, _) in FIELDS.items()}
         self.groups.append(Postings.pack(likelihood.postings(per_doc, weights), n))
 
-    def _where(self, i: int, query: Query) -> Callable[[str], tuple[str, ...]]:
-        terms_of = {word: t for t, (_, word) in query.items()}
+    def _where(self, i: int, terms_of: dict[str, str]) -> Callable[[str], tuple[str, ...]]:
+        """word -> the fields of agent `i` it matched in (`terms_of`: the query's word -> term)."""
 
         def where(word: str) -> tuple[str, ...]:
             fields = self._fields.get(i)
@@ -226,23 +226,27 @@ class SearchIndex:
         evidence: dict[int, float] = defaultdict(float)
         model: dict[int, float] = defaultdict(float)  # the query-likelihood part
         points: dict[int, dict[str, float]] = defaultdict(dict)
+        likelihood_group = len(GROUPS)
         for t, (w, word) in query.items():
             for g, (group, gw) in enumerate(zip(self.groups, weights)):
                 if not gw:
                     continue
-                into = model if g == len(GROUPS) else evidence
+                into, scale = (model if g == likelihood_group else evidence), w * gw
                 for i, p in group.get(t):
-                    p *= w * gw
+                    p *= scale
                     into[i] += p
                     mine = points[i]
                     mine[word] = mine.get(word, 0.0) + p
+        terms_of = {word: t for t, (_, word) in query.items()}  # one map for every hit's reasons
+        where, agents = self._where, self.agents
         if not model:
-            hits = [Hit(self.agents[i], s, points[i], self._where(i, query)) for i, s in evidence.items()]
+            hits = [Hit(agents[i], s, points[i], where(i, terms_of)) for i, s in evidence.items()]
             return sorted(hits, key=rank_key)
         # the likelihood's length prior counts every query word, matched or not
         prior, words = self.prior(), sum(w for w, _ in query.values())
-        hits = [Hit(self.agents[i], max(0.0, s + model[i] + weights[2] * words * prior[i]), points[i],
-                    self._where(i, query), evidence=s) for i, s in evidence.items()]
+        base = weights[2] * words
+        hits = [Hit(agents[i], max(0.0, s + model[i] + base * prior[i]), points[i], where(i, terms_of), evidence=s)
+                for i, s in evidence.items()]
         return sorted(hits, key=rank_key)
 
     def prior(self) -> list[float]:
