@@ -150,14 +150,19 @@ class CopyGuard:
     CONTAINMENT = 0.5
     SAME_NAME = True  # a held-out agent's name alone makes a copy (the brief of issue 19); False: the text alone
 
-    def __init__(self, held_out: tuple[str, ...] | list[str] = HELD_OUT, dev: tuple[str, ...] | list[str] = ()) -> None:
+    def __init__(self, held_out: tuple[str, ...] | list[str] = HELD_OUT, dev: tuple[str, ...] | list[str] = (),
+                 root: Path = OUT) -> None:
         self.names: dict[str, str] = {}
         self.files: list[tuple[str, frozenset[str]]] = []
         self.by_shingle: dict[str, list[int]] = {}
         for collection in [*held_out, *dev]:
-            for path in sorted((OUT / collection / "agents").rglob("*.md")):
+            folder = root / collection / "agents"
+            if not folder.is_dir():
+                raise FileNotFoundError(f"{folder} is missing: build {collection} first "
+                                        f"(python benchmarks/agent_eval_data.py MIRRORS {collection})")
+            for path in sorted(folder.rglob("*.md")):
                 text = path.read_text(encoding="utf-8")
-                label = f"{collection}/{path.relative_to(OUT / collection / 'agents')}"
+                label = f"{collection}/{path.relative_to(folder)}"
                 match = _NAME.search(text[:text.find("\n---", 3)])
                 if match and collection in held_out:
                     self.names.setdefault(_flat(match.group(1)), label)
