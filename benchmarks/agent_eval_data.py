@@ -9,7 +9,12 @@ all `<example>` blocks removed (held out) and writes the requests with the agent
 author meant. The ranking never sees the requests it is scored on.
 
 MIRROR_ROOT holds git mirrors named `owner+name/repo` (the ones the `fetch` tool makes);
-the output is committed, so the benchmark needs no network.
+the output is committed (the collections in git), so the benchmark needs no network.
+
+Leakage: held-out collections are built first; every dev collection then drops any agent file that
+copies a held-out one (CopyGuard: shared word 5-grams, or the same name) or a dev collection before it
+in COLLECTIONS (the leave-one-out folds), with that file's requests, and any request those collections
+have. The printout names each file dropped and what it copies.
 """
 
 from __future__ import annotations
