@@ -38,17 +38,15 @@ CHOSEN = {
 
 def fold(form: str, setting: dict[str, object], held: str, data: dict[str, list[t.Pair]]) -> tuple[float, float]:
     """(shipped top-1, bridged top-1) on `held`, the table trained without it."""
+    num = {k: float(v) for k, v in setting.items() if isinstance(v, (int, float))}
     train = [p for c in DEV if c != held for p in data[c]]
     if form == "separate":
-        model = t.train(train, int(setting["it"]), int(setting["min"]), str(setting["dir"]))  # type: ignore[call-overload]
-        lam = float(setting["lambda"])  # type: ignore[arg-type]
-        out = t.top1(held, t.prune(model, int(setting["k"]), float(setting["floor"])),  # type: ignore[call-overload]
-                     float(setting["mu"]), (0.0, lam))  # type: ignore[arg-type]
-        return out[0.0], out[lam]
-    model = t.model1(train, int(setting["it"]), int(setting["min"]))  # type: ignore[call-overload]
-    alpha = float(setting["alpha"])  # type: ignore[arg-type]
-    out = t.mixed_top1(held, t.prune(model, int(setting["k"]), float(setting["floor"])), (1.0, alpha))  # type: ignore[call-overload]
-    return out[1.0], out[alpha]
+        model = t.train(train, int(num["it"]), int(num["min"]), str(setting["dir"]))
+        out = t.top1(held, t.prune(model, int(num["k"]), num["floor"]), num["mu"], (0.0, num["lambda"]))
+        return out[0.0], out[num["lambda"]]
+    model = t.model1(train, int(num["it"]), int(num["min"]))
+    out = t.mixed_top1(held, t.prune(model, int(num["k"]), num["floor"]), (1.0, num["alpha"]))
+    return out[1.0], out[num["alpha"]]
 
 
 def main() -> None:
@@ -64,7 +62,8 @@ def main() -> None:
             print(f"  {c:16} {sizes[c]:8} {s:8.1%} {b:8.1%} {won[c]:5}")
         mean_s = sum(s for s, _ in rows.values()) / len(rows)
         mean_b = sum(b for _, b in rows.values()) / len(rows)
-        print(f"  {'mean':16} {sum(sizes.values()):8} {mean_s:8.1%} {mean_b:8.1%} {sum(won.values()) / len(won):5.1f} a fold")
+        print(f"  {'mean':16} {sum(sizes.values()):8} {mean_s:8.1%} {mean_b:8.1%} "
+              f"{sum(won.values()) / len(won):5.1f} a fold")
 
 
 if __name__ == "__main__":
