@@ -22,7 +22,12 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 DATA = Path(__file__).resolve().parent / "data" / "agent-eval"
-DEV = ("vijaythecoder", "dl-ezo", "nicholasspisak")  # the only collections the ranking was tuned on; never reported as held out
+# The collections tuning may use (never reported as held out): the shipped ranking was tuned on the first
+# three; the other five were added for issue 19 (agent_eval_data.py drops their copies of held-out files).
+# DEV is those built under DATA (agent_eval_data.py MIRRORS NAME... builds the others).
+DEV_NAMES = ("vijaythecoder", "dl-ezo", "nicholasspisak", "ersinkoc", "lokki007", "servesys-labs", "advisely",
+             "wtb-agency")
+DEV = tuple(name for name in DEV_NAMES if (DATA / name / "requests.jsonl").exists())
 
 
 def load(collection: str) -> tuple[object, list[dict[str, str]]]:
@@ -84,7 +89,7 @@ def report(collections: list[str]) -> list[str]:
              f"{'BM25 top-3':>10}   role"]
     for name in collections:
         m = evaluate(name)
-        role = "dev (tuned on)" if name in DEV else "held out"
+        role = "held out" if name not in DEV else "dev (tuned on)" if name in DEV_NAMES[:3] else "dev (added)"
         lines.append(f"{name:18} {m['agents']:6} {m['requests']:8} {m['top1']:7.1%} {m['top3']:7.1%} "
                      f"{m['bm25_top1']:10.1%} {m['bm25_top3']:10.1%}   {role}")
     return lines
