@@ -171,16 +171,24 @@ def _merge_provider(settings: Settings, name: str, conf: Any, path: Path) -> Non
 _PARSED: dict[str, tuple[tuple[int, ...], Any]] = {}
 
 
-def config_data(path: Path) -> Any:
-    """config.yaml parsed (a fresh copy each call), or None when there is none; parsed again
-    only when the file's stat changed."""
+def file_signature(path: Path) -> tuple[int, ...] | None:
+    """The stat signature that caches of config.yaml are keyed by (this module's parse, the
+    database URL of paths.py), or None when there is no file; ConfigError when it cannot be read."""
     try:
         st = path.stat()
     except FileNotFoundError:
         return None
     except OSError as exc:
         raise ConfigError(f"{path} cannot be read: {exc.strerror or exc}.", hint="Check its permissions.") from None
-    signature = (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+    return (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
+def config_data(path: Path) -> Any:
+    """config.yaml parsed (a fresh copy each call), or None when there is none; parsed again
+    only when the file's stat changed."""
+    signature = file_signature(path)
+    if signature is None:
+        return None
     cached = _PARSED.get(str(path))
     if cached is None or cached[0] != signature:
         import yaml

@@ -66,21 +66,19 @@ _CONFIGURED: list[tuple[tuple[Any, ...], str]] = []
 
 def _configured_database_url() -> str:
     """`database_url` from config.yaml ("" without one), read again only when the file changed."""
+    from .config_file import file_signature
+
     path = config_path()
-    try:
-        st = path.stat()
-    except FileNotFoundError:  # no config file: no YAML is parsed
+    signature = file_signature(path)
+    if signature is None:  # no config file: no YAML is parsed
         return ""
-    except OSError:  # unreadable: load_settings says why
-        st = None
-    signature = (str(path), st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns) if st is not None else None
-    if signature is not None and _CONFIGURED and _CONFIGURED[0][0] == signature:
+    key = (str(path), *signature)
+    if _CONFIGURED and _CONFIGURED[0][0] == key:
         return _CONFIGURED[0][1]
     from .config import load_settings
 
     url = (load_settings().database_url or "").strip()
-    if signature is not None:
-        _CONFIGURED[:] = [(signature, url)]
+    _CONFIGURED[:] = [(key, url)]
     return url
 
 
