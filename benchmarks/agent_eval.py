@@ -6,7 +6,9 @@ Data: benchmarks/data/agent-eval/<collection>/ (built by agent_eval_data.py from
 Claude Code agent collections; the `<example>` blocks the requests come from are removed from
 the agent files). Tuning uses DEV only; every other collection is held out and reported.
 The peer is plain BM25 (k1 1.2, b 0.75) over each whole file, with the same tokenizer and
-stemmer, as a Lucene-style English analyzer would index it.
+stemmer, as a Lucene-style English analyzer would index it. The last column, +bundled, is our top-1
+with the bundled library installed beside the collection, as a user's install has it (the user's own
+agents are preferred within search.USER_MARGIN; agent_eval_margin.py chose it on dev).
 """
 
 from __future__ import annotations
@@ -41,6 +43,16 @@ def load(collection: str) -> tuple[object, list[dict[str, str]]]:
     return registry, rows
 
 
+def with_bundled(collection: str) -> object:
+    """A registry over the collection's files and the bundled library, as a user's install has them."""
+    from vibing2_lab import paths
+    from vibing2_lab.agents.discovery import discover_folder
+    from vibing2_lab.agents.registry import build
+
+    own = discover_folder(DATA / collection / "agents", source="env")
+    return build(own + discover_folder(paths.bundled_agents_dir(), source="bundled"), [])
+
+
 class PlainBM25:
     """BM25 over each file's whole text (frontmatter and body as one field)."""
 
@@ -68,7 +80,8 @@ def evaluate(collection: str, *, misses: bool = False) -> dict[str, float]:
     """top-1 and top-3 (fractions) of our ranking and of plain BM25 on one collection."""
     registry, rows = load(collection)
     peer = PlainBM25({a.name: a.path.read_text(encoding="utf-8") for a in registry.all()})
-    ours1 = ours3 = bm1 = bm3 = 0
+    installed = with_bundled(collection)
+    ours1 = ours3 = bm1 = bm3 = inst1 = 0
     for row in rows:
         ranked = [a.name for a in registry.rank(row["request"], limit=3)]
         base = peer.rank(row["request"])[:3]
@@ -76,22 +89,23 @@ def evaluate(collection: str, *, misses: bool = False) -> dict[str, float]:
         ours3 += row["agent"] in ranked
         bm1 += base[:1] == [row["agent"]]
         bm3 += row["agent"] in base
+        inst1 += [a.name for a in installed.rank(row["request"], limit=1)] == [row["agent"]]  # type: ignore[attr-defined]
         if misses and ranked[:1] != [row["agent"]]:
             print(f"  miss: {row['agent']:28} got {ranked}  <- {row['request'][:90]}")
     n = len(rows)
     return {"requests": n, "agents": len(registry), "top1": ours1 / n, "top3": ours3 / n,
-            "bm25_top1": bm1 / n, "bm25_top3": bm3 / n}
+            "bm25_top1": bm1 / n, "bm25_top3": bm3 / n, "installed_top1": inst1 / n}
 
 
 def report(collections: list[str]) -> list[str]:
     """One line per collection."""
     lines = [f"{'collection':18} {'agents':>6} {'requests':>8} {'top-1':>7} {'top-3':>7} {'BM25 top-1':>10} "
-             f"{'BM25 top-3':>10}   role"]
+             f"{'BM25 top-3':>10} {'+bundled':>8}   role"]
     for name in collections:
         m = evaluate(name)
         role = "held out" if name not in DEV else "dev (tuned on)" if name in DEV_NAMES[:3] else "dev (added)"
         lines.append(f"{name:18} {m['agents']:6} {m['requests']:8} {m['top1']:7.1%} {m['top3']:7.1%} "
-                     f"{m['bm25_top1']:10.1%} {m['bm25_top3']:10.1%}   {role}")
+                     f"{m['bm25_top1']:10.1%} {m['bm25_top3']:10.1%} {m['installed_top1']:8.1%}   {role}")
     return lines
 
 

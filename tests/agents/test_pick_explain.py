@@ -36,9 +36,9 @@ def test_a_user_agent_wins_a_tie_against_a_bundled_one(where: str, tmp_path: Pat
     assert pick.agent.name == "zz-sql-copy" and pick.agent.source == where
     runner = pick.candidates[1]
     # Only the name differs, and a name's length moves the query-likelihood prior a little: a tie
-    # within 1 % (the rule's margin is USER_MARGIN, 5 %).
+    # within 1 % (the rule's margin is USER_MARGIN, 30 %).
     assert runner.agent.name == "sql-expert" and runner.score == pytest.approx(pick.score, rel=0.01)
-    assert any(r.startswith("tie with the bundled sql-expert") for r in pick.reasons), pick.reasons
+    assert any(r.startswith("close to the bundled sql-expert") for r in pick.reasons), pick.reasons
     assert [a.name for a, _ in registry.search("window function", limit=2)] == ["zz-sql-copy", "sql-expert"]
 
 
@@ -49,7 +49,27 @@ def test_a_clearly_better_bundled_agent_still_beats_a_user_agent(tmp_path: Path,
     monkeypatch.setenv("VIBING2_LAB_AGENTS_PATH", str(tmp_path))
     pick = AgentRegistry.load().pick(PROMPT)
     assert pick.agent.name == "sql-expert"
-    assert not any(r.startswith("tie with") for r in pick.reasons)
+    assert not any(r.startswith("close to") for r in pick.reasons)
+
+
+def test_a_user_agent_that_scores_a_little_below_a_bundled_one_is_preferred(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A real install has the bundled library beside the user's own; the user's agent for the job wins
+    # unless a bundled one is clearly better (benchmarks/agent_eval_margin.py chose 30 % on dev).
+    from vibing2_lab.agents.search import PICK_WEIGHTS, USER_MARGIN
+
+    (tmp_path / "mine.md").write_text("---\nname: my-sql\ndescription: Helps with databases: SQL queries, window "
+                                      "functions, ranking and monthly reports.\n---\nYou write SQL queries for "
+                                      "analysts.\n", encoding="utf-8")
+    monkeypatch.setenv("VIBING2_LAB_AGENTS_PATH", str(tmp_path))
+    registry = AgentRegistry.load()
+    index = registry.index()
+    scores = {h.agent.name: h.score for h in index.score(index.query_terms(PROMPT), weights=PICK_WEIGHTS)}
+    ratio = scores["my-sql"] / scores["sql-expert"]
+    assert 1 / (1 + USER_MARGIN) < ratio < 1 / 1.05, ratio  # below the bundled agent, more than a tie apart
+    pick = registry.pick(PROMPT)
+    assert pick.agent.name == "my-sql" and pick.candidates[1].agent.name == "sql-expert"
+    assert any(r.startswith("close to the bundled sql-expert") for r in pick.reasons), pick.reasons
 
 
 def test_pick_explain_lists_the_top_five_with_scores_and_why() -> None:

@@ -5,8 +5,8 @@ such as the notebook's recent cells) is scored against every installed agent wit
 the same BM25F index as search, plus a query-likelihood score (likelihood.py) that
 also counts the words an agent lacks; the best agent wins when its BM25F evidence
 clears a threshold, otherwise `settings.default_agent` is used and the reasons say so.
-The user's own agents (project, $VIBING2_LAB_AGENTS_PATH, <home>/agents) win ties
-against bundled ones: within USER_MARGIN of each other, the user's agent ranks first.
+The user's own agents (project, $VIBING2_LAB_AGENTS_PATH, <home>/agents) are preferred to
+bundled ones: within USER_MARGIN (30 %) of a bundled agent's score, the user's agent ranks first.
 """
 
 from __future__ import annotations
@@ -75,8 +75,8 @@ def pick(registry: AgentRegistry, prompt: str, *, context: str = "", default: st
         if len(hits) > 1:
             runner = hits[1]
             if runner.score >= best.score:  # only the user-agent margin put `best` first
-                reasons.append(f"tie with the bundled {runner.agent.name} ({runner.score:.2f}): your own "
-                               f"agent ({best.agent.source}) wins ties within {USER_MARGIN:.0%}")
+                reasons.append(f"close to the bundled {runner.agent.name} ({runner.score:.2f}): your own "
+                               f"agent ({best.agent.source}) wins within {USER_MARGIN:.0%} of a bundled one")
             reasons.append(f"runner-up: {runner.agent.name} ({runner.score:.2f})")
         return Pick(best.agent, best.score, reasons, candidates=hits[:CANDIDATES])
     fallback = _fallback(registry, hits, default, threshold)
