@@ -20,7 +20,6 @@ come from outside. Two places would act on them instead of showing them:
 
 from __future__ import annotations
 
-import html
 import re
 from typing import Any, TextIO
 
@@ -46,6 +45,8 @@ def terminal_text(text: str) -> str:
 
 def markdown_text(text: str) -> str:
     """Outside text (a name, a path, an error line) that renders as itself within a Markdown line."""
+    import html  # here: the CLI imports this module and html costs ~3 ms of its start-up
+
     one_line = _ANY_CONTROL.sub(_escape, text)  # a newline would start a new block
     escaped = _AUTOLINK.sub(r"\1\\", _MARKDOWN_SPECIAL.sub(r"\\\1", one_line))
     return html.escape(escaped, quote=False)
