@@ -14,8 +14,9 @@ come from outside. Two places would act on them instead of showing them:
 - a Markdown renderer (GitHub, nbviewer, JupyterLab, VS Code; none with our sandbox) turns
   `[x](javascript:…)`, `<img onerror=…>`, `**b**`, `` ` ``, `#`, `$x$` into links, HTML, format
   or math. `markdown_text` makes a name render as itself within a line: every control as its
-  escape, the Markdown specials backslash-escaped, `&`, `<` and `>` as HTML entities (which
-  every renderer reads as text, CommonMark or not). For HTML, `html.escape` is the rule.
+  escape, the Markdown specials and what GFM links by itself (`://`, `www.`, `@`) backslash-
+  escaped, `&`, `<` and `>` as HTML entities (which every renderer reads as text, CommonMark or
+  not). For HTML, `html.escape` is the rule.
 """
 
 from __future__ import annotations
