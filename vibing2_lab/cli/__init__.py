@@ -14,6 +14,7 @@ import sys
 from typing import Sequence
 
 from .. import __version__
+from ..literal import TerminalText
 
 # name -> "module:register" ; register(subparsers) adds the parser and sets `func`.
 COMMANDS: dict[str, str] = {
@@ -56,9 +57,20 @@ def _command_in(argv: Sequence[str] | None) -> str | None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: exit 0 on success, non-zero with a one-line error on stderr."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    # Answers, agent files and error texts come from outside: whatever is written to the
+    # terminal shows their control characters inertly (literal.py), JSON output included.
+    stdout, stderr = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = TerminalText(stdout), TerminalText(stderr)
+    try:
+        return _run(argv)
+    finally:
+        sys.stdout, sys.stderr = stdout, stderr
+
+
+def _run(argv: list[str]) -> int:
     from ..errors import VibeError
 
-    argv = sys.argv[1:] if argv is None else list(argv)
     parser = build_parser(argv)
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):

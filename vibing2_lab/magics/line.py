@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from ..errors import InputError
+from ..literal import markdown_text, terminal_text
 from ..notebook.render import escape_markdown_html, table_bundle
 from . import context
 from .args import help_text, split_line, wants_help
@@ -100,12 +101,18 @@ def history(shell: Any, args: list[str]) -> None:
     if not messages:
         print(f"Project {name!r} has no conversation yet.")
         return
+    _show(history_bundle(messages))
+
+
+def history_bundle(messages: list[Any]) -> dict[str, str]:
+    """A conversation as text/plain (controls shown inertly: a terminal IPython prints it) and
+    text/markdown (names literal, raw HTML in answers made literal)."""
     parts, plain = [], []
     for m in messages:
         who = m.role + (f" ({m.agent})" if m.agent else "") + ("" if m.status == "complete" else f" [{m.status}]")
-        parts.append(f"**{who}**\n\n{escape_markdown_html(m.content)}")
-        plain.append(f"── {who} ──\n{m.content}")
-    _show({"text/plain": "\n\n".join(plain), "text/markdown": "\n\n---\n\n".join(parts)})
+        parts.append(f"**{markdown_text(who)}**\n\n{escape_markdown_html(m.content)}")
+        plain.append(terminal_text(f"── {who} ──\n{m.content}"))
+    return {"text/plain": "\n\n".join(plain), "text/markdown": "\n\n---\n\n".join(parts)}
 
 
 def login(shell: Any, args: list[str]) -> None:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ExportError, ProjectError
+from ..literal import markdown_text
 from .loading import load_notebook
 from .record import CELL_ID, METADATA_KEY, cell_record, records_in_notebook
 from .record_store import import_record
@@ -25,6 +26,8 @@ if TYPE_CHECKING:
     from ..store import Message, Store
 
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+# {name} is the project's name made literal (markdown_text): GitHub, nbviewer and JupyterLab render
+# this cell outside our sandbox, and a name may read `[x](javascript:...)` or `<img onerror=...>`.
 INTRO = ("# {name}\n\nA vibing2-lab session exported from project **{name}**. The answers below are "
          "recorded; run the notebook with `VIBING2_LAB_MODE=replay` to replay them offline, or "
          "live with a key to ask again.")
@@ -83,7 +86,7 @@ def export_notebook(store: Store, ref: str | int) -> dict[str, Any]:
 
     project = store.get_project(ref)
     cells: list[dict[str, Any]] = [{"cell_type": "markdown", "id": "vibe-intro", "metadata": {},
-                                    "source": INTRO.format(name=project.name)},
+                                    "source": INTRO.format(name=markdown_text(project.name))},
                                    {"cell_type": "code", "id": "vibe-load", "metadata": {}, "execution_count": 1,
                                     "outputs": [], "source": "%load_ext vibing2_lab"}]
     seen: set[str] = {"vibe-intro", "vibe-load"}

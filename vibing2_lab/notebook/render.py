@@ -30,10 +30,10 @@ are found by one scanner, vibing2_lab/fences.py, shared with the generated files
 from __future__ import annotations
 
 import html
-import re
 from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 
 from .. import fences
+from ..literal import markdown_text, terminal_text
 from .md_code import code_spans
 from .md_links import disarm_links
 from .safe_html import markdown_to_html
@@ -44,9 +44,6 @@ if TYPE_CHECKING:
 
 STATIC_MIMETYPES = ("text/plain", "text/markdown", "text/html")
 CODE_LANGUAGES = ("", "python", "py", "python3", "ipython", "ipython3")  # preferred by --format code
-
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|$])")
-
 
 # -- one call's facts ------------------------------------------------------------------------------
 def _call_parts(call: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -119,11 +116,6 @@ def escape_markdown_html(text: str) -> str:
     return "\n".join(out)
 
 
-def escape_markdown_inline(text: str) -> str:
-    """Plain text that renders as itself inside a Markdown line."""
-    return _MD_SPECIAL.sub(r"\\\1", text)
-
-
 def code_blocks(text: str) -> list[tuple[str, str]]:
     """Every closed fenced code block of `text` as (language, code)."""
     blocks: list[tuple[str, str]] = []
@@ -171,7 +163,8 @@ def render_text(record: Mapping[str, Any]) -> str:
         body = _body(response, str, step_text, "\n")
         problem = call_problem(call)
         parts.append(f"── {head} ──\n{body}" + (f"\n[{problem}]" if problem else ""))
-    return "\n\n".join(parts) if parts else "(no answer)"
+    # A terminal prints text/plain as it is (IPython, jupyter console): controls shown inertly.
+    return terminal_text("\n\n".join(parts)) if parts else "(no answer)"
 
 
 def render_markdown(record: Mapping[str, Any]) -> str:
@@ -179,12 +172,12 @@ def render_markdown(record: Mapping[str, Any]) -> str:
     parts = []
     for call in record.get("calls") or []:
         _, response = _call_parts(call)
-        head = f"**{escape_markdown_inline(call_title(call))}** · " + " · ".join(
-            escape_markdown_inline(f) for f in call_facts(call))
+        head = f"**{markdown_text(call_title(call))}** · " + " · ".join(
+            markdown_text(f) for f in call_facts(call))
         problem = call_problem(call)
-        note = f"\n\n> **{escape_markdown_inline(problem)}**" if problem else ""
+        note = f"\n\n> **{markdown_text(problem)}**" if problem else ""
         body = _body(response, lambda text: escape_markdown_html(close_fences(text)).strip("\n"),
-                     lambda step: step_markdown(step, escape_markdown_inline), "\n\n")
+                     lambda step: step_markdown(step, markdown_text), "\n\n")
         parts.append(f"{head}{note}\n\n{body}".rstrip())
     return "\n\n---\n\n".join(parts) + "\n" if parts else "*(no answer)*\n"
 
@@ -227,7 +220,7 @@ def table_bundle(columns: Sequence[str], rows: Sequence[Sequence[Any]], *, capti
     head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
     body = "".join("<tr>" + "".join(f"<td>{html.escape(v)}</td>" for v in row) + "</tr>" for row in cells)
     cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
-    return {"text/plain": ((caption + "\n") if caption else "") + "\n".join(plain),
+    return {"text/plain": terminal_text(((caption + "\n") if caption else "") + "\n".join(plain)),
             "text/html": f"<table>{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"}
 
 

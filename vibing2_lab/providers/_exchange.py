@@ -26,6 +26,7 @@ from ..errors import (AuthError, CancelledError, ProtocolError, ProviderError, S
                       VibeError)
 from ..events import CompleteEvent, ErrorEvent, StreamEvent, Timings, ToolUseEvent, Usage, tool_use
 from ..keys import ApiKey, Redactor
+from ..literal import terminal_text
 from ..log_redaction import remember_secrets
 from .sse import EventTooLarge, ServerSentEvent, SSEDecoder
 from . import _retry
@@ -281,7 +282,7 @@ class Exchange:
         self.retry_delay = _retry.backoff(self.attempt, base_delay=ep.base_delay, max_delay=ep.max_delay,
                                           headers=headers)
         self.attempt += 1
-        log.info("%s: %s; retry %d of %d in %.2f s", ep.provider, self.clean(what), self.attempt,
+        log.info("%s: %s; retry %d of %d in %.2f s", ep.provider, terminal_text(self.clean(what)), self.attempt,
                  ep.max_retries, self.retry_delay)
         return True
 
