@@ -11,19 +11,19 @@ library logs are scrubbed of the keys sent by log_redaction.py.
 from __future__ import annotations
 
 import base64
-import logging
 import re
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 from .errors import ConfigError, KeyMissingError
+from .log_text import logger
 
 SERVICE = "vibing2-lab"
 KEYCHAIN = f"OS keychain (service {SERVICE})"
 ENV_VARS = {"anthropic": "ANTHROPIC_API_KEY", "openai": "OPENAI_API_KEY"}
 
-log = logging.getLogger(__name__)
+log = logger(__name__)
 
 # Provider keys look like sk-..., sk-ant-..., sk-proj-... (servers may echo them masked).
 _KEYLIKE = re.compile(r"\bsk-[A-Za-z0-9_\-*.]{8,}")

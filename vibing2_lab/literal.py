@@ -24,9 +24,12 @@ from __future__ import annotations
 import re
 from typing import Any, TextIO
 
-# C0 but \t and \n, DEL, C1: what a terminal acts on.
-_TERMINAL_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-_ANY_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+# C0 but \t and \n, DEL, C1: what a terminal acts on; and the bidirectional embeddings, overrides
+# and isolates (U+202A-U+202E, U+2066-U+2069), which reorder what is shown around them ("Trojan
+# Source", CVE-2021-42574) in a terminal and in a rendered page alike.
+_BIDI = "\u202a-\u202e\u2066-\u2069"
+_TERMINAL_CONTROL = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{_BIDI}]")
+_ANY_CONTROL = re.compile(f"[\x00-\x1f\x7f-\x9f{_BIDI}]")
 # What makes inline Markdown (or a heading's closing #, a table cell, math, a mail link) out of text.
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]#|$~@])")
 # What GFM (GitHub, marked, mistune's url plugin) links by itself: `scheme://...`, `www.`, and
@@ -39,8 +42,8 @@ def _escape(found: re.Match[str]) -> str:
 
 
 def terminal_text(text: str) -> str:
-    """`text` with each control a terminal would act on (C0 but newline and tab, DEL, C1) shown
-    as its `\\u00XX` escape."""
+    """`text` with each control a terminal would act on (C0 but newline and tab, DEL, C1, and the
+    bidirectional overrides) shown as its `\\uXXXX` escape."""
     return _TERMINAL_CONTROL.sub(_escape, text)
 
 

@@ -14,7 +14,6 @@ history and system prompt.
 
 from __future__ import annotations
 
-import logging
 import queue
 import threading
 from contextlib import aclosing
@@ -22,13 +21,14 @@ from typing import TYPE_CHECKING, AsyncIterator, Callable, Iterator
 
 from ..errors import InputError, VibeError
 from ..events import FINAL_TYPES, ErrorEvent, StreamEvent
+from ..log_text import logger
 from ..providers.base import Cancel
 
 if TYPE_CHECKING:
     from ..providers.base import ModelRequest, Provider
     from .parse import Agent
 
-log = logging.getLogger(__name__)
+log = logger(__name__)
 
 MakeRequest = Callable[["Agent", str], "tuple[Provider, ModelRequest]"]
 

@@ -71,9 +71,9 @@ def build(files: list[AgentFile], warnings: list[str]) -> "AgentRegistry":
         else:
             winners[result.name] = result
     if warnings:
-        import logging
+        from ..log_text import logger
 
-        log = logging.getLogger(__name__)
+        log = logger(__name__)
         for message in warnings:
             log.warning("%s", message)
     # Cached Agent objects are shared between loads; give shadowed winners their own copy.

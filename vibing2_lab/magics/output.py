@@ -10,6 +10,7 @@ import sys
 from typing import TYPE_CHECKING, Any, TextIO
 
 from ..events import FINAL_TYPES
+from ..literal import terminal_text
 from ..notebook.record import METADATA_KEY
 from ..notebook.render import call_facts, call_problem, call_title, render_bundle
 
@@ -97,7 +98,7 @@ class PanelOutput:
                 clear_output(wait=True)  # the answered input boxes' echo goes with the old output
                 for warning in [*getattr(self.session, "notices", []),
                                 *getattr(getattr(self.session, "tooling", None), "warnings", [])]:
-                    print(warning, file=sys.stderr)  # ... and so would the tool warnings shown before
+                    print(terminal_text(warning), file=sys.stderr)  # ... and so would the tool warnings shown before
             display(bundle, metadata={METADATA_KEY: record}, raw=True)
         else:
             self.handle.update(bundle, metadata={METADATA_KEY: record}, raw=True)

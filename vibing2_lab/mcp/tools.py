@@ -17,11 +17,11 @@ MCP tools ask for consent by default (`--allow mcp__<server>` or config `tools.a
 from __future__ import annotations
 
 import json
-import logging
 import re
 from typing import TYPE_CHECKING, Any
 
 from ..errors import McpServerError, ToolError
+from ..log_text import logger
 from ..tools.base import Tool, ToolContext, cut
 
 if TYPE_CHECKING:
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from .client import RemoteTool
     from .servers import ServerConfig
 
-log = logging.getLogger("vibing2_lab.tools")
+log = logger("vibing2_lab.tools")
 
 
 def tool_name(server: str, tool: str) -> str:

@@ -13,7 +13,6 @@ warns and makes the live call instead.
 
 from __future__ import annotations
 
-import logging
 import os
 import re
 from dataclasses import dataclass, field
@@ -22,6 +21,7 @@ from typing import TYPE_CHECKING, Any, AsyncIterator, Iterator
 
 from ..errors import ExportError, ReplayError, VibeError
 from ..events import ErrorEvent, StreamEvent, TokenEvent, ToolUseEvent
+from ..log_text import logger
 from .loading import load_notebook
 from .record import RecordedCall, calls_in_notebook, final_event
 
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from ..config import Settings
     from ..providers import Cancel, ModelRequest, Provider
 
-log = logging.getLogger("vibing2_lab.notebook.replay")
+log = logger("vibing2_lab.notebook.replay")
 
 NOTEBOOK_ENV = "VIBING2_LAB_REPLAY_NOTEBOOK"
 _TOKEN = re.compile(r"\s*\S+|\s+")

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import logging
 import threading
 from typing import Callable
 
 from ..events import ErrorEvent
+from ..log_text import logger
 
-log = logging.getLogger("vibing2_lab.providers")
+log = logger("vibing2_lab.providers")
 
 
 class Cancel:

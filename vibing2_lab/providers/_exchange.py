@@ -17,7 +17,6 @@ the partial text, usage and timings. Each method is a step the loop calls:
 
 from __future__ import annotations
 
-import logging
 import time
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Protocol
@@ -26,14 +25,14 @@ from ..errors import (AuthError, CancelledError, ProtocolError, ProviderError, S
                       VibeError)
 from ..events import CompleteEvent, ErrorEvent, StreamEvent, Timings, ToolUseEvent, Usage, tool_use
 from ..keys import ApiKey, Redactor
-from ..literal import terminal_text
 from ..log_redaction import remember_secrets
+from ..log_text import logger
 from .sse import EventTooLarge, ServerSentEvent, SSEDecoder
 from . import _retry
 from ._failures import BY_ERROR_TYPE, BY_STATUS, auth_error, error_body, hint_for, network_error, not_a_stream
 from ._values import one_line
 
-log = logging.getLogger("vibing2_lab.providers")
+log = logger("vibing2_lab.providers")
 
 
 @dataclass
@@ -282,7 +281,7 @@ class Exchange:
         self.retry_delay = _retry.backoff(self.attempt, base_delay=ep.base_delay, max_delay=ep.max_delay,
                                           headers=headers)
         self.attempt += 1
-        log.info("%s: %s; retry %d of %d in %.2f s", ep.provider, terminal_text(self.clean(what)), self.attempt,
+        log.info("%s: %s; retry %d of %d in %.2f s", ep.provider, self.clean(what), self.attempt,
                  ep.max_retries, self.retry_delay)
         return True
 

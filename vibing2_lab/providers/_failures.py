@@ -5,19 +5,19 @@ for an endpoint (a refused key, a network failure). Pure data and parsing, no I/
 from __future__ import annotations
 
 import json
-import logging
 from typing import TYPE_CHECKING, Any, Callable
 
 from ..errors import (AuthError, ConnectError, OverloadedError, ProtocolError, ProviderError, RateLimitError,
                       ServerError, StreamTimeoutError)
 
 from ..keys import env_var, sources
+from ..log_text import logger
 from ._values import exception_detail, one_line
 
 if TYPE_CHECKING:
     from ._exchange import Endpoint
 
-log = logging.getLogger("vibing2_lab.providers")
+log = logger("vibing2_lab.providers")
 
 BY_ERROR_TYPE: dict[str, type[ProviderError]] = {  # the `type` in a provider's error body
     "authentication_error": AuthError, "permission_error": AuthError, "invalid_api_key": AuthError,

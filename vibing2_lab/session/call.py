@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import time
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -10,6 +9,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 
 from ..errors import VibeError
 from ..events import FINAL_TYPES, CompleteEvent, ErrorEvent, StreamEvent, Timings, ToolUseEvent
+from ..log_text import logger
 
 if TYPE_CHECKING:
     from ..agents import Agent
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from ..tools import Tool
 
 
-log = logging.getLogger(__name__)
+log = logger(__name__)
 CHECKPOINT_SECONDS = 1.0  # how often a streaming answer's text is saved (what a crash can lose)
 
 

@@ -5,16 +5,16 @@ in the server stream's `start` event)."""
 
 from __future__ import annotations
 
-import logging
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from ..keys import configured_keys, redact_keys
+from ..log_text import logger
 
 if TYPE_CHECKING:
     from .session import Session
 
-log = logging.getLogger("vibing2_lab.session")
+log = logger("vibing2_lab.session")
 
 
 def redact_ask(session: Session) -> tuple[str, ...]:

@@ -10,9 +10,10 @@ directory, and nobody to ask (a tool that needs consent is denied at once).
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
+
+from ..log_text import logger
 
 if TYPE_CHECKING:
     from ..agents import Agent
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
     from ..tools import Consent, Tool, ToolContext, Toolbox, ToolRunner
     from .loop import ToolLoop
 
-log = logging.getLogger("vibing2_lab.session")
+log = logger("vibing2_lab.session")
 
 
 class AskTools:

@@ -8,13 +8,13 @@ little more than the read.
 from __future__ import annotations
 
 import json
-import logging
 import sqlite3
 from dataclasses import replace
 from operator import attrgetter
 from typing import Mapping, Sequence
 
 from ..errors import ExportError, InputError
+from ..log_text import logger
 from .export import check_paths
 from .files import language_for
 from .rows import MESSAGE_STATUSES, ROLES, Message, ProjectFile, check_choice, dump_meta
@@ -99,7 +99,7 @@ def _refuse(m: Message) -> None:
                      hint="Pass the answer text as a string.")
 
 
-log = logging.getLogger(__name__)
+log = logger(__name__)
 
 
 def save_files(conn: sqlite3.Connection, project_id: int, files: Mapping[str, ProjectFile], now: str, *,

@@ -14,15 +14,15 @@ ToolProviders), so this module never imports them.
 from __future__ import annotations
 
 import importlib
-import logging
 from typing import TYPE_CHECKING, Iterable, Protocol
 
+from ..log_text import logger
 from .base import Tool
 
 if TYPE_CHECKING:
     from ..config import Settings
 
-log = logging.getLogger("vibing2_lab.tools")
+log = logger("vibing2_lab.tools")
 
 __all__ = ["BUILTIN_MODULES", "PROVIDER_FACTORIES", "ToolProvider", "Toolbox", "builtin_tools", "default_toolbox"]
 
