@@ -110,22 +110,36 @@ class _Server(Lab):
                      "--ServerApp.jpserver_extensions=vibing2_lab=True"]
 
 
-def _post_stream(server: _Server, project: str) -> threading.Thread:
-    import httpx
+class _Client(threading.Thread):
+    """A client of the stream route that keeps what the server sent it."""
 
-    def run() -> None:
+    def __init__(self, server: _Server, project: str) -> None:
+        super().__init__(daemon=True)
+        self.server, self.project, self.received = server, project, bytearray()
+
+    def run(self) -> None:
+        import httpx
+
         try:
-            with httpx.stream("POST", f"{server.url}/vibing2-lab/api/stream", timeout=60,
-                              headers={"Authorization": f"token {server.token}"},
-                              json={"prompt": "count", "project": project}) as response:
-                for _ in response.iter_bytes():
-                    pass
+            with httpx.stream("POST", f"{self.server.url}/vibing2-lab/api/stream", timeout=60,
+                              headers={"Authorization": f"token {self.server.token}"},
+                              json={"prompt": "count", "project": self.project}) as response:
+                for chunk in response.iter_bytes():
+                    self.received += chunk
         except httpx.HTTPError:
             pass  # the server went away: expected
 
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    return thread
+    def wait_for(self, text: bytes, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while text not in self.received:
+            assert time.monotonic() < deadline, f"the server never sent {text!r}: {bytes(self.received)[-300:]!r}"
+            time.sleep(0.02)
+
+
+def _post_stream(server: _Server, project: str) -> _Client:
+    client = _Client(server, project)
+    client.start()
+    return client
 
 
 @pytest.fixture
@@ -140,6 +154,9 @@ def test_sigterm_stores_the_partial_answer_server(fake_model: FakeModelServer, j
     fake_model.default = Reply(tokens=WORDS, delay=DELAY)
     client = _post_stream(jupyter_server, "srv-term")
     _stream_until(fake_model, 0.8)
+    # What the answer must keep is what the server had relayed (on a loaded machine the fake
+    # model can be several tokens ahead of it).
+    client.wait_for(b" w1")
     jupyter_server.proc.send_signal(signal.SIGTERM)
     assert jupyter_server.proc.wait(timeout=30) is not None
     client.join(timeout=10)
