@@ -7,11 +7,11 @@ intro cell, a record's header, tool step and problem lines, and `%vibe history`.
 from __future__ import annotations
 
 from functools import lru_cache
-from html.parser import HTMLParser
 from typing import Any, Callable
 
 import pytest
 
+from tests.magics.test_markdown_renderers import html_tree
 from tests.magics.test_render_hostile import marked
 from vibing2_lab.magics.line import history_bundle
 from vibing2_lab.notebook.export import export_notebook
@@ -21,40 +21,12 @@ from vibing2_lab.store import Store
 NAMES = ["[x](javascript:alert(1))", "<img src=x onerror=alert(1)>", "**bold**", "a `tick` b", "# not a heading #",
          "$x^2$ math", "~~struck~~", "&lt;b&gt; &amp;", "snake_case_name_", "a|b|c", "![i](https://e.x/i.png)",
          "<https://e.x>", "a\\*b", "[ref]: javascript:alert(1)", "see https://e.x/p", "www.e.x", "mail a@b.co"]
-Tree = list[Any]  # [tag, *children]; a child is a Tree or a str
-
-
-class _Tree(HTMLParser):
-    VOID = {"br", "hr", "img", "input"}
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.root: Tree = ["#root"]
-        self.stack = [self.root]
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        node: Tree = [tag, *(f"@{k}" for k, _ in attrs)]
-        self.stack[-1].append(node)
-        if tag not in self.VOID:
-            self.stack.append(node)
-
-    def handle_endtag(self, tag: str) -> None:
-        if len(self.stack) > 1:
-            self.stack.pop()
-
-    def handle_data(self, data: str) -> None:
-        self.stack[-1].append(data)
-
-
-def tree(html: str) -> Tree:
-    parser = _Tree()
-    parser.feed(html)
-    return parser.root
+Tree = list[Any]  # [tag, {attrs}, *children] (test_markdown_renderers.html_tree)
 
 
 def elements(node: Tree, tag: str) -> list[Tree]:
     found = [node] if node[0] == tag else []
-    for child in node[1:]:
+    for child in node[2:]:
         if isinstance(child, list):
             found += elements(child, tag)
     return found
@@ -76,13 +48,13 @@ RENDERERS: dict[str, Callable[[list[str]], list[str]]] = {"mistune": with_mistun
 
 @pytest.fixture(params=list(RENDERERS))
 def render(request: pytest.FixtureRequest) -> Callable[[list[str]], list[Tree]]:
-    return lambda texts: [tree(html) for html in RENDERERS[request.param](texts)]
+    return lambda texts: [html_tree(html) for html in RENDERERS[request.param](texts)]
 
 
 def only_text(node: Tree) -> str:
     """The text of an element that must hold nothing but text (fails on any child element)."""
-    assert all(isinstance(child, str) for child in node[1:]), node
-    return "".join(node[1:])
+    assert all(isinstance(child, str) for child in node[2:]), node
+    return "".join(node[2:])
 
 
 def test_the_intro_cell_of_an_exported_notebook_shows_the_project_name_literally(render: Any) -> None:
@@ -111,7 +83,7 @@ def record(name: str) -> dict[str, Any]:
 def test_a_record_s_names_and_error_text_render_literally(render: Any) -> None:
     for name, rendered in zip(NAMES, render([render_markdown(record(name)) for name in NAMES])):
         head, *_ = elements(rendered, "p")
-        strong, *facts = head[1:]
+        strong, *facts = head[2:]
         assert only_text(strong) == name, rendered
         assert all(isinstance(fact, str) for fact in facts) and f"anthropic:{name}" in "".join(facts), rendered
         quoted = [only_text(s) for q in elements(rendered, "blockquote") for s in elements(q, "strong")]
