@@ -1,7 +1,7 @@
 """Plain-text rendering of a stream of events, shared by the CLI and the terminal magics.
 
-Text is written as it arrives and flushed per token, its control characters shown inertly
-(literal.terminal_text: a model's ESC sequence must not reach the terminal). With several
+Text is written as it arrives and flushed per token. `out` is a literal.TerminalText (the CLI's
+stdout, the terminal magics' stream), so a model's ESC sequence never reaches the terminal. With several
 agents each answer gets a header; one agent streams live while the others' events wait
 (fan-out interleaves them) and are written when it finishes.
 """
@@ -12,7 +12,6 @@ import json
 from typing import Any, Callable, TextIO
 
 from .events import FINAL_TYPES
-from .literal import terminal_text
 
 
 
@@ -60,7 +59,7 @@ class TextStream:
 
     def write(self, text: str) -> None:
         if text:
-            self.out.write(terminal_text(text))
+            self.out.write(text)
             self.out.flush()
             self.at_line_start = text.endswith("\n")
 

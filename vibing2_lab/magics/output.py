@@ -10,7 +10,7 @@ import sys
 from typing import TYPE_CHECKING, Any, TextIO
 
 from ..events import FINAL_TYPES
-from ..literal import terminal_text
+from ..literal import TerminalText, terminal_text
 from ..notebook.record import METADATA_KEY
 from ..notebook.render import call_facts, call_problem, call_title, render_bundle
 
@@ -138,7 +138,8 @@ class TextOutput:
         from ..textstream import TextStream
 
         self.session, self.fmt = session, fmt
-        self.text = TextStream(out or sys.stdout, several=len(session.agents) > 1)
+        # A terminal acts on the controls an answer may hold: shown inertly (the CLI wraps its own stdout).
+        self.text = TextStream(TerminalText(out or sys.stdout), several=len(session.agents) > 1)
 
     def event(self, event: Any) -> None:
         self.text(event)
